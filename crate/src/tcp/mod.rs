@@ -1,0 +1,16 @@
+//! The sans-IO TCP endpoint (RFC 9293), shaped like smoltcp and quinn-proto: time is always a
+//! parameter, and everything a connection wants to do is polled.
+//!
+//! - `state.rs`: the eleven states (RFC 9293 §3.3.2)
+//! - `tcb.rs`: the control block and its event processing (RFC 9293 §3.10, RFC 6298)
+//! - `timer.rs`: the timer table
+
+mod state;
+mod tcb;
+mod timer;
+
+pub use state::State;
+pub use tcb::{
+    reset_for_closed_port, AppEvent, Endpoint, Errno, Tcb, TcbEvent, TimerAction, Transmit,
+};
+pub use timer::Timer;

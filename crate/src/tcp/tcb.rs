@@ -1,0 +1,973 @@
+//! One TCP connection: the transmission control block and its event processing.
+//!
+//! Implements RFC 9293 §3.10 (user calls, SEGMENT ARRIVES, timeouts) with retransmission per
+//! RFC 6298, options per RFC 9293 §3.7.1, RFC 7323 and RFC 2018, and the Linux retry schedules
+//! of the profile in use. Sans-IO: time is always an argument, and what the connection wants to
+//! send, its timers and its events are polled (`poll_transmit`, `poll_timeout`, `poll_event`).
+//!
+//! A misbehaving peer is never an error here: its segment is dropped or answered (ACK, RST), and
+//! the `Why` attached to what we do says which rule applied.
+
+use super::timer::{Timer, Timers};
+use super::State;
+use crate::profile::Params;
+use crate::segment::{Flags, Options, Segment};
+use crate::seq::SeqNum;
+use crate::time::{Duration, Instant};
+use crate::why::{self, Why};
+use std::collections::VecDeque;
+
+/// The receive window we offer (44 × 1460, what Linux offers on a SYN).
+const RCV_WND: u32 = 64_240;
+/// RFC 9293 §3.7.1: the MSS to assume when the peer sent none.
+const DEFAULT_MSS: u16 = 536;
+/// Retransmissions of data or FIN before giving up (Linux `tcp_retries2`).
+const RETRIES2: u32 = 15;
+
+/// A segment the connection wants sent, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transmit {
+    pub seg: Segment,
+    pub why: Why,
+    pub retrans: bool,
+}
+
+/// What the application would see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppEvent {
+    /// The handshake completed (connect returned, or accept can return it).
+    Established,
+    /// Bytes arrived in order and were read.
+    Received(u32),
+    /// The peer's FIN arrived: read returns 0.
+    Eof,
+    /// The connection failed; the error a socket call would return.
+    Error(Errno),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Errno {
+    ETIMEDOUT,
+    ECONNREFUSED,
+    ECONNRESET,
+}
+
+impl Errno {
+    pub fn name(self) -> &'static str {
+        match self {
+            Errno::ETIMEDOUT => "ETIMEDOUT",
+            Errno::ECONNREFUSED => "ECONNREFUSED",
+            Errno::ECONNRESET => "ECONNRESET",
+        }
+    }
+}
+
+/// A change worth tracing, with its reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TcbEvent {
+    State {
+        from: State,
+        to: State,
+        why: Why,
+    },
+    Timer {
+        name: &'static str,
+        action: TimerAction,
+        at: Instant,
+        why: Why,
+    },
+    App {
+        event: AppEvent,
+        why: Why,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimerAction {
+    Set,
+    Fired,
+    Cancelled,
+}
+
+impl TimerAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            TimerAction::Set => "set",
+            TimerAction::Fired => "fired",
+            TimerAction::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// What one end of a connection is, before it opens.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub params: Params,
+    pub local_port: u16,
+    pub remote_port: u16,
+    /// The initial send sequence number (RFC 9293 §3.4.1).
+    pub iss: SeqNum,
+    /// Offset of this connection's timestamp clock (RFC 7323 §5.4), in ms.
+    pub ts_offset: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Tcb {
+    state: State,
+    params: Params,
+    local_port: u16,
+    remote_port: u16,
+    /// Opened by a listener (passive OPEN).
+    passive: bool,
+    /// CLOSE has been called: no application will read any more (Linux: orphaned).
+    closed_by_app: bool,
+
+    // Send sequence variables (RFC 9293 §3.3.1).
+    iss: SeqNum,
+    snd_una: SeqNum,
+    snd_nxt: SeqNum,
+    snd_wnd: u32,
+    snd_wl1: SeqNum,
+    snd_wl2: SeqNum,
+    /// One past the last byte the application has written; our FIN goes here.
+    snd_buf_end: SeqNum,
+    fin_queued: bool,
+
+    // Receive sequence variables (RFC 9293 §3.3.1).
+    irs: SeqNum,
+    rcv_nxt: SeqNum,
+    rcv_wnd: u32,
+    ack_due: Option<Why>,
+
+    // Options agreed in the handshake.
+    snd_mss: u16,
+    /// Both sides sent window scale (RFC 7323 §2.2); the shifts apply only then.
+    wscale_ok: bool,
+    snd_wscale: u8,
+    rcv_wscale: u8,
+    sack_ok: bool,
+    ts_ok: bool,
+    ts_offset: u32,
+    ts_recent: u32,
+
+    // Retransmission (RFC 6298).
+    rto: Duration,
+    srtt: Option<Duration>,
+    rttvar: Duration,
+    /// Retransmissions of the oldest outstanding segment so far.
+    retries: u32,
+    /// The segment being timed: its end and when it was first sent (Karn: never a retransmission).
+    rtt_probe: Option<(SeqNum, Instant)>,
+
+    /// The time of the call being processed: TSval is read from it (RFC 7323 §5.4).
+    now: Instant,
+    timers: Timers,
+    outbox: VecDeque<Transmit>,
+    events: VecDeque<TcbEvent>,
+}
+
+impl Tcb {
+    fn new(end: Endpoint) -> Tcb {
+        let iss = end.iss;
+        Tcb {
+            state: State::Closed,
+            rto: end.params.rto_initial,
+            snd_mss: end.params.mss,
+            params: end.params,
+            local_port: end.local_port,
+            remote_port: end.remote_port,
+            passive: false,
+            closed_by_app: false,
+            iss,
+            snd_una: iss,
+            snd_nxt: iss,
+            snd_wnd: 0,
+            snd_wl1: SeqNum(0),
+            snd_wl2: SeqNum(0),
+            snd_buf_end: iss + 1,
+            fin_queued: false,
+            irs: SeqNum(0),
+            rcv_nxt: SeqNum(0),
+            rcv_wnd: RCV_WND,
+            ack_due: None,
+            wscale_ok: false,
+            snd_wscale: 0,
+            rcv_wscale: 0,
+            sack_ok: false,
+            ts_ok: false,
+            ts_offset: end.ts_offset,
+            ts_recent: 0,
+            srtt: None,
+            rttvar: Duration::ZERO,
+            retries: 0,
+            rtt_probe: None,
+            now: Instant::ZERO,
+            timers: Timers::default(),
+            outbox: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    // ---------------------------------------------------------------- getters
+
+    pub fn state(&self) -> State {
+        self.state
+    }
+    pub fn local_port(&self) -> u16 {
+        self.local_port
+    }
+    pub fn remote_port(&self) -> u16 {
+        self.remote_port
+    }
+    pub fn iss(&self) -> SeqNum {
+        self.iss
+    }
+    pub fn irs(&self) -> SeqNum {
+        self.irs
+    }
+    pub fn snd_una(&self) -> SeqNum {
+        self.snd_una
+    }
+    pub fn snd_nxt(&self) -> SeqNum {
+        self.snd_nxt
+    }
+    pub fn rcv_nxt(&self) -> SeqNum {
+        self.rcv_nxt
+    }
+    pub fn rto(&self) -> Duration {
+        self.rto
+    }
+    pub fn is_passive(&self) -> bool {
+        self.passive
+    }
+    /// Armed timers by trace name, with their deadlines.
+    pub fn armed_timers(&self) -> Vec<(&'static str, Instant)> {
+        Timer::ALL
+            .into_iter()
+            .filter_map(|t| Some((t.name(self.state), self.timers.get(t)?)))
+            .collect()
+    }
+    // ---------------------------------------------------------------- user calls
+
+    /// Active OPEN: send a SYN and wait in SYN-SENT (RFC 9293 §3.10.1).
+    pub fn connect(now: Instant, end: Endpoint) -> Tcb {
+        let mut tcb = Tcb::new(end);
+        tcb.now = now;
+        tcb.set_state(State::SynSent, why::ACTIVE_OPEN);
+        tcb.send_syn(now, false, why::ACTIVE_OPEN);
+        tcb
+    }
+
+    /// A SYN reached a listening port: a new connection answers it from LISTEN with a SYN,ACK
+    /// and waits in SYN-RECEIVED (RFC 9293 §3.10.7.2).
+    pub fn accept_syn(now: Instant, end: Endpoint, syn: &Segment) -> Tcb {
+        let mut tcb = Tcb::new(end);
+        tcb.now = now;
+        tcb.passive = true;
+        tcb.state = State::Listen;
+        tcb.take_peer_syn(syn);
+        tcb.set_state(State::SynReceived, why::LISTEN_SYN);
+        tcb.send_syn(now, false, why::LISTEN_SYN);
+        tcb
+    }
+
+    /// SEND: queue `bytes` for transmission (RFC 9293 §3.10.2). Returns false, sending
+    /// nothing, once the connection can no longer send.
+    pub fn send(&mut self, now: Instant, bytes: u32) -> bool {
+        let can_send = matches!(
+            self.state,
+            State::SynSent | State::SynReceived | State::Established | State::CloseWait
+        ) && !self.fin_queued;
+        self.now = now;
+        if can_send {
+            self.snd_buf_end = self.snd_buf_end + bytes;
+            self.output(now);
+        }
+        can_send
+    }
+
+    /// CLOSE: no more data from us; a FIN follows what is queued (RFC 9293 §3.10.4).
+    pub fn close(&mut self, now: Instant) {
+        self.now = now;
+        self.closed_by_app = true;
+        match self.state {
+            State::SynSent => {
+                self.cancel_all_timers(why::CLOSE_IN_SYN_SENT);
+                self.set_state(State::Closed, why::CLOSE_IN_SYN_SENT);
+            }
+            State::SynReceived | State::Established => {
+                self.fin_queued = true;
+                self.set_state(State::FinWait1, why::CLOSE_CALL);
+                self.output(now);
+            }
+            State::CloseWait => {
+                self.fin_queued = true;
+                self.set_state(State::LastAck, why::CLOSE_CALL);
+                self.output(now);
+            }
+            // Already closing: the RFC answers "error: connection closing"; nothing changes.
+            _ => {}
+        }
+    }
+
+    /// ABORT: send RST if synchronized and forget the connection (RFC 9293 §3.10.5).
+    pub fn abort(&mut self, now: Instant) {
+        self.now = now;
+        if matches!(
+            self.state,
+            State::SynReceived
+                | State::Established
+                | State::FinWait1
+                | State::FinWait2
+                | State::CloseWait
+        ) {
+            // Linux sends RST,ACK here (tcp_send_active_reset); the RFC requires only RST.
+            let rst = self.segment(self.snd_nxt, Flags::RST | Flags::ACK, 0);
+            self.transmit(rst, why::ABORT_CALL, false);
+        }
+        self.cancel_all_timers(why::ABORT_CALL);
+        self.set_state(State::Closed, why::ABORT_CALL);
+    }
+
+    // ---------------------------------------------------------------- outputs
+
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.outbox.pop_front()
+    }
+
+    pub fn poll_event(&mut self) -> Option<TcbEvent> {
+        self.events.pop_front()
+    }
+
+    /// When `handle_timeout` should next be called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.next()
+    }
+
+    // ---------------------------------------------------------------- timeouts
+
+    /// Runs every timer whose deadline has come (RFC 9293 §3.10.8).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
+        for timer in self.timers.expired(now) {
+            // An earlier timer in this round may have closed the connection.
+            if self.timers.get(timer).is_none() {
+                continue;
+            }
+            let at = self.timers.get(timer).unwrap_or(now);
+            self.timers.set(timer, None);
+            let why = match timer {
+                Timer::Retransmit => why::RTO_EXPIRED,
+                Timer::TimeWait => why::TIME_WAIT_EXPIRED,
+                Timer::FinWait2 => why::FIN_WAIT_2_TIMEOUT,
+            };
+            self.trace_timer(timer, TimerAction::Fired, at, why);
+            match timer {
+                Timer::Retransmit => self.on_retransmit_timeout(now),
+                Timer::TimeWait => self.set_state(State::Closed, why::TIME_WAIT_EXPIRED),
+                Timer::FinWait2 => {
+                    // Linux resets an orphan that outstays `tcp_fin_timeout`.
+                    let rst = self.segment(self.snd_nxt, Flags::RST | Flags::ACK, 0);
+                    self.transmit(rst, why::FIN_WAIT_2_TIMEOUT, false);
+                    self.set_state(State::Closed, why::FIN_WAIT_2_TIMEOUT);
+                }
+            }
+        }
+    }
+
+    /// RFC 6298 §5.4 to §5.6: retransmit the oldest unacknowledged segment, back off, restart.
+    /// Linux keeps the first `syn_linear_timeouts` SYN retransmissions at the initial RTO.
+    fn on_retransmit_timeout(&mut self, now: Instant) {
+        self.retries += 1;
+        let limit = match self.state {
+            State::SynSent => self.params.syn_retries + self.params.syn_linear_timeouts,
+            State::SynReceived => self.params.synack_retries,
+            _ => RETRIES2,
+        };
+        if self.retries > limit {
+            return self.give_up();
+        }
+        // Karn's algorithm (RFC 6298 §3): no RTT sample from a retransmitted segment.
+        self.rtt_probe = None;
+        let linear =
+            self.state == State::SynSent && self.retries <= self.params.syn_linear_timeouts;
+        if !linear {
+            self.rto = self.rto.saturating_mul(2).min(self.params.rto_max);
+        }
+        match self.state {
+            State::SynSent | State::SynReceived => self.send_syn(now, true, why::RTO_EXPIRED),
+            _ => self.retransmit_oldest(now),
+        }
+    }
+
+    fn give_up(&mut self) {
+        self.cancel_all_timers(why::RETRIES_EXHAUSTED);
+        if self.state == State::SynReceived && self.passive {
+            // Linux drops the half-open request silently; no application knew of it.
+            self.set_state(State::Closed, why::SYNACK_RETRIES_EXHAUSTED);
+        } else {
+            self.app(AppEvent::Error(Errno::ETIMEDOUT), why::RETRIES_EXHAUSTED);
+            self.set_state(State::Closed, why::RETRIES_EXHAUSTED);
+        }
+    }
+
+    // ---------------------------------------------------------------- segment arrives
+
+    /// SEGMENT ARRIVES (RFC 9293 §3.10.7.3 and §3.10.7.4).
+    pub fn handle_segment(&mut self, now: Instant, seg: &Segment) {
+        self.now = now;
+        match self.state {
+            State::Closed | State::Listen => {}
+            State::SynSent => self.on_segment_in_syn_sent(now, seg),
+            _ => self.on_segment_synchronizing_or_later(now, seg),
+        }
+        self.output(now);
+    }
+
+    /// RFC 9293 §3.10.7.3.
+    fn on_segment_in_syn_sent(&mut self, now: Instant, seg: &Segment) {
+        // First, check the ACK bit: it must acknowledge our SYN and nothing more.
+        let ack_ok = seg.ack > self.iss && seg.ack <= self.snd_nxt;
+        if seg.flags.ack() && !ack_ok {
+            if !seg.flags.rst() {
+                let rst = self.reset_for(seg);
+                self.transmit(rst, why::SYN_SENT_BAD_ACK, false);
+            }
+            return;
+        }
+        // Second, the RST bit: with an acceptable ACK the peer refused us.
+        if seg.flags.rst() {
+            if seg.flags.ack() {
+                self.cancel_all_timers(why::REFUSED);
+                self.app(AppEvent::Error(Errno::ECONNREFUSED), why::REFUSED);
+                self.set_state(State::Closed, why::REFUSED);
+            }
+            return;
+        }
+        // Fourth, the SYN bit.
+        if !seg.flags.syn() {
+            return;
+        }
+        self.take_peer_syn(seg);
+        if seg.flags.ack() {
+            self.snd_una = seg.ack;
+            self.sample_rtt(now, seg.ack);
+            self.update_window(seg);
+            self.retries = 0;
+            self.cancel_timer(Timer::Retransmit, why::SYNACK_RECEIVED);
+            self.set_state(State::Established, why::SYNACK_RECEIVED);
+            self.app(AppEvent::Established, why::SYNACK_RECEIVED);
+            self.ack_due = Some(why::SYNACK_RECEIVED);
+        } else {
+            // Simultaneous open: answer with SYN,ACK from the same ISN.
+            self.set_state(State::SynReceived, why::SIMULTANEOUS_OPEN);
+            self.send_syn(now, false, why::SIMULTANEOUS_OPEN);
+        }
+    }
+
+    /// RFC 9293 §3.10.7.4: SYN-RECEIVED and every synchronized state.
+    fn on_segment_synchronizing_or_later(&mut self, now: Instant, seg: &Segment) {
+        // TIME-WAIT: a retransmitted FIN means our last ACK was lost; ACK it again and restart
+        // the 2 MSL wait (eighth step, TIME-WAIT).
+        let retransmitted_fin = seg.flags.fin() && seg.seq + seg.seq_len() == self.rcv_nxt;
+        if self.state == State::TimeWait && retransmitted_fin && !seg.flags.rst() {
+            self.ack_due = Some(why::TIME_WAIT_FIN);
+            self.arm(
+                now,
+                Timer::TimeWait,
+                self.params.time_wait,
+                why::TIME_WAIT_FIN,
+            );
+            return;
+        }
+
+        // First, check the sequence number.
+        if !self.acceptable(seg) {
+            if !seg.flags.rst() {
+                self.ack_due = Some(why::OUT_OF_WINDOW);
+            }
+            return;
+        }
+        if self.ts_ok {
+            if let Some((val, _)) = seg.options.timestamps {
+                self.ts_recent = val;
+            }
+        }
+
+        // Second, the RST bit (exact match required, RFC 5961 §3.2; otherwise challenge ACK).
+        if seg.flags.rst() {
+            if seg.seq != self.rcv_nxt {
+                self.ack_due = Some(why::CHALLENGE_ACK);
+                return;
+            }
+            return self.on_reset();
+        }
+
+        // Fourth, a SYN in a synchronized state is answered by a challenge ACK (RFC 5961 §4.2).
+        if seg.flags.syn() {
+            self.ack_due = Some(why::CHALLENGE_ACK);
+            return;
+        }
+
+        // Fifth, the ACK field.
+        if !seg.flags.ack() {
+            return;
+        }
+        if self.state == State::SynReceived {
+            if seg.ack > self.snd_una && seg.ack <= self.snd_nxt {
+                self.snd_una = seg.ack;
+                self.sample_rtt(now, seg.ack);
+                self.retries = 0;
+                self.cancel_timer(Timer::Retransmit, why::HANDSHAKE_ACKED);
+                self.update_window(seg);
+                self.set_state(State::Established, why::HANDSHAKE_ACKED);
+                self.app(AppEvent::Established, why::HANDSHAKE_ACKED);
+            } else {
+                let rst = self.reset_for(seg);
+                self.transmit(rst, why::SYN_RECEIVED_BAD_ACK, false);
+                return;
+            }
+        } else if !self.on_ack(now, seg) {
+            return;
+        }
+        if self.state == State::Closed {
+            return;
+        }
+
+        // Seventh, the segment text.
+        let can_receive = matches!(
+            self.state,
+            State::Established | State::FinWait1 | State::FinWait2
+        );
+        if seg.len > 0 && can_receive {
+            let fresh = self.take_in_order_data(seg);
+            if fresh > 0 {
+                self.app(AppEvent::Received(fresh), why::DATA_RECEIVED);
+            }
+            self.ack_due = Some(why::DATA_RECEIVED);
+        }
+
+        // Eighth, the FIN bit.
+        if seg.flags.fin() && seg.seq + seg.len == self.rcv_nxt {
+            self.rcv_nxt = self.rcv_nxt + 1;
+            self.ack_due = Some(why::FIN_RECEIVED);
+            self.app(AppEvent::Eof, why::FIN_RECEIVED);
+            match self.state {
+                State::SynReceived | State::Established => {
+                    self.set_state(State::CloseWait, why::FIN_RECEIVED)
+                }
+                State::FinWait1 => self.set_state(State::Closing, why::FIN_RECEIVED),
+                State::FinWait2 => {
+                    self.cancel_timer(Timer::FinWait2, why::FIN_RECEIVED);
+                    self.enter_time_wait(now, why::FIN_RECEIVED);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The fifth step for states past SYN-RECEIVED. Returns false if processing stops here.
+    fn on_ack(&mut self, now: Instant, seg: &Segment) -> bool {
+        if seg.ack > self.snd_nxt {
+            // It acknowledges something not yet sent: ACK and drop.
+            self.ack_due = Some(why::ACK_OF_UNSENT);
+            return false;
+        }
+        if seg.ack > self.snd_una {
+            self.snd_una = seg.ack;
+            self.sample_rtt(now, seg.ack);
+            self.retries = 0;
+            if self.snd_una == self.snd_nxt {
+                self.cancel_timer(Timer::Retransmit, why::ALL_ACKED);
+            } else {
+                self.arm(now, Timer::Retransmit, self.rto, why::NEW_DATA_ACKED);
+            }
+        }
+        self.update_window(seg);
+
+        let fin_acked = self.fin_sent() && self.snd_una == self.snd_nxt;
+        match self.state {
+            State::FinWait1 if fin_acked => {
+                self.set_state(State::FinWait2, why::FIN_ACKED);
+                if self.closed_by_app && self.params.fin_timeout > Duration::ZERO {
+                    let limit = self.params.fin_timeout;
+                    self.arm(now, Timer::FinWait2, limit, why::FIN_WAIT_2_ORPHANED);
+                }
+            }
+            State::Closing if fin_acked => self.enter_time_wait(now, why::FIN_ACKED),
+            State::LastAck if fin_acked => {
+                self.set_state(State::Closed, why::FIN_ACKED);
+                return false;
+            }
+            _ => {}
+        }
+        true
+    }
+
+    fn on_reset(&mut self) {
+        self.cancel_all_timers(why::RST_RECEIVED);
+        match self.state {
+            // A passive open returns to LISTEN: for us, the half-open connection is forgotten.
+            State::SynReceived if self.passive => {}
+            State::SynReceived => self.app(AppEvent::Error(Errno::ECONNREFUSED), why::RST_RECEIVED),
+            State::Established | State::FinWait1 | State::FinWait2 | State::CloseWait => {
+                self.app(AppEvent::Error(Errno::ECONNRESET), why::RST_RECEIVED)
+            }
+            _ => {}
+        }
+        self.set_state(State::Closed, why::RST_RECEIVED);
+    }
+
+    /// RFC 9293 §3.10.7.4, first step: the four cases of segment acceptability.
+    fn acceptable(&self, seg: &Segment) -> bool {
+        let len = seg.seq_len();
+        let wnd = self.rcv_wnd;
+        match (len, wnd) {
+            (0, 0) => seg.seq == self.rcv_nxt,
+            (0, _) => seg.seq.in_window(self.rcv_nxt, wnd),
+            (_, 0) => false,
+            _ => {
+                seg.seq.in_window(self.rcv_nxt, wnd)
+                    || (seg.seq + (len - 1)).in_window(self.rcv_nxt, wnd)
+            }
+        }
+    }
+
+    /// Accepts the in-order part of the text; returns the number of new bytes.
+    /// (Out-of-order text is not queued: the sender retransmits it.)
+    fn take_in_order_data(&mut self, seg: &Segment) -> u32 {
+        if seg.seq > self.rcv_nxt {
+            return 0;
+        }
+        let already = self.rcv_nxt.since(seg.seq);
+        let fresh = seg.len.saturating_sub(already);
+        self.rcv_nxt = self.rcv_nxt + fresh;
+        fresh
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /// Sends what the state, the window and the queue allow, then any ACK that is due.
+    fn output(&mut self, now: Instant) {
+        let mut sent_ack = false;
+        if matches!(
+            self.state,
+            State::Established
+                | State::CloseWait
+                | State::FinWait1
+                | State::LastAck
+                | State::Closing
+        ) {
+            // New data, limited by the peer's window and our MSS.
+            while self.snd_nxt < self.snd_buf_end {
+                let window_end = self.snd_una + self.snd_wnd;
+                let window_left = if window_end > self.snd_nxt {
+                    window_end.since(self.snd_nxt)
+                } else {
+                    0
+                };
+                let len = self
+                    .snd_buf_end
+                    .since(self.snd_nxt)
+                    .min(u32::from(self.effective_mss()))
+                    .min(window_left);
+                if len == 0 {
+                    break;
+                }
+                let seg = self.segment(self.snd_nxt, Flags::ACK | Flags::PSH, len);
+                self.start_rtt_probe(now, self.snd_nxt + len);
+                self.snd_nxt = self.snd_nxt + len;
+                self.transmit(seg, why::SEND_CALL, false);
+                self.arm_retransmit_if_idle(now);
+                sent_ack = true;
+            }
+            // Our FIN, once the queued data has gone (RFC 9293 §3.10.4).
+            if self.fin_queued && !self.fin_sent() && self.snd_nxt == self.snd_buf_end {
+                let seg = self.segment(self.snd_nxt, Flags::FIN | Flags::ACK, 0);
+                self.start_rtt_probe(now, self.snd_nxt + 1);
+                self.snd_nxt = self.snd_nxt + 1;
+                self.transmit(seg, why::CLOSE_CALL, false);
+                self.arm_retransmit_if_idle(now);
+                sent_ack = true;
+            }
+        }
+        if let Some(why) = self.ack_due.take() {
+            if !sent_ack && self.state != State::Closed {
+                let seg = self.segment(self.snd_nxt, Flags::ACK, 0);
+                self.transmit(seg, why, false);
+            }
+        }
+    }
+
+    /// The SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED), first sent or again.
+    fn send_syn(&mut self, now: Instant, retrans: bool, why: Why) {
+        let flags = if self.state == State::SynReceived {
+            Flags::SYN | Flags::ACK
+        } else {
+            Flags::SYN
+        };
+        let seg = self.segment(self.iss, flags, 0);
+        self.snd_nxt = self.iss + 1;
+        if !retrans {
+            self.start_rtt_probe(now, self.snd_nxt);
+        }
+        self.transmit(seg, why, retrans);
+        self.arm(now, Timer::Retransmit, self.rto, why);
+    }
+
+    /// RFC 6298 §5.4: retransmit the earliest segment not acknowledged.
+    fn retransmit_oldest(&mut self, now: Instant) {
+        let data_left = self.snd_buf_end.since(self.snd_una);
+        let fin_pending = self.fin_sent();
+        let len = if self.snd_una < self.snd_buf_end {
+            data_left.min(u32::from(self.effective_mss()))
+        } else {
+            0
+        };
+        let with_fin = fin_pending && self.snd_una + len == self.snd_buf_end;
+        let flags = match (len > 0, with_fin) {
+            (_, true) => Flags::FIN | Flags::ACK,
+            (true, false) => Flags::ACK | Flags::PSH,
+            (false, false) => return,
+        };
+        let seg = self.segment(self.snd_una, flags, len);
+        self.transmit(seg, why::RTO_EXPIRED, true);
+        self.arm(now, Timer::Retransmit, self.rto, why::RTO_EXPIRED);
+    }
+
+    fn arm_retransmit_if_idle(&mut self, now: Instant) {
+        if self.timers.get(Timer::Retransmit).is_none() {
+            // RFC 6298 §5.1: start the timer when a segment with data (or SYN/FIN) leaves.
+            self.arm(now, Timer::Retransmit, self.rto, why::DATA_SENT);
+        }
+    }
+
+    fn transmit(&mut self, seg: Segment, why: Why, retrans: bool) {
+        self.outbox.push_back(Transmit { seg, why, retrans });
+    }
+
+    /// A segment from this connection, with the ACK field and the options it should carry.
+    fn segment(&self, seq: SeqNum, flags: Flags, len: u32) -> Segment {
+        let mut options = Options::default();
+        if flags.syn() {
+            // RFC 9293 §3.7.1, RFC 7323 §2.2 and §3.2, RFC 2018 §2: a SYN offers every option
+            // we have; a SYN,ACK answers only those the peer offered.
+            let answering = flags.ack();
+            options.mss = Some(self.params.mss);
+            if self.params.wscale > 0 && (!answering || self.wscale_ok) {
+                options.wscale = Some(self.params.wscale);
+            }
+            options.sack_permitted = self.params.sack && (!answering || self.sack_ok);
+            if self.params.timestamps && (!answering || self.ts_ok) {
+                options.timestamps = Some((self.ts_val(), self.ts_recent));
+            }
+        } else if self.ts_ok {
+            options.timestamps = Some((self.ts_val(), self.ts_recent));
+        }
+        let window = if flags.syn() {
+            self.rcv_wnd.min(u32::from(u16::MAX))
+        } else {
+            (self.rcv_wnd >> self.rcv_wscale).min(u32::from(u16::MAX))
+        };
+        Segment {
+            src_port: self.local_port,
+            dst_port: self.remote_port,
+            seq,
+            ack: if flags.ack() { self.rcv_nxt } else { SeqNum(0) },
+            flags,
+            window: window as u16,
+            options,
+            len,
+        }
+    }
+
+    /// RFC 9293 §3.10.7.3 and §3.10.7.4: the reset that answers an unacceptable ACK,
+    /// `<SEQ=SEG.ACK><CTL=RST>`.
+    fn reset_for(&self, seg: &Segment) -> Segment {
+        Segment {
+            src_port: self.local_port,
+            dst_port: self.remote_port,
+            seq: seg.ack,
+            flags: Flags::RST,
+            ..Segment::default()
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /// Records the peer's ISN and options from its SYN (RFC 9293 §3.10.7.2, §3.10.7.3).
+    fn take_peer_syn(&mut self, syn: &Segment) {
+        self.irs = syn.seq;
+        self.rcv_nxt = syn.seq + 1;
+        let peer = syn.options;
+        self.snd_mss = peer.mss.unwrap_or(DEFAULT_MSS).min(self.params.mss);
+        // RFC 7323 §2.2: scaling applies only if both sides sent the option (a SYN,ACK
+        // carries it only if the SYN did, so seeing it is enough on either side).
+        if let (Some(shift), true) = (peer.wscale, self.params.wscale > 0) {
+            self.wscale_ok = true;
+            // RFC 7323 §2.3: a shift above 14 is treated as 14.
+            self.snd_wscale = shift.min(14);
+            self.rcv_wscale = self.params.wscale;
+        }
+        self.sack_ok = peer.sack_permitted && self.params.sack;
+        self.ts_ok = peer.timestamps.is_some() && self.params.timestamps;
+        if let (true, Some((val, _))) = (self.ts_ok, peer.timestamps) {
+            self.ts_recent = val;
+        }
+        // The SYN's own window is never scaled (RFC 7323 §2.2).
+        self.snd_wnd = u32::from(syn.window);
+        self.snd_wl1 = syn.seq;
+        self.snd_wl2 = syn.ack;
+    }
+
+    /// Our TSval: this connection's offset plus a millisecond clock (RFC 7323 §5.4).
+    fn ts_val(&self) -> u32 {
+        self.ts_offset
+            .wrapping_add((self.now.micros() / 1_000) as u32)
+    }
+
+    /// RFC 9293 §3.10.7.4, fifth step: take the send window from a newer segment.
+    fn update_window(&mut self, seg: &Segment) {
+        if self.snd_wl1 < seg.seq || (self.snd_wl1 == seg.seq && self.snd_wl2 <= seg.ack) {
+            let shift = if seg.flags.syn() { 0 } else { self.snd_wscale };
+            self.snd_wnd = u32::from(seg.window) << shift;
+            self.snd_wl1 = seg.seq;
+            self.snd_wl2 = seg.ack;
+        }
+    }
+
+    /// The MSS for our segments: the peer's limit less the timestamp option (12 bytes).
+    fn effective_mss(&self) -> u16 {
+        if self.ts_ok {
+            self.snd_mss.saturating_sub(12).max(1)
+        } else {
+            self.snd_mss.max(1)
+        }
+    }
+
+    fn fin_sent(&self) -> bool {
+        self.fin_queued && self.snd_nxt > self.snd_buf_end
+    }
+
+    fn start_rtt_probe(&mut self, now: Instant, end: SeqNum) {
+        if self.rtt_probe.is_none() {
+            self.rtt_probe = Some((end, now));
+        }
+    }
+
+    /// RFC 6298 §2: update SRTT and RTTVAR from an ACK that covers the timed segment.
+    /// RTO = SRTT + max(4 × RTTVAR, rto_min), as Linux computes it, capped at rto_max.
+    fn sample_rtt(&mut self, now: Instant, ack: SeqNum) {
+        let Some((end, sent)) = self.rtt_probe else {
+            return;
+        };
+        if ack < end {
+            return;
+        }
+        self.rtt_probe = None;
+        let r = now - sent;
+        match self.srtt {
+            None => {
+                self.srtt = Some(r);
+                self.rttvar = Duration::from_micros(r.micros() / 2);
+            }
+            Some(srtt) => {
+                let delta = srtt.micros().abs_diff(r.micros());
+                self.rttvar = Duration::from_micros((3 * self.rttvar.micros() + delta) / 4);
+                self.srtt = Some(Duration::from_micros((7 * srtt.micros() + r.micros()) / 8));
+            }
+        }
+        let srtt = self.srtt.unwrap_or(r);
+        self.rto = (srtt + self.rttvar.saturating_mul(4).max(self.params.rto_min))
+            .min(self.params.rto_max);
+    }
+
+    fn enter_time_wait(&mut self, now: Instant, why: Why) {
+        self.cancel_timer(Timer::Retransmit, why);
+        self.set_state(State::TimeWait, why);
+        self.arm(
+            now,
+            Timer::TimeWait,
+            self.params.time_wait,
+            why::TIME_WAIT_ENTERED,
+        );
+    }
+
+    /// The one place where the state changes.
+    fn set_state(&mut self, to: State, why: Why) {
+        let from = self.state;
+        if from == to {
+            return;
+        }
+        self.state = to;
+        self.events.push_back(TcbEvent::State { from, to, why });
+        if to == State::Closed {
+            self.cancel_all_timers(why::CONNECTION_CLOSED);
+        }
+    }
+
+    fn app(&mut self, event: AppEvent, why: Why) {
+        self.events.push_back(TcbEvent::App { event, why });
+    }
+
+    fn arm(&mut self, now: Instant, timer: Timer, after: Duration, why: Why) {
+        let at = now + after;
+        self.timers.set(timer, Some(at));
+        self.trace_timer(timer, TimerAction::Set, at, why);
+    }
+
+    fn cancel_timer(&mut self, timer: Timer, why: Why) {
+        if let Some(at) = self.timers.get(timer) {
+            self.timers.set(timer, None);
+            self.trace_timer(timer, TimerAction::Cancelled, at, why);
+        }
+    }
+
+    fn cancel_all_timers(&mut self, why: Why) {
+        for timer in Timer::ALL {
+            self.cancel_timer(timer, why);
+        }
+    }
+
+    fn trace_timer(&mut self, timer: Timer, action: TimerAction, at: Instant, why: Why) {
+        let name = timer.name(self.state);
+        self.events.push_back(TcbEvent::Timer {
+            name,
+            action,
+            at,
+            why,
+        });
+    }
+}
+
+/// RFC 9293 §3.10.7.1: what a host answers for a segment no connection or listener owns.
+/// An RST is never answered; an ACK is reset from its acknowledgment number; anything else gets
+/// an RST,ACK covering it, which a connecting caller sees as ECONNREFUSED.
+pub fn reset_for_closed_port(seg: &Segment) -> Option<Segment> {
+    if seg.flags.rst() {
+        return None;
+    }
+    let base = Segment {
+        src_port: seg.dst_port,
+        dst_port: seg.src_port,
+        ..Segment::default()
+    };
+    Some(if seg.flags.ack() {
+        Segment {
+            seq: seg.ack,
+            flags: Flags::RST,
+            ..base
+        }
+    } else {
+        Segment {
+            seq: SeqNum(0),
+            ack: seg.seq + seg.seq_len(),
+            flags: Flags::RST | Flags::ACK,
+            ..base
+        }
+    })
+}
+
+#[cfg(test)]
+#[path = "tcb_tests.rs"]
+mod tests;

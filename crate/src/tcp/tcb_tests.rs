@@ -1,0 +1,920 @@
+//! Per-state tests of the TCB. Helpers are named from the endpoint's side: `deliver` hands it
+//! a segment from the peer, `sent` takes what it transmitted.
+
+use super::*;
+use crate::profile::Profile;
+
+const LOCAL_PORT: u16 = 40000;
+const REMOTE_PORT: u16 = 80;
+const ISS: SeqNum = SeqNum(1000);
+const PEER_ISS: SeqNum = SeqNum(5000);
+
+fn at(ms: u64) -> Instant {
+    Instant::ZERO + Duration::from_millis(ms)
+}
+
+/// Linux timers without options, so templates stay short; option tests turn them on.
+fn plain_params() -> Params {
+    Params {
+        wscale: 0,
+        sack: false,
+        timestamps: false,
+        ..Profile::Linux.params()
+    }
+}
+
+fn endpoint(params: Params, iss: SeqNum) -> Endpoint {
+    Endpoint {
+        params,
+        local_port: LOCAL_PORT,
+        remote_port: REMOTE_PORT,
+        iss,
+        ts_offset: 0,
+    }
+}
+
+/// A segment from the peer; fill in what the test is about with `..from_peer()`.
+fn from_peer() -> Segment {
+    Segment {
+        src_port: REMOTE_PORT,
+        dst_port: LOCAL_PORT,
+        seq: PEER_ISS + 1,
+        ack: ISS + 1,
+        flags: Flags::ACK,
+        window: 64240,
+        options: Options::default(),
+        len: 0,
+    }
+}
+
+fn deliver(tcb: &mut Tcb, now: Instant, seg: Segment) {
+    tcb.handle_segment(now, &seg);
+}
+
+/// Everything the endpoint transmitted since the last call.
+fn sent(tcb: &mut Tcb) -> Vec<Segment> {
+    std::iter::from_fn(|| tcb.poll_transmit())
+        .map(|t| t.seg)
+        .collect()
+}
+
+fn events(tcb: &mut Tcb) -> Vec<TcbEvent> {
+    std::iter::from_fn(|| tcb.poll_event()).collect()
+}
+
+fn app_events(tcb: &mut Tcb) -> Vec<AppEvent> {
+    events(tcb)
+        .into_iter()
+        .filter_map(|e| match e {
+            TcbEvent::App { event, .. } => Some(event),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs every timer until none is left or `limit` passes; returns (time, segment) sent.
+fn run_timers(tcb: &mut Tcb, limit: Instant) -> Vec<(Instant, Segment)> {
+    let mut out = Vec::new();
+    while let Some(t) = tcb.poll_timeout().filter(|t| *t <= limit) {
+        tcb.handle_timeout(t);
+        out.extend(sent(tcb).into_iter().map(|s| (t, s)));
+    }
+    out
+}
+
+fn secs(times: &[(Instant, Segment)]) -> Vec<f64> {
+    times.iter().map(|(t, _)| t.micros() as f64 / 1e6).collect()
+}
+
+fn flags(segs: &[Segment]) -> Vec<String> {
+    segs.iter().map(|s| s.flags.to_string()).collect()
+}
+
+// ------------------------------------------------------------------ builders per state
+
+fn tcb_syn_sent_with(params: Params) -> Tcb {
+    let mut tcb = Tcb::connect(at(0), endpoint(params, ISS));
+    sent(&mut tcb);
+    events(&mut tcb);
+    tcb
+}
+
+fn tcb_syn_sent() -> Tcb {
+    tcb_syn_sent_with(plain_params())
+}
+
+fn peer_syn() -> Segment {
+    Segment {
+        seq: PEER_ISS,
+        ack: SeqNum(0),
+        flags: Flags::SYN,
+        ..from_peer()
+    }
+}
+
+fn tcb_syn_received_with(params: Params) -> Tcb {
+    let mut tcb = Tcb::accept_syn(at(0), endpoint(params, ISS), &peer_syn());
+    sent(&mut tcb);
+    events(&mut tcb);
+    tcb
+}
+
+fn tcb_syn_received() -> Tcb {
+    tcb_syn_received_with(plain_params())
+}
+
+fn tcb_established() -> Tcb {
+    let mut tcb = tcb_syn_sent();
+    deliver(
+        &mut tcb,
+        at(100),
+        Segment {
+            seq: PEER_ISS,
+            flags: Flags::SYN | Flags::ACK,
+            ..from_peer()
+        },
+    );
+    sent(&mut tcb);
+    events(&mut tcb);
+    tcb
+}
+
+fn tcb_fin_wait_1() -> Tcb {
+    let mut tcb = tcb_established();
+    tcb.close(at(1000));
+    sent(&mut tcb);
+    events(&mut tcb);
+    tcb
+}
+
+fn tcb_fin_wait_2() -> Tcb {
+    let mut tcb = tcb_fin_wait_1();
+    deliver(
+        &mut tcb,
+        at(1100),
+        Segment {
+            ack: ISS + 2,
+            ..from_peer()
+        },
+    );
+    events(&mut tcb);
+    tcb
+}
+
+fn tcb_close_wait() -> Tcb {
+    let mut tcb = tcb_established();
+    deliver(
+        &mut tcb,
+        at(1000),
+        Segment {
+            flags: Flags::FIN | Flags::ACK,
+            ..from_peer()
+        },
+    );
+    sent(&mut tcb);
+    events(&mut tcb);
+    tcb
+}
+
+fn tcb_time_wait() -> Tcb {
+    let mut tcb = tcb_fin_wait_2();
+    deliver(
+        &mut tcb,
+        at(1200),
+        Segment {
+            ack: ISS + 2,
+            flags: Flags::FIN | Flags::ACK,
+            ..from_peer()
+        },
+    );
+    sent(&mut tcb);
+    events(&mut tcb);
+    tcb
+}
+
+// ------------------------------------------------------------------ CLOSED: OPEN
+
+#[test]
+fn connect_sends_a_syn_from_the_iss_and_waits_in_syn_sent() {
+    let mut tcb = Tcb::connect(at(0), endpoint(plain_params(), ISS));
+    let segs = sent(&mut tcb);
+    assert_eq!(flags(&segs), ["SYN"]);
+    assert_eq!(segs[0].seq, ISS);
+    assert_eq!(tcb.state(), State::SynSent);
+    // The SYN occupies one sequence number (RFC 9293 §3.4).
+    assert_eq!(tcb.snd_nxt(), ISS + 1);
+    assert_eq!(tcb.poll_timeout(), Some(at(1000)));
+}
+
+// ------------------------------------------------------------------ SYN-SENT
+
+#[test]
+fn syn_sent_acceptable_synack_establishes_and_acks() {
+    let mut tcb = tcb_syn_sent();
+    deliver(
+        &mut tcb,
+        at(100),
+        Segment {
+            seq: PEER_ISS,
+            flags: Flags::SYN | Flags::ACK,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::Established);
+    let segs = sent(&mut tcb);
+    assert_eq!(flags(&segs), ["ACK"]);
+    assert_eq!((segs[0].seq, segs[0].ack), (ISS + 1, PEER_ISS + 1));
+    assert_eq!(tcb.poll_timeout(), None, "nothing is outstanding");
+}
+
+#[test]
+fn syn_sent_synack_acking_the_wrong_number_is_reset() {
+    let mut tcb = tcb_syn_sent();
+    let bogus = ISS + 77;
+    deliver(
+        &mut tcb,
+        at(100),
+        Segment {
+            seq: PEER_ISS,
+            ack: bogus,
+            flags: Flags::SYN | Flags::ACK,
+            ..from_peer()
+        },
+    );
+    let segs = sent(&mut tcb);
+    assert_eq!(flags(&segs), ["RST"]);
+    assert_eq!(
+        segs[0].seq, bogus,
+        "RFC 9293 §3.10.7.3: <SEQ=SEG.ACK><CTL=RST>"
+    );
+    assert_eq!(tcb.state(), State::SynSent);
+}
+
+#[test]
+fn syn_sent_rst_with_acceptable_ack_means_refused() {
+    let mut tcb = tcb_syn_sent();
+    deliver(
+        &mut tcb,
+        at(100),
+        Segment {
+            seq: SeqNum(0),
+            flags: Flags::RST | Flags::ACK,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::Closed);
+    assert_eq!(app_events(&mut tcb), [AppEvent::Error(Errno::ECONNREFUSED)]);
+    assert_eq!(tcb.poll_timeout(), None);
+}
+
+#[test]
+fn syn_sent_rst_without_ack_is_ignored() {
+    let mut tcb = tcb_syn_sent();
+    deliver(
+        &mut tcb,
+        at(100),
+        Segment {
+            flags: Flags::RST,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::SynSent);
+    assert!(sent(&mut tcb).is_empty());
+}
+
+#[test]
+fn syn_sent_plain_syn_is_a_simultaneous_open() {
+    let mut tcb = tcb_syn_sent();
+    deliver(&mut tcb, at(50), peer_syn());
+    assert_eq!(tcb.state(), State::SynReceived);
+    let segs = sent(&mut tcb);
+    assert_eq!(flags(&segs), ["SYN,ACK"]);
+    assert_eq!(
+        (segs[0].seq, segs[0].ack),
+        (ISS, PEER_ISS + 1),
+        "same ISN, peer's SYN acknowledged"
+    );
+}
+
+#[test]
+fn syn_sent_close_just_forgets_the_connection() {
+    let mut tcb = tcb_syn_sent();
+    tcb.close(at(10));
+    assert_eq!(tcb.state(), State::Closed);
+    assert!(sent(&mut tcb).is_empty());
+    assert_eq!(tcb.poll_timeout(), None);
+}
+
+#[test]
+fn linux_syn_retransmissions_are_linear_then_double_and_give_up_at_131s() {
+    let mut tcb = tcb_syn_sent();
+    let retries = run_timers(&mut tcb, at(200_000));
+    assert_eq!(
+        secs(&retries),
+        [1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 11.0, 19.0, 35.0, 67.0]
+    );
+    assert!(retries
+        .iter()
+        .all(|(_, s)| s.flags == Flags::SYN && s.seq == ISS));
+    assert_eq!(tcb.state(), State::Closed);
+    let errors: Vec<_> = events(&mut tcb)
+        .into_iter()
+        .filter(|e| {
+            matches!(
+                e,
+                TcbEvent::App {
+                    event: AppEvent::Error(Errno::ETIMEDOUT),
+                    ..
+                }
+            )
+        })
+        .collect();
+    assert_eq!(errors.len(), 1);
+}
+
+#[test]
+fn linux_gives_up_on_the_syn_exactly_at_131s() {
+    let mut tcb = tcb_syn_sent();
+    run_timers(&mut tcb, at(130_999));
+    assert_eq!(tcb.state(), State::SynSent);
+    assert_eq!(tcb.poll_timeout(), Some(at(131_000)));
+}
+
+#[test]
+fn pre_6_5_linux_syn_retransmissions_double_from_one_second() {
+    let mut tcb = tcb_syn_sent_with(Params {
+        wscale: 0,
+        ..Profile::LinuxPre65.params()
+    });
+    let retries = run_timers(&mut tcb, at(126_999));
+    assert_eq!(secs(&retries), [1.0, 3.0, 7.0, 15.0, 31.0, 63.0]);
+    assert_eq!(tcb.poll_timeout(), Some(at(127_000)));
+    run_timers(&mut tcb, at(127_000));
+    assert_eq!(tcb.state(), State::Closed);
+}
+
+// ------------------------------------------------------------------ LISTEN (accept_syn)
+
+#[test]
+fn a_syn_on_a_listening_port_is_answered_with_synack() {
+    let mut tcb = Tcb::accept_syn(at(0), endpoint(plain_params(), ISS), &peer_syn());
+    let segs = sent(&mut tcb);
+    assert_eq!(flags(&segs), ["SYN,ACK"]);
+    assert_eq!((segs[0].seq, segs[0].ack), (ISS, PEER_ISS + 1));
+    assert_eq!(tcb.state(), State::SynReceived);
+    let states: Vec<_> = events(&mut tcb)
+        .into_iter()
+        .filter_map(|e| match e {
+            TcbEvent::State { from, to, .. } => Some((from, to)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(states, [(State::Listen, State::SynReceived)]);
+}
+
+#[test]
+fn linux_synack_retransmissions_at_1_3_7_15_31s_then_the_request_is_dropped_silently() {
+    let mut tcb = tcb_syn_received();
+    let retries = run_timers(&mut tcb, at(200_000));
+    assert_eq!(secs(&retries), [1.0, 3.0, 7.0, 15.0, 31.0]);
+    assert!(retries
+        .iter()
+        .all(|(_, s)| s.flags == Flags::SYN | Flags::ACK));
+    assert_eq!(tcb.state(), State::Closed);
+    assert!(
+        app_events(&mut tcb).is_empty(),
+        "no application knew of the half-open request"
+    );
+}
+
+#[test]
+fn classic_synack_retransmissions_start_from_three_seconds() {
+    let mut tcb = tcb_syn_received_with(Profile::Classic.params());
+    let retries = run_timers(&mut tcb, at(400_000));
+    assert_eq!(secs(&retries), [3.0, 9.0, 21.0, 45.0, 93.0]);
+}
+
+// ------------------------------------------------------------------ SYN-RECEIVED
+
+#[test]
+fn syn_received_ack_of_our_syn_establishes() {
+    let mut tcb = tcb_syn_received();
+    deliver(&mut tcb, at(100), from_peer());
+    assert_eq!(tcb.state(), State::Established);
+    assert_eq!(app_events(&mut tcb), [AppEvent::Established]);
+    assert!(sent(&mut tcb).is_empty(), "an ACK is not acknowledged");
+}
+
+#[test]
+fn syn_received_data_with_a_valid_ack_completes_the_handshake_when_the_ack_was_lost() {
+    let mut tcb = tcb_syn_received();
+    deliver(
+        &mut tcb,
+        at(300),
+        Segment {
+            len: 100,
+            flags: Flags::ACK | Flags::PSH,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::Established);
+    assert_eq!(
+        app_events(&mut tcb),
+        [AppEvent::Established, AppEvent::Received(100)]
+    );
+    let segs = sent(&mut tcb);
+    assert_eq!(flags(&segs), ["ACK"]);
+    assert_eq!(segs[0].ack, PEER_ISS + 101);
+}
+
+#[test]
+fn syn_received_unacceptable_ack_is_reset() {
+    let mut tcb = tcb_syn_received();
+    deliver(
+        &mut tcb,
+        at(100),
+        Segment {
+            ack: ISS + 500,
+            ..from_peer()
+        },
+    );
+    let segs = sent(&mut tcb);
+    assert_eq!(flags(&segs), ["RST"]);
+    assert_eq!(segs[0].seq, ISS + 500);
+    assert_eq!(tcb.state(), State::SynReceived);
+}
+
+#[test]
+fn syn_received_rst_forgets_a_passive_open_quietly() {
+    let mut tcb = tcb_syn_received();
+    deliver(
+        &mut tcb,
+        at(100),
+        Segment {
+            flags: Flags::RST,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::Closed);
+    assert!(app_events(&mut tcb).is_empty());
+}
+
+// ------------------------------------------------------------------ ESTABLISHED
+
+#[test]
+fn established_in_order_data_is_delivered_and_acknowledged() {
+    let mut tcb = tcb_established();
+    deliver(
+        &mut tcb,
+        at(200),
+        Segment {
+            len: 500,
+            flags: Flags::ACK | Flags::PSH,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.rcv_nxt(), PEER_ISS + 501);
+    assert_eq!(app_events(&mut tcb), [AppEvent::Received(500)]);
+    assert_eq!(sent(&mut tcb)[0].ack, PEER_ISS + 501);
+}
+
+#[test]
+fn established_old_duplicate_data_is_acked_not_delivered_again() {
+    let mut tcb = tcb_established();
+    let data = Segment {
+        len: 500,
+        flags: Flags::ACK | Flags::PSH,
+        ..from_peer()
+    };
+    deliver(&mut tcb, at(200), data.clone());
+    sent(&mut tcb);
+    events(&mut tcb);
+    deliver(&mut tcb, at(300), data);
+    assert!(app_events(&mut tcb).is_empty());
+    let segs = sent(&mut tcb);
+    assert_eq!(flags(&segs), ["ACK"]);
+    assert_eq!(segs[0].ack, PEER_ISS + 501);
+}
+
+#[test]
+fn established_send_splits_by_mss_and_stops_at_the_window() {
+    let mut tcb = tcb_syn_sent();
+    deliver(
+        &mut tcb,
+        at(100),
+        Segment {
+            seq: PEER_ISS,
+            flags: Flags::SYN | Flags::ACK,
+            window: 3000,
+            options: Options {
+                mss: Some(1000),
+                ..Options::default()
+            },
+            ..from_peer()
+        },
+    );
+    sent(&mut tcb);
+    tcb.send(at(200), 5000);
+    let segs = sent(&mut tcb);
+    assert_eq!(
+        segs.iter().map(|s| s.len).collect::<Vec<_>>(),
+        [1000, 1000, 1000]
+    );
+    assert_eq!(segs[2].seq, ISS + 2001);
+    // The peer acknowledges the first two: two more fit in the window.
+    deliver(
+        &mut tcb,
+        at(300),
+        Segment {
+            ack: ISS + 2001,
+            window: 3000,
+            ..from_peer()
+        },
+    );
+    let segs = sent(&mut tcb);
+    assert_eq!(segs.iter().map(|s| s.len).collect::<Vec<_>>(), [1000, 1000]);
+}
+
+#[test]
+fn established_exact_rst_resets_the_connection() {
+    let mut tcb = tcb_established();
+    deliver(
+        &mut tcb,
+        at(200),
+        Segment {
+            flags: Flags::RST,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::Closed);
+    assert_eq!(app_events(&mut tcb), [AppEvent::Error(Errno::ECONNRESET)]);
+}
+
+#[test]
+fn established_in_window_but_inexact_rst_gets_a_challenge_ack() {
+    let mut tcb = tcb_established();
+    deliver(
+        &mut tcb,
+        at(200),
+        Segment {
+            seq: PEER_ISS + 10,
+            flags: Flags::RST,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::Established);
+    let segs = sent(&mut tcb);
+    assert_eq!(flags(&segs), ["ACK"]);
+    assert_eq!(segs[0].ack, PEER_ISS + 1);
+}
+
+#[test]
+fn established_syn_gets_a_challenge_ack() {
+    let mut tcb = tcb_established();
+    deliver(
+        &mut tcb,
+        at(200),
+        Segment {
+            seq: PEER_ISS + 1,
+            flags: Flags::SYN,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::Established);
+    assert_eq!(flags(&sent(&mut tcb)), ["ACK"]);
+}
+
+#[test]
+fn established_ack_of_unsent_data_is_answered_and_ignored() {
+    let mut tcb = tcb_established();
+    deliver(
+        &mut tcb,
+        at(200),
+        Segment {
+            ack: ISS + 900,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.snd_una(), ISS + 1);
+    assert_eq!(flags(&sent(&mut tcb)), ["ACK"]);
+}
+
+#[test]
+fn established_fin_moves_to_close_wait_and_is_acknowledged() {
+    let mut tcb = tcb_established();
+    deliver(
+        &mut tcb,
+        at(1000),
+        Segment {
+            flags: Flags::FIN | Flags::ACK,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::CloseWait);
+    assert_eq!(app_events(&mut tcb), [AppEvent::Eof]);
+    let segs = sent(&mut tcb);
+    assert_eq!(flags(&segs), ["ACK"]);
+    assert_eq!(
+        segs[0].ack,
+        PEER_ISS + 2,
+        "the FIN occupies one sequence number"
+    );
+}
+
+#[test]
+fn established_lost_data_is_retransmitted_when_the_rto_expires() {
+    let mut tcb = tcb_established();
+    // The handshake measured 100 ms: RTO = SRTT + max(4 RTTVAR, 200 ms) = 300 ms.
+    assert_eq!(tcb.rto(), Duration::from_millis(300));
+    tcb.send(at(1000), 100);
+    sent(&mut tcb);
+    assert_eq!(tcb.poll_timeout(), Some(at(1300)));
+    tcb.handle_timeout(at(1300));
+    let segs = sent(&mut tcb);
+    assert_eq!((segs[0].seq, segs[0].len), (ISS + 1, 100));
+    assert_eq!(tcb.poll_timeout(), Some(at(1900)), "backed off to 600 ms");
+}
+
+#[test]
+fn established_close_sends_fin_after_queued_data() {
+    let mut tcb = tcb_established();
+    tcb.send(at(1000), 100);
+    tcb.close(at(1000));
+    let segs = sent(&mut tcb);
+    assert_eq!(flags(&segs), ["ACK,PSH", "ACK,FIN"]);
+    assert_eq!(segs[1].seq, ISS + 101);
+    assert_eq!(tcb.state(), State::FinWait1);
+}
+
+// ------------------------------------------------------------------ FIN-WAIT-1 and FIN-WAIT-2
+
+#[test]
+fn fin_wait_1_ack_of_fin_moves_to_fin_wait_2_with_the_orphan_timer() {
+    let mut tcb = tcb_fin_wait_1();
+    deliver(
+        &mut tcb,
+        at(1100),
+        Segment {
+            ack: ISS + 2,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::FinWait2);
+    assert_eq!(tcb.poll_timeout(), Some(at(61_100)));
+}
+
+#[test]
+fn fin_wait_1_fin_before_the_ack_means_simultaneous_close_through_closing() {
+    let mut tcb = tcb_fin_wait_1();
+    deliver(
+        &mut tcb,
+        at(1050),
+        Segment {
+            flags: Flags::FIN | Flags::ACK,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::Closing);
+    assert_eq!(flags(&sent(&mut tcb)), ["ACK"]);
+    deliver(
+        &mut tcb,
+        at(1100),
+        Segment {
+            seq: PEER_ISS + 2,
+            ack: ISS + 2,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::TimeWait);
+}
+
+#[test]
+fn fin_wait_1_fin_with_the_ack_of_ours_goes_straight_to_time_wait() {
+    let mut tcb = tcb_fin_wait_1();
+    deliver(
+        &mut tcb,
+        at(1100),
+        Segment {
+            ack: ISS + 2,
+            flags: Flags::FIN | Flags::ACK,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::TimeWait);
+}
+
+#[test]
+fn fin_wait_2_fin_enters_time_wait_for_60s_on_linux() {
+    let mut tcb = tcb_time_wait();
+    assert_eq!(tcb.state(), State::TimeWait);
+    assert_eq!(tcb.poll_timeout(), Some(at(61_200)));
+    tcb.handle_timeout(at(61_200));
+    assert_eq!(tcb.state(), State::Closed);
+}
+
+#[test]
+fn fin_wait_2_orphan_is_reset_when_fin_timeout_passes() {
+    let mut tcb = tcb_fin_wait_2();
+    tcb.handle_timeout(at(61_100));
+    assert_eq!(flags(&sent(&mut tcb)), ["ACK,RST"]);
+    assert_eq!(tcb.state(), State::Closed);
+}
+
+// ------------------------------------------------------------------ CLOSE-WAIT and LAST-ACK
+
+#[test]
+fn close_wait_can_still_send_half_close() {
+    let mut tcb = tcb_close_wait();
+    tcb.send(at(1100), 200);
+    let segs = sent(&mut tcb);
+    assert_eq!(
+        (flags(&segs), segs[0].len),
+        (vec!["ACK,PSH".to_string()], 200)
+    );
+}
+
+#[test]
+fn close_wait_close_sends_fin_and_last_ack_ends_on_its_ack() {
+    let mut tcb = tcb_close_wait();
+    tcb.close(at(1200));
+    assert_eq!(tcb.state(), State::LastAck);
+    assert_eq!(flags(&sent(&mut tcb)), ["ACK,FIN"]);
+    deliver(
+        &mut tcb,
+        at(1300),
+        Segment {
+            seq: PEER_ISS + 2,
+            ack: ISS + 2,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::Closed);
+    assert_eq!(tcb.poll_timeout(), None);
+}
+
+#[test]
+fn last_ack_fin_is_retransmitted_until_acknowledged() {
+    let mut tcb = tcb_close_wait();
+    tcb.close(at(1200));
+    sent(&mut tcb);
+    let retries = run_timers(&mut tcb, at(2000));
+    assert!(!retries.is_empty());
+    assert!(retries
+        .iter()
+        .all(|(_, s)| s.flags == Flags::FIN | Flags::ACK && s.seq == ISS + 1));
+}
+
+// ------------------------------------------------------------------ TIME-WAIT
+
+#[test]
+fn time_wait_reacks_a_retransmitted_fin_and_restarts_the_wait() {
+    let mut tcb = tcb_time_wait();
+    deliver(
+        &mut tcb,
+        at(2000),
+        Segment {
+            ack: ISS + 2,
+            flags: Flags::FIN | Flags::ACK,
+            ..from_peer()
+        },
+    );
+    let segs = sent(&mut tcb);
+    assert_eq!(flags(&segs), ["ACK"]);
+    assert_eq!(segs[0].ack, PEER_ISS + 2);
+    assert_eq!(tcb.poll_timeout(), Some(at(62_000)));
+}
+
+#[test]
+fn classic_time_wait_is_two_msl() {
+    let params = Params {
+        wscale: 0,
+        sack: false,
+        timestamps: false,
+        ..Profile::Classic.params()
+    };
+    assert_eq!(params.time_wait, Duration::from_secs(240));
+}
+
+// ------------------------------------------------------------------ sequence space wrap
+
+#[test]
+fn a_connection_whose_isn_is_just_below_the_wrap_transfers_across_it() {
+    let iss = SeqNum(u32::MAX - 10);
+    let mut tcb = Tcb::connect(at(0), endpoint(plain_params(), iss));
+    sent(&mut tcb);
+    deliver(
+        &mut tcb,
+        at(100),
+        Segment {
+            seq: PEER_ISS,
+            ack: iss + 1,
+            flags: Flags::SYN | Flags::ACK,
+            ..from_peer()
+        },
+    );
+    sent(&mut tcb);
+    tcb.send(at(200), 100);
+    let segs = sent(&mut tcb);
+    assert_eq!(segs[0].seq, iss + 1);
+    deliver(
+        &mut tcb,
+        at(300),
+        Segment {
+            ack: iss + 101,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.snd_una(), SeqNum(90), "acknowledged past 2^32");
+    assert_eq!(tcb.poll_timeout(), None, "everything is acknowledged");
+}
+
+// ------------------------------------------------------------------ options
+
+#[test]
+fn linux_syn_offers_every_option_and_both_sides_agree() {
+    let params = Profile::Linux.params();
+    let mut client = Tcb::connect(at(0), endpoint(params.clone(), ISS));
+    let syn = sent(&mut client).remove(0);
+    assert_eq!(
+        syn.options.labels(),
+        ["mss=1460", "sackOK", "ts=0,0", "wscale=7"]
+    );
+
+    let mut server = Tcb::accept_syn(
+        at(50),
+        endpoint(params, PEER_ISS),
+        &Segment {
+            src_port: LOCAL_PORT,
+            dst_port: REMOTE_PORT,
+            ..syn
+        },
+    );
+    let synack = sent(&mut server).remove(0);
+    assert_eq!(
+        synack.options.labels(),
+        ["mss=1460", "sackOK", "ts=50,0", "wscale=7"]
+    );
+    assert_eq!(synack.window, 64240, "a SYN's window is never scaled");
+
+    deliver(
+        &mut client,
+        at(100),
+        Segment {
+            src_port: REMOTE_PORT,
+            dst_port: LOCAL_PORT,
+            ..synack
+        },
+    );
+    let ack = sent(&mut client).remove(0);
+    assert_eq!(
+        ack.window,
+        (64240 >> 7) as u16,
+        "scaled once both sides agreed"
+    );
+    assert_eq!(ack.options.labels(), ["ts=100,50"]);
+    // With timestamps, each segment carries 12 bytes of options: 1448 bytes of data fit.
+    client.send(at(200), 3000);
+    let data = sent(&mut client);
+    assert_eq!(
+        data.iter().map(|s| s.len).collect::<Vec<_>>(),
+        [1448, 1448, 104]
+    );
+}
+
+#[test]
+fn a_synack_answers_only_the_options_the_syn_offered() {
+    let mut server = Tcb::accept_syn(at(0), endpoint(Profile::Linux.params(), ISS), &peer_syn());
+    let synack = sent(&mut server).remove(0);
+    assert_eq!(synack.options.labels(), ["mss=1460"]);
+    // The peer sent no MSS: RFC 9293 §3.7.1 says assume 536.
+    deliver(&mut server, at(100), from_peer());
+    server.send(at(200), 1000);
+    assert_eq!(sent(&mut server)[0].len, 536);
+}
+
+// ------------------------------------------------------------------ closed port
+
+#[test]
+fn a_syn_to_a_closed_port_gets_rst_ack_covering_it() {
+    let rst = reset_for_closed_port(&peer_syn()).unwrap();
+    assert_eq!(rst.flags, Flags::RST | Flags::ACK);
+    assert_eq!((rst.seq, rst.ack), (SeqNum(0), PEER_ISS + 1));
+    assert_eq!((rst.src_port, rst.dst_port), (LOCAL_PORT, REMOTE_PORT));
+}
+
+#[test]
+fn an_ack_to_a_closed_port_is_reset_from_its_ack_number_and_an_rst_is_never_answered() {
+    let rst = reset_for_closed_port(&Segment {
+        ack: SeqNum(777),
+        ..from_peer()
+    })
+    .unwrap();
+    assert_eq!((rst.flags, rst.seq), (Flags::RST, SeqNum(777)));
+    assert_eq!(
+        reset_for_closed_port(&Segment {
+            flags: Flags::RST,
+            ..from_peer()
+        }),
+        None
+    );
+}
