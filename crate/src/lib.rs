@@ -1,0 +1,32 @@
+//! TCP Playground: a deterministic RFC 9293 TCP simulator that draws ladder diagrams.
+//!
+//! Data flows one way: a [`scenario::Scenario`] drives the [`sim::Sim`], whose hosts run
+//! sans-IO [`tcp::Tcb`]s; everything they do lands in the [`trace::Trace`], which the
+//! [`ladder`] draws and the CLI prints. `wasm.rs` is the only file that knows about JavaScript.
+
+pub mod ladder;
+pub mod profile;
+pub mod scenario;
+pub mod segment;
+pub mod seq;
+pub mod sim;
+pub mod tcp;
+pub mod time;
+pub mod trace;
+pub mod why;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+use scenario::{Preset, Scenario};
+
+/// Parses a scenario, or names a preset with `preset:NAME`; errors come as `line:col: message`.
+pub fn load(source: &str) -> Result<Scenario, String> {
+    match source.strip_prefix("preset:") {
+        Some(name) => {
+            let preset = Preset::find(name.trim()).ok_or_else(|| Preset::unknown(name.trim()))?;
+            Scenario::parse(preset.text).map_err(|e| e.to_string())
+        }
+        None => Scenario::parse(source).map_err(|e| e.to_string()),
+    }
+}

@@ -1,0 +1,582 @@
+//! The scenario language (DESIGN.md, "The scenario language", a contract): plain text, one
+//! statement per line, `#` comments, durations with units.
+//!
+//! `Scenario::parse` collects every error it can find, each with its line and column, and never
+//! panics; `Scenario::print` writes the canonical form, so `parse(print(s)) == s`.
+
+mod presets;
+
+pub use presets::{Preset, PRESETS};
+
+use crate::profile::{Params, Profile};
+use crate::time::{Duration, Instant};
+use std::fmt;
+use std::net::Ipv4Addr;
+
+/// The longest scenario text accepted.
+pub const MAX_TEXT: usize = 64 * 1024;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scenario {
+    pub profile: Profile,
+    pub seed: u64,
+    pub hosts: Vec<HostDecl>,
+    pub links: Vec<LinkDecl>,
+    pub sets: Vec<SetDecl>,
+    pub listens: Vec<ListenDecl>,
+    /// Application actions in time order (ties keep their written order).
+    pub actions: Vec<Timed>,
+    /// Stop the simulation at this virtual time.
+    pub run: Option<Duration>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostDecl {
+    pub name: String,
+    pub addr: Ipv4Addr,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkDecl {
+    pub a: String,
+    pub b: String,
+    /// One-way delay, both directions.
+    pub delay: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetDecl {
+    pub host: String,
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenDecl {
+    pub host: String,
+    pub port: u16,
+    pub backlog: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timed {
+    pub at: Instant,
+    pub host: String,
+    pub action: Action,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Connect { host: String, port: u16 },
+    Send { bytes: u32 },
+    Close,
+    Abort,
+}
+
+/// The backlog a `listen` statement gets when it names none (Linux's SOMAXCONN was 128 for
+/// years; it is 4096 since 5.4, but most servers pass their own, often 128 or 511).
+pub const DEFAULT_BACKLOG: u32 = 128;
+
+/// One problem in a scenario text, with where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.col, self.message)
+    }
+}
+
+/// Every problem found in a scenario text, in line order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseErrors(pub Vec<ParseError>);
+
+impl fmt::Display for ParseErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ParseErrors {}
+
+/// A word of a line and the column (1-based, in characters) where it starts.
+#[derive(Clone, Copy)]
+struct Word<'a> {
+    text: &'a str,
+    col: usize,
+}
+
+fn words(line: &str) -> Vec<Word<'_>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut col = 0;
+    for (i, ch) in line.char_indices() {
+        col += 1;
+        if ch.is_whitespace() {
+            if let Some((s, c)) = start.take() {
+                out.push(Word {
+                    text: &line[s..i],
+                    col: c,
+                });
+            }
+        } else if start.is_none() {
+            start = Some((i, col));
+        }
+    }
+    if let Some((s, c)) = start {
+        out.push(Word {
+            text: &line[s..],
+            col: c,
+        });
+    }
+    out
+}
+
+/// Builds one statement's error at a word.
+type Fail = (usize, String);
+
+fn at(word: Word<'_>, message: impl Into<String>) -> Fail {
+    (word.col, message.into())
+}
+
+impl Scenario {
+    /// An empty scenario with the defaults: profile `linux`, seed 1.
+    pub fn new() -> Scenario {
+        Scenario {
+            profile: Profile::Linux,
+            seed: 1,
+            hosts: Vec::new(),
+            links: Vec::new(),
+            sets: Vec::new(),
+            listens: Vec::new(),
+            actions: Vec::new(),
+            run: None,
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
+        if text.len() > MAX_TEXT {
+            return Err(ParseErrors(vec![ParseError {
+                line: 1,
+                col: 1,
+                message: format!(
+                    "the scenario is {} bytes; the limit is {MAX_TEXT} bytes",
+                    text.len()
+                ),
+            }]));
+        }
+        let mut scenario = Scenario::new();
+        let mut errors = Vec::new();
+        for (index, raw) in text.lines().enumerate() {
+            let content = raw.split('#').next().unwrap_or("");
+            let ws = words(content);
+            if ws.is_empty() {
+                continue;
+            }
+            if let Err((col, message)) = scenario.statement(&ws) {
+                errors.push(ParseError {
+                    line: index + 1,
+                    col,
+                    message,
+                });
+            }
+        }
+        if errors.is_empty() {
+            // Time order; the sort is stable, so equal times keep their written order.
+            scenario.actions.sort_by_key(|a| a.at);
+            Ok(scenario)
+        } else {
+            Err(ParseErrors(errors))
+        }
+    }
+
+    fn statement(&mut self, ws: &[Word<'_>]) -> Result<(), Fail> {
+        let head = ws[0];
+        let arg = |i: usize, what: &str| -> Result<Word<'_>, Fail> {
+            ws.get(i).copied().ok_or_else(|| {
+                let end = ws
+                    .last()
+                    .map(|w| w.col + w.text.chars().count())
+                    .unwrap_or(1);
+                (end, format!("expected {what} here"))
+            })
+        };
+        let no_more = |n: usize| -> Result<(), Fail> {
+            match ws.get(n) {
+                Some(extra) => Err(at(*extra, format!("unexpected `{}`", extra.text))),
+                None => Ok(()),
+            }
+        };
+        match head.text {
+            "profile" => {
+                let w = arg(1, "a profile name (linux, linux-pre-6.5 or classic)")?;
+                self.profile = Profile::from_name(w.text).ok_or_else(|| {
+                    at(
+                        w,
+                        format!(
+                            "unknown profile `{}`; use linux, linux-pre-6.5 or classic",
+                            w.text
+                        ),
+                    )
+                })?;
+                no_more(2)
+            }
+            "seed" => {
+                let w = arg(1, "a seed, a whole number")?;
+                self.seed = w
+                    .text
+                    .parse()
+                    .map_err(|_| at(w, format!("`{}` is not a whole number", w.text)))?;
+                no_more(2)
+            }
+            "host" => {
+                let name = arg(1, "a host name")?;
+                let addr = arg(2, "an IPv4 address such as 10.0.0.1")?;
+                check_name(name)?;
+                if self.host(name.text).is_some() {
+                    return Err(at(name, format!("host `{}` is declared twice", name.text)));
+                }
+                let addr_value: Ipv4Addr = addr
+                    .text
+                    .parse()
+                    .map_err(|_| at(addr, format!("`{}` is not an IPv4 address", addr.text)))?;
+                if let Some(other) = self.hosts.iter().find(|h| h.addr == addr_value) {
+                    return Err(at(
+                        addr,
+                        format!("{} is already the address of `{}`", addr.text, other.name),
+                    ));
+                }
+                self.hosts.push(HostDecl {
+                    name: name.text.to_string(),
+                    addr: addr_value,
+                });
+                no_more(3)
+            }
+            "link" => {
+                let a = self.known_host(arg(1, "a host name")?)?;
+                let b = self.known_host(arg(2, "a second host name")?)?;
+                if a == b {
+                    return Err(at(ws[2], "a link joins two different hosts"));
+                }
+                let mut delay = Duration::ZERO;
+                for w in &ws[3..] {
+                    let (key, value) = key_value(*w)?;
+                    match key {
+                        "delay" => delay = Duration::parse(value).map_err(|m| at(*w, m))?,
+                        _ => {
+                            return Err(at(*w, format!("unknown link setting `{key}`; use delay=")))
+                        }
+                    }
+                }
+                self.links.push(LinkDecl { a, b, delay });
+                Ok(())
+            }
+            "set" => {
+                let target = arg(1, "HOST.PARAMETER")?;
+                let value = arg(2, "a value")?;
+                let (host, name) = target.text.split_once('.').ok_or_else(|| {
+                    at(
+                        target,
+                        "write the parameter as HOST.NAME, e.g. server.synack_retries",
+                    )
+                })?;
+                let host = self.known_host(Word {
+                    text: host,
+                    col: target.col,
+                })?;
+                // Validate against a scratch copy; the simulator applies it for real.
+                let mut scratch: Params = self.profile.params();
+                scratch.set(name, value.text).map_err(|m| at(value, m))?;
+                self.sets.push(SetDecl {
+                    host,
+                    name: name.to_string(),
+                    value: value.text.to_string(),
+                });
+                no_more(3)
+            }
+            "at" => {
+                let time = arg(1, "a time such as 1.5s")?;
+                let at_time = Duration::parse(time.text).map_err(|m| at(time, m))?;
+                let host = self.known_host(arg(2, "a host name")?)?;
+                let action =
+                    self.action(&ws[3..], arg(3, "an action (connect, send, close, abort)")?)?;
+                self.actions.push(Timed {
+                    at: Instant::ZERO + at_time,
+                    host,
+                    action,
+                });
+                Ok(())
+            }
+            "run" => {
+                let w = arg(1, "a duration such as 300s")?;
+                self.run = Some(Duration::parse(w.text).map_err(|m| at(w, m))?);
+                no_more(2)
+            }
+            _ => {
+                // `HOST listen PORT [backlog=N]`
+                let verb = ws.get(1).copied();
+                match verb {
+                    Some(v) if v.text == "listen" => {
+                        let host = self.known_host(head)?;
+                        let port_word = arg(2, "a port number")?;
+                        let port = port(port_word)?;
+                        let mut backlog = DEFAULT_BACKLOG;
+                        for w in &ws[3..] {
+                            let (key, value) = key_value(*w)?;
+                            match key {
+                                "backlog" => {
+                                    backlog = value.parse().ok().filter(|b| *b > 0).ok_or_else(|| {
+                                        at(*w, format!("backlog is a whole number above 0, not `{value}`"))
+                                    })?
+                                }
+                                _ => return Err(at(*w, format!("unknown listen setting `{key}`; use backlog="))),
+                            }
+                        }
+                        if self.listens.iter().any(|l| l.host == host && l.port == port) {
+                            return Err(at(port_word, format!("{host} already listens on port {port}")));
+                        }
+                        self.listens.push(ListenDecl { host, port, backlog });
+                        Ok(())
+                    }
+                    _ => Err(at(
+                        head,
+                        format!(
+                            "unknown statement `{}`; statements are profile, seed, host, link, set, HOST listen, at, run",
+                            head.text
+                        ),
+                    )),
+                }
+            }
+        }
+    }
+
+    fn action(&self, ws: &[Word<'_>], verb: Word<'_>) -> Result<Action, Fail> {
+        let expect_end = |n: usize| match ws.get(n) {
+            Some(extra) => Err(at(*extra, format!("unexpected `{}`", extra.text))),
+            None => Ok(()),
+        };
+        let action = match verb.text {
+            "connect" => {
+                let target = ws
+                    .get(1)
+                    .copied()
+                    .ok_or_else(|| at(verb, "connect needs a target such as server:80"))?;
+                let (host, port_text) = target
+                    .text
+                    .split_once(':')
+                    .ok_or_else(|| at(target, "write the target as HOST:PORT, e.g. server:80"))?;
+                let host = self.known_host(Word {
+                    text: host,
+                    col: target.col,
+                })?;
+                let port = port(Word {
+                    text: port_text,
+                    col: target.col + host.chars().count() + 1,
+                })?;
+                expect_end(2)?;
+                Action::Connect { host, port }
+            }
+            "send" => {
+                let w = ws
+                    .get(1)
+                    .copied()
+                    .ok_or_else(|| at(verb, "send needs a byte count, e.g. send 1000"))?;
+                let bytes =
+                    w.text.parse().ok().filter(|b| *b > 0).ok_or_else(|| {
+                        at(w, format!("`{}` is not a byte count above 0", w.text))
+                    })?;
+                expect_end(2)?;
+                Action::Send { bytes }
+            }
+            "close" => {
+                expect_end(1)?;
+                Action::Close
+            }
+            "abort" => {
+                expect_end(1)?;
+                Action::Abort
+            }
+            other => {
+                return Err(at(
+                    verb,
+                    format!("unknown action `{other}`; actions are connect, send, close, abort"),
+                ))
+            }
+        };
+        Ok(action)
+    }
+
+    fn host(&self, name: &str) -> Option<&HostDecl> {
+        self.hosts.iter().find(|h| h.name == name)
+    }
+
+    fn known_host(&self, w: Word<'_>) -> Result<String, Fail> {
+        if self.host(w.text).is_some() {
+            return Ok(w.text.to_string());
+        }
+        let known: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
+        let hint = if known.is_empty() {
+            "declare it first with `host NAME ADDRESS`".to_string()
+        } else {
+            format!("known hosts: {}", known.join(", "))
+        };
+        Err(at(w, format!("unknown host `{}`; {hint}", w.text)))
+    }
+
+    /// The canonical text: fixed statement order, one space between words.
+    pub fn print(&self) -> String {
+        let mut out = format!("profile {}\nseed {}\n", self.profile, self.seed);
+        for h in &self.hosts {
+            out += &format!("host {} {}\n", h.name, h.addr);
+        }
+        for l in &self.links {
+            out += &format!("link {} {} delay={}\n", l.a, l.b, l.delay);
+        }
+        for s in &self.sets {
+            out += &format!("set {}.{} {}\n", s.host, s.name, s.value);
+        }
+        for l in &self.listens {
+            out += &format!("{} listen {} backlog={}\n", l.host, l.port, l.backlog);
+        }
+        for a in &self.actions {
+            let at = a.at.saturating_since(Instant::ZERO);
+            let action = match &a.action {
+                Action::Connect { host, port } => format!("connect {host}:{port}"),
+                Action::Send { bytes } => format!("send {bytes}"),
+                Action::Close => "close".to_string(),
+                Action::Abort => "abort".to_string(),
+            };
+            let at = if at == Duration::ZERO {
+                "0s".to_string()
+            } else {
+                at.to_string()
+            };
+            out += &format!("at {at} {} {action}\n", a.host);
+        }
+        if let Some(run) = self.run {
+            out += &format!("run {run}\n");
+        }
+        out
+    }
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario::new()
+    }
+}
+
+fn check_name(w: Word<'_>) -> Result<(), Fail> {
+    let ok = w.text.len() <= 24
+        && w.text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && w.text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let reserved = ["at", "set", "host", "link", "profile", "seed", "run"].contains(&w.text);
+    if ok && !reserved {
+        Ok(())
+    } else {
+        Err(at(
+            w,
+            format!(
+                "`{}` is not a usable host name; use up to 24 letters, digits, - or _, starting with a letter",
+                w.text
+            ),
+        ))
+    }
+}
+
+fn key_value(w: Word<'_>) -> Result<(&str, &str), Fail> {
+    w.text
+        .split_once('=')
+        .ok_or_else(|| at(w, format!("expected NAME=VALUE, not `{}`", w.text)))
+}
+
+fn port(w: Word<'_>) -> Result<u16, Fail> {
+    w.text
+        .parse()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| at(w, format!("`{}` is not a port (1 to 65535)", w.text)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASIC: &str = "\
+profile linux
+seed 42
+host client 10.0.0.1
+host server 10.0.0.2
+link client server delay=50ms
+set server.synack_retries 2
+server listen 80 backlog=8
+at 0s client connect server:80   # the first SYN
+at 1s client send 1000
+at 2s client close
+run 300s
+";
+
+    #[test]
+    fn parses_the_contract_statements() {
+        let s = Scenario::parse(BASIC).unwrap();
+        assert_eq!(s.seed, 42);
+        assert_eq!(s.hosts.len(), 2);
+        assert_eq!(s.links[0].delay, Duration::from_millis(50));
+        assert_eq!(s.listens[0].backlog, 8);
+        assert_eq!(
+            s.actions[0].action,
+            Action::Connect {
+                host: "server".into(),
+                port: 80
+            }
+        );
+        assert_eq!(s.run, Some(Duration::from_secs(300)));
+    }
+
+    #[test]
+    fn print_is_canonical_and_parses_back_to_the_same_scenario() {
+        let s = Scenario::parse(BASIC).unwrap();
+        let printed = s.print();
+        assert_eq!(Scenario::parse(&printed).unwrap(), s);
+        assert_eq!(Scenario::parse(&printed).unwrap().print(), printed);
+    }
+
+    #[test]
+    fn errors_name_line_and_column_and_are_all_reported() {
+        let text = "host client 10.0.0.1\nlink client servr delay=5ms\nat 1s client jump\n";
+        let errors = Scenario::parse(text).unwrap_err().0;
+        assert_eq!(errors.len(), 2);
+        assert_eq!((errors[0].line, errors[0].col), (2, 13));
+        assert!(errors[0]
+            .message
+            .contains("unknown host `servr`; known hosts: client"));
+        assert_eq!((errors[1].line, errors[1].col), (3, 14));
+        assert!(errors[1].message.contains("unknown action `jump`"));
+    }
+
+    #[test]
+    fn missing_words_point_past_the_end_of_the_line() {
+        let errors = Scenario::parse("host client").unwrap_err().0;
+        assert_eq!((errors[0].line, errors[0].col), (1, 12));
+        assert!(errors[0].message.contains("IPv4 address"));
+    }
+
+    #[test]
+    fn oversized_text_is_refused_before_parsing() {
+        let text = "# x\n".repeat(MAX_TEXT);
+        let errors = Scenario::parse(&text).unwrap_err().0;
+        assert!(errors[0].message.contains("limit"));
+    }
+}

@@ -1,0 +1,307 @@
+//! The event log that everything downstream reads: the ladder, the JSON output, the text
+//! output and the tests. Every event carries its `why` (DESIGN.md, "Trace events", a contract).
+
+use crate::segment::Segment;
+use crate::tcp::State;
+use crate::time::Instant;
+use crate::why::Why;
+use serde_json::{json, Map, Value};
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+
+/// Index of a host in [`Trace::hosts`].
+pub type HostId = usize;
+/// Index of a connection label in [`Trace::conns`].
+pub type ConnId = usize;
+/// A segment's id, unique within one run.
+pub type SegId = u32;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostInfo {
+    pub name: String,
+    pub addr: Ipv4Addr,
+}
+
+/// One segment as it left a host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sent {
+    pub id: SegId,
+    pub src: Ipv4Addr,
+    pub dst: Ipv4Addr,
+    pub seg: Segment,
+    /// Sequence and acknowledgment numbers relative to each side's ISN, as Wireshark shows them.
+    pub rseq: u32,
+    pub rack: u32,
+    pub retrans: bool,
+    /// When the link will deliver it, decided as it is sent; `None` if it will not arrive.
+    pub eta: Option<Instant>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropCause {
+    Loss,
+    Rule,
+    QueueFull,
+    NoRoute,
+    HostDown,
+}
+
+impl DropCause {
+    pub fn name(self) -> &'static str {
+        match self {
+            DropCause::Loss => "loss",
+            DropCause::Rule => "rule",
+            DropCause::QueueFull => "queue-full",
+            DropCause::NoRoute => "no-route",
+            DropCause::HostDown => "host-down",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Send(Box<Sent>),
+    Deliver {
+        seg_id: SegId,
+    },
+    Drop {
+        seg_id: SegId,
+        cause: DropCause,
+    },
+    State {
+        conn: ConnId,
+        from: State,
+        to: State,
+    },
+    Timer {
+        conn: ConnId,
+        timer: &'static str,
+        action: &'static str,
+        at: Instant,
+    },
+    /// What an application call did or got: `connect`, `accept`, `send`, `recv`, `close`,
+    /// `abort`, or `error` with an errno name.
+    App {
+        conn: Option<ConnId>,
+        call: &'static str,
+        bytes: Option<u32>,
+        errno: Option<&'static str>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub t: Instant,
+    pub host: Option<HostId>,
+    pub why: Why,
+    pub kind: EventKind,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    pub hosts: Vec<HostInfo>,
+    /// Stable connection labels, `client:40000-server:80`.
+    pub conns: Vec<String>,
+    pub events: Vec<Event>,
+}
+
+impl Trace {
+    pub fn push(&mut self, event: Event) {
+        self.events.push(event);
+    }
+
+    /// The name of the host with this address, or the address itself.
+    pub fn name_of(&self, addr: Ipv4Addr) -> String {
+        self.hosts
+            .iter()
+            .find(|h| h.addr == addr)
+            .map(|h| h.name.clone())
+            .unwrap_or_else(|| addr.to_string())
+    }
+
+    pub fn host_of(&self, addr: Ipv4Addr) -> Option<HostId> {
+        self.hosts.iter().position(|h| h.addr == addr)
+    }
+
+    /// The segment sent with this id.
+    pub fn sent(&self, id: SegId) -> Option<&Sent> {
+        self.events.iter().find_map(|e| match &e.kind {
+            EventKind::Send(s) if s.id == id => Some(s.as_ref()),
+            _ => None,
+        })
+    }
+
+    /// One event as a JSON object in the contract's shape.
+    pub fn event_json(&self, event: &Event) -> Value {
+        let mut obj = Map::new();
+        obj.insert("t".into(), json!(event.t.micros()));
+        let kind = match &event.kind {
+            EventKind::Send(_) => "send",
+            EventKind::Deliver { .. } => "deliver",
+            EventKind::Drop { .. } => "drop",
+            EventKind::State { .. } => "state",
+            EventKind::Timer { .. } => "timer",
+            EventKind::App { .. } => "app",
+        };
+        obj.insert("kind".into(), json!(kind));
+        if let Some(host) = event.host {
+            obj.insert("host".into(), json!(self.hosts[host].name));
+        }
+        match &event.kind {
+            EventKind::Send(s) => {
+                let seg = &s.seg;
+                let mut rec = json!({
+                    "id": s.id,
+                    "src": self.name_of(s.src),
+                    "dst": self.name_of(s.dst),
+                    "sport": seg.src_port,
+                    "dport": seg.dst_port,
+                    "flags": seg.flags.to_string(),
+                    "seq": seg.seq.0,
+                    "ack": seg.ack.0,
+                    "rseq": s.rseq,
+                    "rack": s.rack,
+                    "len": seg.len,
+                    "win": seg.window,
+                    "opts": seg.options.labels(),
+                    "retrans": s.retrans,
+                });
+                if let Some(eta) = s.eta {
+                    rec["eta"] = json!(eta.micros());
+                }
+                obj.insert("seg".into(), rec);
+            }
+            EventKind::Deliver { seg_id } => {
+                obj.insert("seg_id".into(), json!(seg_id));
+            }
+            EventKind::Drop { seg_id, cause } => {
+                obj.insert("seg_id".into(), json!(seg_id));
+                obj.insert("cause".into(), json!(cause.name()));
+            }
+            EventKind::State { conn, from, to } => {
+                obj.insert("conn".into(), json!(self.conns[*conn]));
+                obj.insert("from".into(), json!(from.name()));
+                obj.insert("to".into(), json!(to.name()));
+            }
+            EventKind::Timer {
+                conn,
+                timer,
+                action,
+                at,
+            } => {
+                obj.insert("conn".into(), json!(self.conns[*conn]));
+                obj.insert("timer".into(), json!(timer));
+                obj.insert("action".into(), json!(action));
+                obj.insert("at".into(), json!(at.micros()));
+            }
+            EventKind::App {
+                conn,
+                call,
+                bytes,
+                errno,
+            } => {
+                if let Some(conn) = conn {
+                    obj.insert("conn".into(), json!(self.conns[*conn]));
+                }
+                obj.insert("call".into(), json!(call));
+                if let Some(bytes) = bytes {
+                    obj.insert("bytes".into(), json!(bytes));
+                }
+                if let Some(errno) = errno {
+                    obj.insert("errno".into(), json!(errno));
+                }
+            }
+        }
+        obj.insert("why".into(), json!(event.why.id));
+        if let Some(rfc) = event.why.rfc {
+            obj.insert("rfc".into(), json!(rfc));
+        }
+        Value::Object(obj)
+    }
+
+    /// The whole trace as JSON lines, one event per line.
+    pub fn to_json_lines(&self) -> String {
+        let mut out = String::new();
+        for event in &self.events {
+            out.push_str(&self.event_json(event).to_string());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// One event as a line of the human-readable trace, the form golden files use:
+    /// `0.050s server > client SYN,ACK seq=0 ack=1 win=64240 [mss=1460] (syn-received)`.
+    pub fn event_text(&self, event: &Event) -> String {
+        let mut line = format!("{} ", event.t);
+        let host = event
+            .host
+            .map(|h| self.hosts[h].name.as_str())
+            .unwrap_or("-");
+        let _ = match &event.kind {
+            EventKind::Send(s) => {
+                let seg = &s.seg;
+                let _ = write!(
+                    line,
+                    "{} > {} {} seq={}",
+                    self.name_of(s.src),
+                    self.name_of(s.dst),
+                    seg.flags,
+                    s.rseq
+                );
+                if seg.flags.ack() {
+                    let _ = write!(line, " ack={}", s.rack);
+                }
+                if seg.len > 0 {
+                    let _ = write!(line, " len={}", seg.len);
+                }
+                let _ = write!(line, " win={}", seg.window);
+                let opts = seg.options.labels();
+                if !opts.is_empty() {
+                    let _ = write!(line, " [{}]", opts.join(","));
+                }
+                if s.retrans {
+                    line.push_str(" retransmission");
+                }
+                Ok(())
+            }
+            EventKind::Deliver { seg_id } => write!(line, "{host} receives #{seg_id}"),
+            EventKind::Drop { seg_id, cause } => {
+                write!(line, "{host} drops #{seg_id} ({})", cause.name())
+            }
+            EventKind::State { from, to, .. } => write!(line, "{host} {from} -> {to}"),
+            EventKind::Timer {
+                timer, action, at, ..
+            } => match *action {
+                "set" => write!(line, "{host} timer {timer} set, due {at}"),
+                _ => write!(line, "{host} timer {timer} {action}"),
+            },
+            EventKind::App {
+                call, bytes, errno, ..
+            } => {
+                let _ = write!(line, "{host} app {call}");
+                if let Some(bytes) = bytes {
+                    let _ = write!(line, " {bytes} bytes");
+                }
+                if let Some(errno) = errno {
+                    let _ = write!(line, " {errno}");
+                }
+                Ok(())
+            }
+        };
+        let _ = write!(line, " ({}", event.why.id);
+        if let Some(rfc) = event.why.rfc {
+            let _ = write!(line, ", RFC {rfc}");
+        }
+        line.push(')');
+        line
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for event in &self.events {
+            out.push_str(&self.event_text(event));
+            out.push('\n');
+        }
+        out
+    }
+}
