@@ -1,0 +1,513 @@
+//! The ladder diagram: a trace laid out as lifelines (one per host, time flowing down) and
+//! arrows between them, rendered as SVG. The page, the CLI (`--format svg`) and exports all
+//! draw with this one function.
+//!
+//! Time is faithful where it matters: an arrow's slope is its one-way latency, so segments in
+//! flight at the same moment cross. Long quiet gaps (a 60 s TIME-WAIT) fold into a labelled
+//! break instead of stretching the page.
+//!
+//! Each segment is a `<g class="seg" data-seg-id data-flags>` (a contract: tests and the page
+//! find arrows by these attributes).
+
+use crate::time::{Duration, Instant};
+use crate::trace::{EventKind, HostId, Sent, Trace};
+use std::fmt::Write as _;
+
+/// The ladder's own stylesheet: embedded in standalone SVG, linked by the page.
+pub const STYLE: &str = include_str!("ladder.css");
+
+const WIDTH: f64 = 720.0;
+const SIDE: f64 = 150.0;
+const TOP: f64 = 78.0;
+/// Pixels for the shortest one-way latency in the trace.
+const LATENCY_PX: f64 = 110.0;
+/// A quiet gap (no segment in flight) drawn taller than this folds into a break.
+const FOLD_PX: f64 = 150.0;
+const BREAK_PX: f64 = 54.0;
+/// Distinct moments are at least this far apart, so their labels stay readable.
+const MIN_GAP_PX: f64 = 16.0;
+
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct LadderOptions {
+    /// Label absolute sequence numbers instead of numbers relative to each ISN.
+    pub absolute: bool,
+    /// Embed the stylesheet, for an SVG that stands alone (CLI, export).
+    pub standalone: bool,
+    /// Draw a line at the current virtual time (the page, while a run is stepped).
+    pub show_now: bool,
+}
+
+impl LadderOptions {
+    pub fn standalone() -> LadderOptions {
+        LadderOptions {
+            standalone: true,
+            ..LadderOptions::default()
+        }
+    }
+}
+
+/// Maps virtual time to a vertical position, folding long idle gaps.
+struct TimeAxis {
+    /// Key moments and their y, in time order.
+    marks: Vec<(Instant, f64)>,
+    /// Folded gaps: y of the top, y of the bottom, and how long the gap was.
+    breaks: Vec<(f64, f64, Duration)>,
+}
+
+impl TimeAxis {
+    /// `flights` are the (sent, arrived) spans of segments: a gap one of them crosses is
+    /// drawn to scale, so its slope stays true; only quiet gaps fold.
+    fn new(mut moments: Vec<Instant>, flights: &[(Instant, Instant)], px_per_us: f64) -> TimeAxis {
+        moments.sort();
+        moments.dedup();
+        // busy[i] > 0 when some segment is in flight between moments i and i + 1.
+        let mut busy = vec![0i64; moments.len() + 1];
+        for (sent, arrived) in flights {
+            busy[moments.partition_point(|m| m < sent)] += 1;
+            busy[moments.partition_point(|m| m < arrived)] -= 1;
+        }
+        let mut in_flight = 0;
+        let mut marks = Vec::with_capacity(moments.len());
+        let mut breaks = Vec::new();
+        let mut y = TOP;
+        for (i, t) in moments.iter().enumerate() {
+            if i > 0 {
+                let dt = *t - moments[i - 1];
+                let dy = dt.micros() as f64 * px_per_us;
+                if dy > FOLD_PX && in_flight == 0 {
+                    breaks.push((y, y + BREAK_PX, dt));
+                    y += BREAK_PX;
+                } else {
+                    y += dy.max(MIN_GAP_PX);
+                }
+            }
+            in_flight += busy[i];
+            marks.push((*t, y));
+        }
+        TimeAxis { marks, breaks }
+    }
+
+    /// The y of `t`: exact at key moments, interpolated between them.
+    fn y(&self, t: Instant) -> f64 {
+        let i = self.marks.partition_point(|(m, _)| *m < t);
+        match (i.checked_sub(1).map(|j| self.marks[j]), self.marks.get(i)) {
+            (_, Some((m, y))) if *m == t => *y,
+            (Some((t0, y0)), Some((t1, y1))) => {
+                let f = (t - t0).micros() as f64 / (*t1 - t0).micros().max(1) as f64;
+                y0 + f * (y1 - y0)
+            }
+            (Some((_, y0)), None) => y0 + MIN_GAP_PX,
+            (None, _) => TOP,
+        }
+    }
+
+    fn bottom(&self) -> f64 {
+        self.marks.last().map_or(TOP, |(_, y)| *y)
+    }
+}
+
+/// Draws the trace as it stands at `now`.
+pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
+    let hosts = trace.hosts.len().max(1);
+    let lane = |h: HostId| -> f64 {
+        if hosts == 1 {
+            WIDTH / 2.0
+        } else {
+            SIDE + h as f64 * (WIDTH - 2.0 * SIDE) / (hosts - 1) as f64
+        }
+    };
+
+    // Every moment something is drawn at, and the scale that gives latency its slope.
+    let mut moments = vec![Instant::ZERO];
+    let mut flights = Vec::new();
+    let mut shortest = None::<Duration>;
+    for e in &trace.events {
+        moments.push(e.t);
+        if let EventKind::Send(s) = &e.kind {
+            if let Some(eta) = s.eta {
+                moments.push(eta);
+                flights.push((e.t, eta));
+                let latency = eta - e.t;
+                if latency > Duration::ZERO {
+                    shortest = Some(shortest.map_or(latency, |d| d.min(latency)));
+                }
+            }
+        }
+    }
+    if opts.show_now {
+        moments.push(now);
+    }
+    let shortest = shortest.unwrap_or(Duration::from_millis(50));
+    let axis = TimeAxis::new(moments, &flights, LATENCY_PX / shortest.micros() as f64);
+    let height = axis.bottom() + 48.0;
+
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="ladder" viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-label="{}">"#,
+        esc(&describe(trace))
+    );
+    if opts.standalone {
+        let _ = write!(svg, "<style>{STYLE}</style>");
+        let _ = write!(
+            svg,
+            r#"<rect class="paper" width="{WIDTH}" height="{height:.0}"/>"#
+        );
+    }
+
+    // Lifelines, broken where idle time is folded.
+    for (h, host) in trace.hosts.iter().enumerate() {
+        let x = lane(h);
+        let _ = write!(
+            svg,
+            r#"<text class="host-name" x="{x:.1}" y="28">{}</text><text class="host-addr" x="{x:.1}" y="46">{}</text>"#,
+            esc(&host.name),
+            host.addr
+        );
+        let mut top = 58.0;
+        for (b0, b1, _) in &axis.breaks {
+            let _ = write!(
+                svg,
+                r#"<line class="lifeline" x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{:.1}"/>"#,
+                b0 + 8.0
+            );
+            let _ = write!(
+                svg,
+                r#"<path class="break-mark" d="M{:.1} {:.1}l12 -5M{:.1} {:.1}l12 -5"/>"#,
+                x - 6.0,
+                b0 + 13.0,
+                x - 6.0,
+                b1 - 8.0
+            );
+            top = b1 - 8.0;
+        }
+        let _ = write!(
+            svg,
+            r#"<line class="lifeline" x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{:.1}"/>"#,
+            axis.bottom() + 30.0
+        );
+    }
+    for (b0, b1, dt) in &axis.breaks {
+        let _ = write!(
+            svg,
+            r#"<text class="break-label" x="{:.1}" y="{:.1}">≈ {} idle</text>"#,
+            WIDTH / 2.0,
+            (b0 + b1) / 2.0 + 4.0,
+            approx(*dt)
+        );
+    }
+
+    // Time labels on the left edge, wherever a segment leaves, without overlaps.
+    let mut last_label_y = f64::NEG_INFINITY;
+    for e in &trace.events {
+        if let EventKind::Send(_) = e.kind {
+            let y = axis.y(e.t);
+            if y - last_label_y >= 14.0 {
+                let _ = write!(
+                    svg,
+                    r#"<text class="time" x="8" y="{:.1}">{}</text>"#,
+                    y + 4.0,
+                    clock(e.t)
+                );
+                last_label_y = y;
+            }
+        }
+    }
+
+    // State changes, written beside the lifeline where they happen.
+    for e in &trace.events {
+        if let (EventKind::State { to, .. }, Some(h)) = (&e.kind, e.host) {
+            let x = lane(h);
+            let y = axis.y(e.t);
+            let (dx, anchor) = if h == 0 && hosts > 1 {
+                (-10.0, "end")
+            } else {
+                (10.0, "start")
+            };
+            let _ = write!(
+                svg,
+                r#"<g class="state" data-host="{}" data-state="{}"><circle cx="{x:.1}" cy="{y:.1}" r="3.5"/><text x="{:.1}" y="{:.1}" text-anchor="{anchor}">{}</text></g>"#,
+                esc(&trace.hosts[h].name),
+                to.name(),
+                x + dx,
+                y + 4.0,
+                to.name()
+            );
+        }
+    }
+
+    // Segments last, so they sit on top.
+    for e in &trace.events {
+        let EventKind::Send(s) = &e.kind else {
+            continue;
+        };
+        let (Some(from), to) = (e.host, trace.host_of(s.dst)) else {
+            continue;
+        };
+        let x0 = lane(from);
+        let y0 = axis.y(e.t);
+        let delivered = trace
+            .events
+            .iter()
+            .any(|d| matches!(d.kind, EventKind::Deliver { seg_id } if seg_id == s.id));
+        let dropped = trace.events.iter().find_map(|d| match d.kind {
+            EventKind::Drop { seg_id, .. } if seg_id == s.id => Some(d.t),
+            _ => None,
+        });
+        let (x1, y1, lost) = match (to, s.eta, dropped) {
+            (Some(to), Some(eta), None) => (lane(to), axis.y(eta), false),
+            (Some(to), _, Some(at)) => {
+                // It dies on the way: draw it to where it was lost.
+                let x = x0 + (lane(to) - x0) * 0.45;
+                (x, axis.y(at).max(y0 + 18.0), true)
+            }
+            _ => {
+                let dir = if x0 > WIDTH / 2.0 { -1.0 } else { 1.0 };
+                (x0 + dir * 90.0, y0 + 24.0, true)
+            }
+        };
+        let mut class = format!("seg {}", seg_class(s));
+        if s.retrans {
+            class.push_str(" retrans");
+        }
+        if lost {
+            class.push_str(" lost");
+        } else if !delivered {
+            class.push_str(" in-flight");
+        }
+        let label = seg_label(s, opts.absolute);
+        let _ = write!(
+            svg,
+            r#"<g class="{class}" data-seg-id="{}" data-flags="{}" tabindex="0" aria-label="{}">"#,
+            s.id,
+            s.seg.flags,
+            esc(&format!(
+                "{} from {} to {}{}",
+                label,
+                trace.hosts[from].name,
+                trace.name_of(s.dst),
+                if lost { ", lost" } else { "" }
+            ))
+        );
+        let _ = write!(
+            svg,
+            r#"<line class="seg-line" x1="{x0:.1}" y1="{y0:.1}" x2="{x1:.1}" y2="{y1:.1}"/>"#
+        );
+        let (dx, dy) = (x1 - x0, y1 - y0);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        let (ux, uy) = (dx / len, dy / len);
+        if lost {
+            let _ = write!(
+                svg,
+                r#"<path class="seg-cross" d="M{:.1} {:.1}l10 10M{:.1} {:.1}l-10 10"/>"#,
+                x1 - 5.0,
+                y1 - 5.0,
+                x1 + 5.0,
+                y1 - 5.0
+            );
+        } else {
+            // The arrowhead: a small triangle pointing along the segment.
+            let (bx, by) = (x1 - ux * 10.0, y1 - uy * 10.0);
+            let _ = write!(
+                svg,
+                r#"<path class="seg-head" d="M{x1:.1} {y1:.1}L{:.1} {:.1}L{:.1} {:.1}Z"/>"#,
+                bx - uy * 4.5,
+                by + ux * 4.5,
+                bx + uy * 4.5,
+                by - ux * 4.5
+            );
+        }
+        // The label runs along the arrow, upright, just above it.
+        let mut angle = dy.atan2(dx).to_degrees();
+        if !(-90.0..=90.0).contains(&angle) {
+            angle += 180.0;
+        }
+        let (mx, my) = (x0 + dx * 0.5, y0 + dy * 0.5);
+        let _ = write!(
+            svg,
+            r#"<text class="seg-label" x="{mx:.1}" y="{:.1}" transform="rotate({angle:.2} {mx:.1} {my:.1})">{}</text>"#,
+            my - 6.0,
+            esc(&label)
+        );
+        svg.push_str("</g>");
+    }
+
+    if opts.show_now && now > Instant::ZERO {
+        let y = axis.y(now);
+        let _ = write!(
+            svg,
+            r#"<g class="now"><line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}"/><text x="{:.1}" y="{:.1}">{}</text></g>"#,
+            lane(0),
+            lane(hosts - 1) + 30.0,
+            WIDTH - 8.0,
+            y - 4.0,
+            clock(now)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// `SYN,ACK seq=0 ack=1`, with `len=` when there is payload.
+pub fn seg_label(s: &Sent, absolute: bool) -> String {
+    let (seq, ack) = if absolute {
+        (s.seg.seq.0, s.seg.ack.0)
+    } else {
+        (s.rseq, s.rack)
+    };
+    let mut label = format!("{} seq={seq}", s.seg.flags);
+    if s.seg.flags.ack() {
+        let _ = write!(label, " ack={ack}");
+    }
+    if s.seg.len > 0 {
+        let _ = write!(label, " len={}", s.seg.len);
+    }
+    label
+}
+
+/// The colour family of a segment: what it is mainly about.
+fn seg_class(s: &Sent) -> &'static str {
+    let f = s.seg.flags;
+    if f.rst() {
+        "rst"
+    } else if f.syn() {
+        "syn"
+    } else if f.fin() {
+        "fin"
+    } else if s.seg.len > 0 {
+        "data"
+    } else {
+        "ack"
+    }
+}
+
+/// A one-line description for screen readers.
+fn describe(trace: &Trace) -> String {
+    let names: Vec<&str> = trace.hosts.iter().map(|h| h.name.as_str()).collect();
+    let segments = trace
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Send(_)))
+        .count();
+    format!(
+        "Ladder diagram between {}: {segments} segments",
+        names.join(" and ")
+    )
+}
+
+/// `0 ms`, `150 ms`, `1.250 s`, `61.25 s`: the left-edge clock.
+fn clock(t: Instant) -> String {
+    let us = t.micros();
+    if us < 1_000_000 {
+        format!("{} ms", us as f64 / 1000.0)
+    } else {
+        format!("{:.3} s", us as f64 / 1e6)
+    }
+}
+
+/// `100 ms`, `60 s`, `2 min`, `2 h`: a folded gap, rounded for reading.
+fn approx(d: Duration) -> String {
+    let s = d.micros() as f64 / 1e6;
+    if s < 1.0 {
+        format!("{:.0} ms", s * 1000.0)
+    } else if s >= 5400.0 {
+        format!("{:.0} h", s / 3600.0)
+    } else if s >= 120.0 {
+        format!("{:.0} min", s / 60.0)
+    } else if s >= 10.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+/// Escapes text for SVG content and attribute values.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Preset, Scenario};
+    use crate::sim::Sim;
+
+    fn ladder(preset: &str) -> String {
+        let scenario = Scenario::parse(Preset::find(preset).unwrap().text).unwrap();
+        let mut sim = Sim::new(&scenario);
+        sim.run_to_end();
+        render_svg(sim.trace(), sim.now(), &LadderOptions::standalone())
+    }
+
+    #[test]
+    fn every_segment_is_an_arrow_with_its_contract_attributes() {
+        let svg = ladder("handshake");
+        assert_eq!(svg.matches(r#"data-flags="SYN""#).count(), 1);
+        assert_eq!(svg.matches(r#"data-flags="SYN,ACK""#).count(), 1);
+        assert_eq!(svg.matches(r#"data-flags="ACK""#).count(), 1);
+        assert!(svg.contains(r#"data-seg-id="1""#));
+        assert!(svg.contains(">SYN,ACK seq=0 ack=1<"));
+    }
+
+    #[test]
+    fn state_changes_are_written_on_the_lifelines() {
+        let svg = ladder("close");
+        for state in [
+            "SYN-SENT",
+            "FIN-WAIT-1",
+            "FIN-WAIT-2",
+            "TIME-WAIT",
+            "CLOSE-WAIT",
+            "LAST-ACK",
+        ] {
+            assert!(svg.contains(&format!(r#"data-state="{state}""#)), "{state}");
+        }
+    }
+
+    #[test]
+    fn the_time_wait_minute_folds_into_a_break() {
+        let svg = ladder("close");
+        assert!(svg.contains("≈ 60 s idle"), "{svg}");
+        let height: f64 = svg
+            .split("height=\"")
+            .nth(1)
+            .and_then(|h| h.split('"').next())
+            .and_then(|h| h.parse().ok())
+            .unwrap();
+        // Drawn to scale, TIME-WAIT's minute alone would be 60 s / 50 ms × 110 px = 132,000 px.
+        assert!(
+            height < 1500.0,
+            "a folded minute keeps the ladder short: {height}"
+        );
+    }
+
+    #[test]
+    fn a_gap_with_a_segment_in_flight_is_never_folded() {
+        // A one-second link beside a 50 ms one: the slow arrow must keep its true slope.
+        let text = "host a 10.0.0.1\nhost b 10.0.0.2\nhost c 10.0.0.3\nlink a b delay=50ms\nlink a c delay=1s\nb listen 80\nc listen 80\nat 0s a connect b:80\nat 0s a connect c:80\nrun 1s\n";
+        let mut sim = Sim::new(&Scenario::parse(text).unwrap());
+        sim.run_to_end();
+        let svg = render_svg(sim.trace(), sim.now(), &LadderOptions::default());
+        assert!(!svg.contains("idle"), "{svg}");
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            esc(r#"<img src=x onerror="a">&'"#),
+            "&lt;img src=x onerror=&quot;a&quot;&gt;&amp;&#39;"
+        );
+    }
+}

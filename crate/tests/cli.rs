@@ -1,0 +1,111 @@
+//! The command line contract (DESIGN.md, "The CLI"): what it prints and how it exits.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn cli(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tcp-playground"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn presets_lists_one_line_per_preset_with_a_description() {
+    let out = cli(&["presets"], None);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let names: Vec<&str> = text
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"handshake") && names.contains(&"close"),
+        "{text}"
+    );
+    assert!(
+        text.lines().all(|l| l.split_whitespace().count() > 3),
+        "{text}"
+    );
+}
+
+#[test]
+fn run_prints_the_trace_as_json_lines_and_as_text() {
+    let json = cli(&["run", "--preset", "handshake", "--format", "json"], None);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let flags: Vec<String> = stdout(&json)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["kind"] == "send")
+        .map(|e| e["seg"]["flags"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(flags, ["SYN", "SYN,ACK", "ACK"]);
+
+    let text = cli(&["run", "--preset", "handshake", "--format", "text"], None);
+    assert!(
+        stdout(&text).contains("0.050s server > client SYN,ACK seq=0 ack=1"),
+        "{}",
+        stdout(&text)
+    );
+}
+
+#[test]
+fn run_reads_a_scenario_from_standard_input_and_draws_svg() {
+    let scenario = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b delay=10ms\nb listen 22\nat 0s a connect b:22\n";
+    let out = cli(&["run", "-", "--format", "svg"], Some(scenario));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let svg = stdout(&out);
+    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    assert_eq!(svg.matches("data-seg-id=").count(), 3);
+}
+
+#[test]
+fn bad_input_exits_2_with_file_line_and_column() {
+    let out = cli(
+        &["run", "-"],
+        Some("host a 10.0.0.1\nat 1s b connect a:80\n"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).trim(),
+        "<stdin>:2:7: unknown host `b`; known hosts: a"
+    );
+    assert!(stdout(&out).is_empty());
+
+    let out = cli(&["run", "--preset", "handshak"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown preset `handshak`"));
+
+    let out = cli(&["run", "/no/such/file.scn"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("/no/such/file.scn: "));
+
+    let out = cli(&["run", "--preset", "close", "--format", "pdf"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown format `pdf`"));
+}
+
+#[test]
+fn summary_counts_segments_and_final_states() {
+    let out = cli(&["run", "--preset", "close", "--format", "summary"], None);
+    let text = stdout(&out);
+    assert!(text.contains("segments 7"), "{text}");
+    assert!(text.contains("the run is over"), "{text}");
+}
