@@ -1,0 +1,146 @@
+//! The WebAssembly facade: the only file that knows wasm-bindgen, js-sys and web-sys.
+//!
+//! Rust keeps the simulation behind an opaque `Playground` handle; JavaScript gets small
+//! records (serde-wasm-bindgen) and strings (the ladder SVG, JSON lines), and draws.
+//! Errors cross the border here, as `JsError` with the same `line:col: message` text the CLI
+//! prints. A panic is a bug: the hook logs it to the console and the page shows a banner.
+
+use crate::ladder::{self, LadderOptions};
+use crate::scenario::{Preset, Scenario, PRESETS};
+use crate::sim::{Sim, Stop};
+use crate::time::Instant;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[derive(Serialize)]
+struct PresetInfo {
+    name: &'static str,
+    title: &'static str,
+    summary: &'static str,
+}
+
+#[wasm_bindgen]
+pub struct Playground {
+    scenario: Scenario,
+    sim: Sim,
+}
+
+#[wasm_bindgen]
+impl Playground {
+    /// A playground running the scenario in `text`, or `preset:NAME`.
+    #[wasm_bindgen(js_name = fromScenario)]
+    pub fn from_scenario(text: &str) -> Result<Playground, JsError> {
+        let scenario = crate::load(text).map_err(|e| JsError::new(&e))?;
+        let sim = Sim::new(&scenario);
+        Ok(Playground { scenario, sim })
+    }
+
+    /// A playground running one of the presets.
+    pub fn preset(name: &str) -> Result<Playground, JsError> {
+        let preset = Preset::find(name).ok_or_else(|| JsError::new(&Preset::unknown(name)))?;
+        Playground::from_scenario(preset.text)
+    }
+
+    /// `[{ name, title, summary }]` for every preset.
+    pub fn presets() -> Result<JsValue, JsError> {
+        let list: Vec<PresetInfo> = PRESETS
+            .iter()
+            .map(|p| PresetInfo {
+                name: p.name,
+                title: p.title,
+                summary: p.summary,
+            })
+            .collect();
+        to_js(&list)
+    }
+
+    /// Processes one event; returns how many trace events it added, or `undefined` at the end.
+    pub fn step(&mut self) -> Option<u32> {
+        self.sim.step().map(|n| n as u32)
+    }
+
+    /// Processes every event up to virtual time `t_us` (microseconds).
+    #[wasm_bindgen(js_name = runUntil)]
+    pub fn run_until(&mut self, t_us: f64) -> u32 {
+        let t = Instant::from_micros(t_us.max(0.0) as u64);
+        self.sim.run_until(t) as u32
+    }
+
+    /// Runs to the end; returns why the run is over.
+    #[wasm_bindgen(js_name = runToEnd)]
+    pub fn run_to_end(&mut self) -> String {
+        let stop = self.sim.run_to_end();
+        if let Stop::Budget(_) = stop {
+            web_sys::console::warn_1(&JsValue::from_str(&stop.message()));
+        }
+        stop.message()
+    }
+
+    /// Virtual time now, in microseconds.
+    pub fn now(&self) -> f64 {
+        self.sim.now().micros() as f64
+    }
+
+    /// Whether the run is over.
+    pub fn done(&self) -> bool {
+        self.sim.stopped().is_some()
+    }
+
+    /// Hosts, listeners and connections (state, SND.UNA, SND.NXT, RCV.NXT, timers) now.
+    pub fn state(&self) -> Result<JsValue, JsError> {
+        to_js(&self.sim.snapshot())
+    }
+
+    /// The ladder so far, as SVG. `opts`: `{ absolute, showNow }`, both optional.
+    #[wasm_bindgen(js_name = ladderSvg)]
+    pub fn ladder_svg(&self, opts: JsValue) -> Result<String, JsError> {
+        let opts: LadderOptions = if opts.is_undefined() || opts.is_null() {
+            LadderOptions::default()
+        } else {
+            serde_wasm_bindgen::from_value(opts).map_err(|e| JsError::new(&e.to_string()))?
+        };
+        Ok(ladder::render_svg(self.sim.trace(), self.sim.now(), &opts))
+    }
+
+    /// The trace so far as JSON lines (the CLI's `--format json`).
+    #[wasm_bindgen(js_name = traceJson)]
+    pub fn trace_json(&self) -> String {
+        self.sim.trace().to_json_lines()
+    }
+
+    /// The trace so far in its readable text form (the CLI's `--format text`).
+    #[wasm_bindgen(js_name = traceText)]
+    pub fn trace_text(&self) -> String {
+        self.sim.trace().to_text()
+    }
+
+    /// The number of trace events so far.
+    #[wasm_bindgen(js_name = eventCount)]
+    pub fn event_count(&self) -> u32 {
+        self.sim.trace().events.len() as u32
+    }
+
+    /// The scenario being run, in canonical form.
+    #[wasm_bindgen(js_name = scenarioText)]
+    pub fn scenario_text(&self) -> String {
+        self.scenario.print()
+    }
+}
+
+/// Plain objects and arrays, never `Map`s, so the page can read fields directly.
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The version of the crate, so a page can tell which core it loaded.
+#[wasm_bindgen]
+pub fn version() -> js_sys::JsString {
+    js_sys::JsString::from(env!("CARGO_PKG_VERSION"))
+}

@@ -1,0 +1,45 @@
+// Shared set-up for the end-to-end tests: the static server on a free port, and Debian's
+// Chromium driven by playwright-core (never a downloaded browser).
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "../../tools/serve.mjs";
+
+export const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
+
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// Quiet on a closed network, and runnable as root (TOOLCHAIN.md). Playwright gives each launch
+// a fresh, empty profile of its own.
+const FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+];
+
+/** Starts the server and the browser; returns { base, newPage, close }. */
+export async function start() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const server = await serve({ port: 0 });
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  /**
+   * A page in a context of its own (options: viewport, colorScheme, ...), which records
+   * console errors and uncaught exceptions into `page.problems`.
+   */
+  async function newPage(options = {}) {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, ...options });
+    const page = await context.newPage();
+    page.problems = [];
+    page.on("console", (m) => m.type() === "error" && page.problems.push(`console: ${m.text()}`));
+    page.on("pageerror", (e) => page.problems.push(`pageerror: ${e.message}`));
+    return page;
+  }
+  async function close() {
+    await browser.close();
+    await new Promise((ok) => server.close(ok));
+  }
+  return { base, newPage, close };
+}

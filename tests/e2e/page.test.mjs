@@ -1,0 +1,93 @@
+// The playground page in Chromium: stepping the handshake, playing the close.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { ARTIFACTS, start } from "./browser.mjs";
+
+let env;
+before(async () => { env = await start(); });
+after(async () => { await env?.close(); });
+
+const flagsOfArrows = (page) =>
+  page.$$eval("#ladder [data-seg-id]", (gs) => gs.map((g) => g.getAttribute("data-flags")));
+
+test("three steps draw the three segments of the handshake", async () => {
+  const page = await env.newPage();
+  await page.goto(env.base);
+  await page.waitForSelector("#step:not([disabled])");
+  assert.deepEqual(await flagsOfArrows(page), [], "nothing is sent before the first step");
+
+  for (let i = 0; i < 3; i++) await page.click("#step");
+  await page.waitForFunction(() => document.querySelectorAll("#ladder [data-seg-id]").length === 3);
+  assert.deepEqual(await flagsOfArrows(page), ["SYN", "SYN,ACK", "ACK"]);
+
+  // Each arrow carries a unique segment id.
+  const ids = await page.$$eval("#ladder [data-seg-id]", (gs) => gs.map((g) => g.dataset.segId));
+  assert.equal(new Set(ids).size, 3);
+  // The client's lifeline says it is ESTABLISHED once the SYN,ACK has arrived.
+  assert.equal(await page.locator('#ladder .state[data-host="client"][data-state="ESTABLISHED"]').count(), 1);
+  await page.screenshot({ path: `${ARTIFACTS}handshake-3-steps.png`, fullPage: true });
+  assert.deepEqual(page.problems, []);
+});
+
+test("playing the close preset shows the FIN exchange and TIME-WAIT on the client", async () => {
+  const page = await env.newPage();
+  await page.goto(env.base);
+  await page.waitForSelector("#step:not([disabled])");
+  await page.selectOption("#preset", "close");
+  await page.selectOption("#speed", "120");
+  await page.click("#play");
+  await page.waitForSelector("#play[disabled]", { timeout: 20_000 });
+
+  const fins = await page.$$eval('#ladder [data-flags*="FIN"]', (gs) =>
+    gs.map((g) => g.getAttribute("aria-label")));
+  assert.equal(fins.length, 2, `one FIN each way: ${fins}`);
+  assert.ok(fins.some((l) => l.includes("from client to server")));
+  assert.ok(fins.some((l) => l.includes("from server to client")));
+  const states = (host) => page.$$eval(`#ladder .state[data-host="${host}"]`, (gs) => gs.map((g) => g.dataset.state));
+  const client = await states("client");
+  assert.deepEqual(client.slice(-4), ["FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "CLOSED"]);
+  assert.ok((await states("server")).includes("CLOSE-WAIT"));
+  assert.ok((await states("server")).includes("LAST-ACK"));
+  // The minute of TIME-WAIT is folded, not drawn a minute long.
+  assert.match(await page.textContent("#ladder"), /≈ 60 s idle/);
+  assert.match(await page.textContent("#status"), /The run is over/);
+  await page.screenshot({ path: `${ARTIFACTS}close-played.png`, fullPage: true });
+  assert.deepEqual(page.problems, []);
+});
+
+test("a link to a preset opens it, and a link to an unknown one says so", async () => {
+  const page = await env.newPage();
+  await page.goto(`${env.base}#preset=close`);
+  await page.waitForSelector("#step:not([disabled])");
+  assert.equal(await page.inputValue("#preset"), "close");
+
+  const other = await env.newPage();
+  await other.goto(`${env.base}#preset=no-such-thing`);
+  await other.waitForSelector("#step:not([disabled])");
+  assert.match(await other.textContent("#error"), /no-such-thing.*does not exist/);
+  assert.equal(await other.inputValue("#preset"), "handshake");
+  assert.deepEqual(page.problems, []);
+});
+
+test("the keyboard steps and plays", async () => {
+  const page = await env.newPage();
+  await page.goto(env.base);
+  await page.waitForSelector("#step:not([disabled])");
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction(() => document.querySelectorAll("#ladder [data-seg-id]").length === 1);
+  assert.deepEqual(await flagsOfArrows(page), ["SYN"]);
+  assert.deepEqual(page.problems, []);
+});
+
+test("on a phone-sized screen in dark mode the ladder fits the width", async () => {
+  const page = await env.newPage({ viewport: { width: 360, height: 740 }, colorScheme: "dark" });
+  await page.goto(`${env.base}#preset=handshake`);
+  await page.waitForSelector("#step:not([disabled])");
+  for (let i = 0; i < 4; i++) await page.click("#step");
+  assert.equal(await page.evaluate(() => window.innerWidth), 360);
+  assert.ok(await page.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches));
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+  await page.screenshot({ path: `${ARTIFACTS}phone-dark.png`, fullPage: true });
+  assert.deepEqual(page.problems, []);
+});

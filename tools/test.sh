@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test: formatting and lints, the native tests, the
+# wasm tests in headless Chromium, and the end-to-end tests of the page in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh --test
+
+echo "== format and lints"
+cargo fmt --all --check
+cargo clippy --locked --quiet --all-targets -- -D warnings
+cargo clippy --locked --quiet -p tcp-playground --lib --target wasm32-unknown-unknown -- -D warnings
+
+echo "== native tests"
+cargo test --locked --quiet
+
+echo "== wasm tests in headless Chromium"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$PWD/target/tool/wasm-bindgen-test-runner" \
+  cargo test --locked -p tcp-playground --target wasm32-unknown-unknown --test wasm
+
+echo "== the page in Chromium"
+tools/build-wasm.sh
+node --test tests/e2e/

@@ -1,0 +1,128 @@
+// The playground page: loads the WebAssembly core, steps a scenario and redraws the ladder.
+// All protocol behaviour lives in Rust; this file only wires buttons to the step API.
+import init, { Playground } from "./pkg/tcp_playground.js";
+import { formatTime, renderState } from "./state-panel.js";
+
+const $ = (id) => document.getElementById(id);
+const controls = ["preset", "step", "play", "reset"].map($);
+
+let playground = null;
+let presetName = "handshake";
+let player = null;
+
+/** Shows a problem in the banner; a broken core also disables the controls. */
+function showError(message, { fatal = false } = {}) {
+  const banner = $("error");
+  banner.textContent = message;
+  banner.hidden = false;
+  if (fatal) {
+    pause();
+    for (const c of controls) c.disabled = true;
+  }
+}
+
+/** Runs a call into the core; a panic or thrown error becomes a banner, never a dead page. */
+function guarded(fn) {
+  try {
+    return fn();
+  } catch (err) {
+    showError(`The simulator stopped with an internal error: ${err?.message ?? err}. Reload the page to start again.`, { fatal: true });
+    console.error(err);
+    return undefined;
+  }
+}
+
+function render() {
+  $("ladder").innerHTML = playground.ladderSvg({ showNow: !playground.done() });
+  const snapshot = playground.state();
+  renderState($("state"), snapshot);
+  $("clock").value = `t = ${formatTime(snapshot.now)}`;
+  $("status").textContent = snapshot.done ? `${snapshot.stop[0].toUpperCase()}${snapshot.stop.slice(1)}.` : "";
+  $("step").disabled = snapshot.done;
+  $("play").disabled = snapshot.done;
+  if (snapshot.done) pause();
+}
+
+function load(name) {
+  pause();
+  guarded(() => {
+    const next = Playground.preset(name);
+    playground?.free();
+    playground = next;
+    presetName = name;
+    $("preset").value = name;
+    const info = Playground.presets().find((p) => p.name === name);
+    $("summary").textContent = info ? `${info.title}. ${info.summary}` : "";
+    render();
+  });
+}
+
+function step() {
+  guarded(() => {
+    playground.step();
+    render();
+  });
+}
+
+function play() {
+  if (player || playground.done()) return;
+  $("play").textContent = "Pause";
+  $("play").setAttribute("aria-pressed", "true");
+  const tick = () => {
+    step();
+    if (player) player = setTimeout(tick, Number($("speed").value));
+  };
+  player = setTimeout(tick, 0);
+}
+
+function pause() {
+  clearTimeout(player);
+  player = null;
+  $("play").textContent = "Play";
+  $("play").setAttribute("aria-pressed", "false");
+}
+
+function presetFromHash() {
+  const match = /^#preset=([a-z0-9-]+)$/.exec(location.hash);
+  return match?.[1];
+}
+
+async function main() {
+  window.addEventListener("error", (e) => showError(`Something went wrong: ${e.message}`));
+  window.addEventListener("unhandledrejection", (e) => showError(`Something went wrong: ${e.reason?.message ?? e.reason}`));
+  await init({ module_or_path: new URL("./pkg/tcp_playground_bg.wasm", import.meta.url) });
+
+  const select = $("preset");
+  for (const p of Playground.presets()) {
+    const option = document.createElement("option");
+    option.value = p.name;
+    option.textContent = p.title;
+    select.append(option);
+  }
+  for (const c of controls) c.disabled = false;
+
+  select.addEventListener("change", () => {
+    history.replaceState(null, "", `#preset=${select.value}`);
+    load(select.value);
+  });
+  $("step").addEventListener("click", () => { pause(); step(); });
+  $("play").addEventListener("click", () => (player ? pause() : play()));
+  $("reset").addEventListener("click", () => load(presetName));
+  document.addEventListener("keydown", (e) => {
+    if (e.target.closest?.("select, input, textarea")) return;
+    if (e.key === " " && e.target === document.body) {
+      e.preventDefault();
+      player ? pause() : play();
+    } else if (e.key === "ArrowRight" && !playground.done()) {
+      pause();
+      step();
+    }
+  });
+
+  const wanted = presetFromHash();
+  const known = Playground.presets().some((p) => p.name === wanted);
+  if (wanted && !known) showError(`This link asks for a scenario called “${wanted}”, which does not exist; showing the handshake instead.`);
+  load(known ? wanted : "handshake");
+}
+
+main().catch((err) => showError(`The playground could not start: ${err?.message ?? err}`, { fatal: true }));

@@ -1,0 +1,52 @@
+// Renders the simulator's state() snapshot as a list of hosts and their connections.
+// Everything is built with textContent, so nothing from a scenario is ever parsed as HTML.
+
+const el = (tag, className, text) => {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+};
+
+export const formatTime = (us) =>
+  us < 1_000_000 ? `${+(us / 1000).toFixed(3)} ms` : `${(us / 1e6).toFixed(3)} s`;
+
+/** Replaces the contents of `root` with the hosts of `snapshot`. */
+export function renderState(root, snapshot) {
+  const hosts = snapshot.hosts.map((host) => {
+    const card = el("section", "host");
+    const title = el("h3", null, host.name);
+    title.append(el("span", "addr", host.addr));
+    card.append(title);
+    for (const l of host.listeners) {
+      card.append(el("p", "listener", `listening on port ${l.port}, backlog ${l.backlog}`));
+    }
+    const live = host.conns.filter((c) => c.state !== "CLOSED");
+    const shown = live.length > 0 ? live : host.conns.slice(-1);
+    for (const c of shown) {
+      const conn = el("div", "conn");
+      const head = el("p", "conn-head");
+      head.append(el("span", "conn-state", c.state), el("span", "conn-label", c.label));
+      conn.append(head);
+      const vars = el("dl", "vars");
+      for (const [name, value] of [
+        ["SND.UNA", c.snd_una],
+        ["SND.NXT", c.snd_nxt],
+        ["RCV.NXT", c.rcv_nxt],
+        ["RTO", `${c.rto_ms} ms`],
+      ]) {
+        vars.append(el("dt", null, name), el("dd", null, String(value)));
+      }
+      conn.append(vars);
+      for (const t of c.timers) {
+        conn.append(el("p", "timer", `timer ${t.name} due at ${formatTime(t.at)}`));
+      }
+      card.append(conn);
+    }
+    if (host.listeners.length === 0 && shown.length === 0) {
+      card.append(el("p", "idle", "no connections"));
+    }
+    return card;
+  });
+  root.replaceChildren(...hosts);
+}
