@@ -145,8 +145,7 @@ fn time_wait_lasts_sixty_seconds_on_linux() {
     };
     let closed = trace
         .iter()
-        .filter(|e| e["kind"] == "state" && e["host"] == "client" && e["to"] == "CLOSED")
-        .last()
+        .rfind(|e| e["kind"] == "state" && e["host"] == "client" && e["to"] == "CLOSED")
         .unwrap()["t"]
         .as_u64()
         .unwrap();
