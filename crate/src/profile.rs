@@ -57,6 +57,10 @@ impl Profile {
             sack: true,
             timestamps: true,
             isn: None,
+            // TCP_MAX_QUICKACKS in include/net/tcp.h.
+            quickack: 16,
+            two_way_handshake: false,
+            no_time_wait: false,
         };
         match self {
             Profile::Linux => linux,
@@ -82,6 +86,8 @@ impl Profile {
                 wscale: 0,
                 sack: false,
                 timestamps: false,
+                // RFC 1122 §4.2.3.2: acknowledgments may be delayed from the first segment.
+                quickack: 0,
                 ..linux
             },
         }
@@ -122,6 +128,13 @@ pub struct Params {
     pub timestamps: bool,
     /// A fixed initial sequence number, for teaching; `None` draws one (RFC 6528).
     pub isn: Option<u32>,
+    /// Segments acknowledged at once at the start of a connection, before delayed ACKs
+    /// begin (Linux's quick-ACK mode; not a sysctl).
+    pub quickack: u32,
+    /// Counterfactual: the handshake ends after SYN and SYN,ACK. Not real TCP.
+    pub two_way_handshake: bool,
+    /// Counterfactual: the closing side skips TIME-WAIT. Not real TCP.
+    pub no_time_wait: bool,
 }
 
 /// What kind of value a parameter takes, for parsing and for error hints.
@@ -134,7 +147,7 @@ enum Kind {
 
 impl Params {
     /// Every parameter name, in the order the scenario reference lists them.
-    pub const NAMES: [&'static str; 22] = [
+    pub const NAMES: [&'static str; 23] = [
         "syn_retries",
         "synack_retries",
         "syn_linear_timeouts",
@@ -157,6 +170,7 @@ impl Params {
         "sack",
         "timestamps",
         "isn",
+        "quickack",
     ];
 
     fn kind(name: &str) -> Option<Kind> {
@@ -168,7 +182,8 @@ impl Params {
             | "max_syn_backlog"
             | "somaxconn"
             | "mss"
-            | "isn" => Kind::Count,
+            | "isn"
+            | "quickack" => Kind::Count,
             "rto_initial" | "rto_min" | "rto_max" | "time_wait" | "fin_timeout"
             | "keepalive_time" | "keepalive_intvl" | "delack" => Kind::Time,
             "keepalive" | "sack" | "timestamps" => Kind::Switch,
@@ -243,6 +258,7 @@ impl Params {
                     "max_syn_backlog" => self.max_syn_backlog = n,
                     "somaxconn" => self.somaxconn = n,
                     "isn" => self.isn = Some(n),
+                    "quickack" => self.quickack = n,
                     _ => {
                         // RFC 9293 §3.7.1: an MSS below the IPv4 minimum datagram makes no sense.
                         self.mss = u16::try_from(n)

@@ -23,6 +23,9 @@ pub const ACTIVE_OPEN: Why = rule("active-open", "9293 §3.10.1");
 pub const PASSIVE_OPEN: Why = rule("passive-open", "9293 §3.10.1");
 pub const SEND_CALL: Why = rule("send-call", "9293 §3.10.2");
 pub const CLOSE_CALL: Why = rule("close-call", "9293 §3.10.4");
+pub const SHUTDOWN_CALL: Why = rule("shutdown-write", "9293 §3.10.4");
+pub const RECV_CALL: Why = rule("recv-call", "9293 §3.10.3");
+pub const UNREAD_DATA: Why = rule("close-with-unread-data", "1122 §4.2.2.13");
 pub const CLOSE_IN_SYN_SENT: Why = rule("close-in-syn-sent", "9293 §3.10.4");
 pub const ABORT_CALL: Why = rule("abort-call", "9293 §3.10.5");
 pub const APP_CALL: Why = plain("app-call");
@@ -45,6 +48,12 @@ pub const FIN_ACKED: Why = rule("fin-acked", "9293 §3.10.7.4");
 pub const DATA_RECEIVED: Why = rule("data-received", "9293 §3.10.7.4");
 pub const FIN_RECEIVED: Why = rule("fin-received", "9293 §3.10.7.4");
 pub const TIME_WAIT_FIN: Why = rule("time-wait-fin", "9293 §3.10.7.4");
+pub const DATA_AFTER_CLOSE: Why = rule("data-after-close", "1122 §4.2.2.13");
+pub const OUT_OF_ORDER: Why = rule("out-of-order", "5681 §4.2");
+pub const GAP_FILLED: Why = rule("gap-filled", "5681 §4.2");
+pub const DELAYED_ACK: Why = rule("delayed-ack", "9293 §3.8.6.3");
+/// Linux answers a repeated SYN on a half-open connection with its SYN,ACK (tcp_check_req).
+pub const DUPLICATE_SYN: Why = plain("duplicate-syn");
 pub const ALL_ACKED: Why = rule("all-acked", "6298 §5.2");
 pub const NEW_DATA_ACKED: Why = rule("new-data-acked", "6298 §5.3");
 
@@ -58,7 +67,21 @@ pub const TIME_WAIT_EXPIRED: Why = rule("time-wait-expired", "9293 §3.10.8");
 pub const FIN_WAIT_2_ORPHANED: Why = plain("fin-wait-2-orphaned");
 pub const FIN_WAIT_2_TIMEOUT: Why = plain("fin-wait-2-timeout");
 pub const CONNECTION_CLOSED: Why = plain("connection-closed");
+pub const KEEPALIVE_IDLE: Why = rule("keepalive-idle", "1122 §4.2.3.6");
+pub const KEEPALIVE_PROBE: Why = rule("keepalive-probe", "1122 §4.2.3.6");
+/// Linux gives up after `tcp_keepalive_probes` unanswered probes.
+pub const KEEPALIVE_EXHAUSTED: Why = plain("keepalive-exhausted");
+
+// Counterfactual modes, for teaching: not real TCP.
+pub const TWO_WAY_HANDSHAKE: Why = plain("counterfactual-two-way-handshake");
+pub const NO_TIME_WAIT: Why = plain("counterfactual-no-time-wait");
+
+// Hosts.
+pub const HOST_CRASH: Why = plain("host-crash");
+pub const HOST_REBOOT: Why = plain("host-reboot");
 
 // The network between hosts.
 pub const LINK_DELIVERY: Why = plain("link-delivery");
 pub const NO_ROUTE: Why = plain("no-route");
+/// A `drop` statement of the scenario took this segment.
+pub const FAULT_DROP: Why = plain("fault-drop");

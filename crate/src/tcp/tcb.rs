@@ -1,8 +1,9 @@
 //! One TCP connection: the transmission control block and its event processing.
 //!
 //! Implements RFC 9293 §3.10 (user calls, SEGMENT ARRIVES, timeouts) with retransmission per
-//! RFC 6298, options per RFC 9293 §3.7.1, RFC 7323 and RFC 2018, and the Linux retry schedules
-//! of the profile in use. Sans-IO: time is always an argument, and what the connection wants to
+//! RFC 6298, options per RFC 9293 §3.7.1, RFC 7323 and RFC 2018, delayed ACKs (RFC 9293
+//! §3.8.6.3, RFC 5681 §4.2), keepalive (RFC 1122 §4.2.3.6), challenge ACKs (RFC 5961), and the
+//! Linux retry schedules of the profile in use. Sans-IO: time is always an argument, and what the connection wants to
 //! send, its timers and its events are polled (`poll_transmit`, `poll_timeout`, `poll_event`).
 //!
 //! A misbehaving peer is never an error here: its segment is dropped or answered (ACK, RST), and
@@ -109,6 +110,8 @@ pub struct Endpoint {
     pub iss: SeqNum,
     /// Offset of this connection's timestamp clock (RFC 7323 §5.4), in ms.
     pub ts_offset: u32,
+    /// The application reads data as soon as it arrives; otherwise only on `recv`.
+    pub auto_read: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -121,6 +124,9 @@ pub struct Tcb {
     passive: bool,
     /// CLOSE has been called: no application will read any more (Linux: orphaned).
     closed_by_app: bool,
+    auto_read: bool,
+    /// Bytes received in order that the application has not read yet.
+    unread: u32,
 
     // Send sequence variables (RFC 9293 §3.3.1).
     iss: SeqNum,
@@ -132,12 +138,25 @@ pub struct Tcb {
     /// One past the last byte the application has written; our FIN goes here.
     snd_buf_end: SeqNum,
     fin_queued: bool,
+    /// The call that queued our FIN (close or shutdown), for the trace.
+    fin_why: Why,
 
     // Receive sequence variables (RFC 9293 §3.3.1).
     irs: SeqNum,
     rcv_nxt: SeqNum,
     rcv_wnd: u32,
+    /// An ACK to send now, and why.
     ack_due: Option<Why>,
+    /// Data segments received since we last sent an ACK (RFC 9293 §3.8.6.3).
+    unacked_segments: u32,
+    /// Segments still to be acknowledged at once before delayed ACKs begin.
+    quickacks_left: u32,
+    /// Out-of-order text held until the gap before it fills: (start, length).
+    out_of_order: Vec<(SeqNum, u32)>,
+    /// When we last received a segment, for keepalive.
+    last_received: Instant,
+    /// Keepalive probes sent without an answer.
+    probes_sent: u32,
 
     // Options agreed in the handshake.
     snd_mss: u16,
@@ -169,6 +188,7 @@ pub struct Tcb {
 impl Tcb {
     fn new(end: Endpoint) -> Tcb {
         let iss = end.iss;
+        let quickacks_left = end.params.quickack;
         Tcb {
             state: State::Closed,
             rto: end.params.rto_initial,
@@ -178,6 +198,8 @@ impl Tcb {
             remote_port: end.remote_port,
             passive: false,
             closed_by_app: false,
+            auto_read: end.auto_read,
+            unread: 0,
             iss,
             snd_una: iss,
             snd_nxt: iss,
@@ -186,10 +208,16 @@ impl Tcb {
             snd_wl2: SeqNum(0),
             snd_buf_end: iss + 1,
             fin_queued: false,
+            fin_why: why::CLOSE_CALL,
             irs: SeqNum(0),
             rcv_nxt: SeqNum(0),
             rcv_wnd: RCV_WND,
             ack_due: None,
+            unacked_segments: 0,
+            quickacks_left,
+            out_of_order: Vec::new(),
+            last_received: Instant::ZERO,
+            probes_sent: 0,
             wscale_ok: false,
             snd_wscale: 0,
             rcv_wscale: 0,
@@ -240,6 +268,10 @@ impl Tcb {
     pub fn is_passive(&self) -> bool {
         self.passive
     }
+    /// Bytes received that the application has not read.
+    pub fn unread(&self) -> u32 {
+        self.unread
+    }
     /// Armed timers by trace name, with their deadlines.
     pub fn armed_timers(&self) -> Vec<(&'static str, Instant)> {
         Timer::ALL
@@ -265,9 +297,14 @@ impl Tcb {
         tcb.now = now;
         tcb.passive = true;
         tcb.state = State::Listen;
+        tcb.last_received = now;
         tcb.take_peer_syn(syn);
         tcb.set_state(State::SynReceived, why::LISTEN_SYN);
         tcb.send_syn(now, false, why::LISTEN_SYN);
+        if tcb.params.two_way_handshake {
+            // Counterfactual: the SYN,ACK alone would complete the handshake.
+            tcb.establish(now, why::TWO_WAY_HANDSHAKE);
+        }
         tcb
     }
 
@@ -286,10 +323,39 @@ impl Tcb {
         can_send
     }
 
-    /// CLOSE: no more data from us; a FIN follows what is queued (RFC 9293 §3.10.4).
+    /// RECEIVE: the application reads what has arrived (RFC 9293 §3.10.3).
+    pub fn recv(&mut self, now: Instant) -> u32 {
+        self.now = now;
+        let n = std::mem::take(&mut self.unread);
+        if n > 0 {
+            self.app(AppEvent::Received(n), why::RECV_CALL);
+        }
+        n
+    }
+
+    /// CLOSE: no more data from us, and none will be read; a FIN follows what is queued
+    /// (RFC 9293 §3.10.4).
     pub fn close(&mut self, now: Instant) {
         self.now = now;
         self.closed_by_app = true;
+        // RFC 1122 §4.2.2.13: closing with received data unread loses it; say so with RST.
+        if self.unread > 0 && self.state.is_synchronized() {
+            self.unread = 0;
+            let rst = self.segment(self.snd_nxt, Flags::RST | Flags::ACK, 0);
+            self.transmit(rst, why::UNREAD_DATA, false);
+            return self.set_state(State::Closed, why::UNREAD_DATA);
+        }
+        self.shut_write(now, why::CLOSE_CALL);
+    }
+
+    /// SHUTDOWN(SHUT_WR): no more data from us, but keep reading (a half-close).
+    pub fn shutdown_write(&mut self, now: Instant) {
+        self.now = now;
+        self.shut_write(now, why::SHUTDOWN_CALL);
+    }
+
+    fn shut_write(&mut self, now: Instant, why: Why) {
+        self.fin_why = why;
         match self.state {
             State::SynSent => {
                 self.cancel_all_timers(why::CLOSE_IN_SYN_SENT);
@@ -297,12 +363,12 @@ impl Tcb {
             }
             State::SynReceived | State::Established => {
                 self.fin_queued = true;
-                self.set_state(State::FinWait1, why::CLOSE_CALL);
+                self.set_state(State::FinWait1, why);
                 self.output(now);
             }
             State::CloseWait => {
                 self.fin_queued = true;
-                self.set_state(State::LastAck, why::CLOSE_CALL);
+                self.set_state(State::LastAck, why);
                 self.output(now);
             }
             // Already closing: the RFC answers "error: connection closing"; nothing changes.
@@ -327,6 +393,14 @@ impl Tcb {
         }
         self.cancel_all_timers(why::ABORT_CALL);
         self.set_state(State::Closed, why::ABORT_CALL);
+    }
+
+    /// The host crashed or rebooted: the connection is gone without a word on the wire.
+    pub fn vanish(&mut self, now: Instant, why: Why) {
+        self.now = now;
+        self.cancel_all_timers(why);
+        self.outbox.clear();
+        self.set_state(State::Closed, why);
     }
 
     // ---------------------------------------------------------------- outputs
@@ -360,6 +434,8 @@ impl Tcb {
                 Timer::Retransmit => why::RTO_EXPIRED,
                 Timer::TimeWait => why::TIME_WAIT_EXPIRED,
                 Timer::FinWait2 => why::FIN_WAIT_2_TIMEOUT,
+                Timer::Keepalive => why::KEEPALIVE_IDLE,
+                Timer::DelayedAck => why::DELAYED_ACK,
             };
             self.trace_timer(timer, TimerAction::Fired, at, why);
             match timer {
@@ -371,8 +447,56 @@ impl Tcb {
                     self.transmit(rst, why::FIN_WAIT_2_TIMEOUT, false);
                     self.set_state(State::Closed, why::FIN_WAIT_2_TIMEOUT);
                 }
+                Timer::Keepalive => self.on_keepalive_timeout(now),
+                Timer::DelayedAck => self.ack_due = Some(why::DELAYED_ACK),
             }
         }
+        self.output(now);
+    }
+
+    /// RFC 1122 §4.2.3.6, as Linux does it (tcp_keepalive_timer): after `keepalive_time`
+    /// without receiving anything, probe every `keepalive_intvl`; after `keepalive_probes`
+    /// unanswered probes, reset the connection and report ETIMEDOUT.
+    fn on_keepalive_timeout(&mut self, now: Instant) {
+        if !self.keepalive_applies() {
+            return;
+        }
+        let idle = now - self.last_received;
+        let p = &self.params;
+        let (time, intvl, probes) = (p.keepalive_time, p.keepalive_intvl, p.keepalive_probes);
+        if idle < time {
+            // Something arrived since the timer was set: wait out the rest of the idle time.
+            return self.arm_at(
+                Timer::Keepalive,
+                self.last_received + time,
+                why::KEEPALIVE_IDLE,
+            );
+        }
+        if self.snd_una != self.snd_nxt {
+            // Data is outstanding: retransmission, not keepalive, watches the peer.
+            return self.arm(now, Timer::Keepalive, intvl, why::KEEPALIVE_IDLE);
+        }
+        if self.probes_sent >= probes {
+            let rst = self.segment(self.snd_nxt, Flags::RST | Flags::ACK, 0);
+            self.transmit(rst, why::KEEPALIVE_EXHAUSTED, false);
+            self.cancel_all_timers(why::KEEPALIVE_EXHAUSTED);
+            self.app(AppEvent::Error(Errno::ETIMEDOUT), why::KEEPALIVE_EXHAUSTED);
+            return self.set_state(State::Closed, why::KEEPALIVE_EXHAUSTED);
+        }
+        // The probe repeats the last byte the peer has acknowledged (SEG.SEQ = SND.UNA - 1):
+        // out of its window, so a live peer must answer with an ACK.
+        let probe = self.segment(self.snd_una - 1, Flags::ACK, 0);
+        self.transmit(probe, why::KEEPALIVE_PROBE, false);
+        self.probes_sent += 1;
+        self.arm(now, Timer::Keepalive, intvl, why::KEEPALIVE_PROBE);
+    }
+
+    fn keepalive_applies(&self) -> bool {
+        self.params.keepalive
+            && matches!(
+                self.state,
+                State::Established | State::CloseWait | State::FinWait2
+            )
     }
 
     /// RFC 6298 §5.4 to §5.6: retransmit the oldest unacknowledged segment, back off, restart.
@@ -381,7 +505,7 @@ impl Tcb {
         self.retries += 1;
         let limit = match self.state {
             State::SynSent => self.params.syn_retries + self.params.syn_linear_timeouts,
-            State::SynReceived => self.params.synack_retries,
+            _ if self.syn_unacked() => self.params.synack_retries,
             _ => RETRIES2,
         };
         if self.retries > limit {
@@ -394,15 +518,22 @@ impl Tcb {
         if !linear {
             self.rto = self.rto.saturating_mul(2).min(self.params.rto_max);
         }
-        match self.state {
-            State::SynSent | State::SynReceived => self.send_syn(now, true, why::RTO_EXPIRED),
-            _ => self.retransmit_oldest(now),
+        if self.syn_unacked() {
+            self.send_syn(now, true, why::RTO_EXPIRED);
+        } else {
+            self.retransmit_oldest(now);
         }
+    }
+
+    /// Our SYN is not yet acknowledged (SYN-SENT, SYN-RECEIVED, or the counterfactual
+    /// two-way handshake's ESTABLISHED).
+    fn syn_unacked(&self) -> bool {
+        self.snd_una == self.iss && self.snd_nxt != self.iss
     }
 
     fn give_up(&mut self) {
         self.cancel_all_timers(why::RETRIES_EXHAUSTED);
-        if self.state == State::SynReceived && self.passive {
+        if self.passive && self.syn_unacked() && self.state == State::SynReceived {
             // Linux drops the half-open request silently; no application knew of it.
             self.set_state(State::Closed, why::SYNACK_RETRIES_EXHAUSTED);
         } else {
@@ -455,9 +586,13 @@ impl Tcb {
             self.update_window(seg);
             self.retries = 0;
             self.cancel_timer(Timer::Retransmit, why::SYNACK_RECEIVED);
-            self.set_state(State::Established, why::SYNACK_RECEIVED);
-            self.app(AppEvent::Established, why::SYNACK_RECEIVED);
-            self.ack_due = Some(why::SYNACK_RECEIVED);
+            if self.params.two_way_handshake {
+                // Counterfactual: no third segment.
+                self.establish(now, why::TWO_WAY_HANDSHAKE);
+            } else {
+                self.establish(now, why::SYNACK_RECEIVED);
+                self.ack_due = Some(why::SYNACK_RECEIVED);
+            }
         } else {
             // Simultaneous open: answer with SYN,ACK from the same ISN.
             self.set_state(State::SynReceived, why::SIMULTANEOUS_OPEN);
@@ -467,6 +602,16 @@ impl Tcb {
 
     /// RFC 9293 §3.10.7.4: SYN-RECEIVED and every synchronized state.
     fn on_segment_synchronizing_or_later(&mut self, now: Instant, seg: &Segment) {
+        // Linux answers the peer's repeated SYN on a half-open connection with the SYN,ACK
+        // again, at once: the peer evidently did not get the first one (tcp_check_req).
+        let repeated_syn = seg.flags == Flags::SYN && seg.seq == self.irs;
+        if self.state == State::SynReceived && self.passive && repeated_syn {
+            let synack = self.segment(self.iss, Flags::SYN | Flags::ACK, 0);
+            self.transmit(synack, why::DUPLICATE_SYN, true);
+            // ... and waits a full timeout again before its own next retransmission.
+            return self.arm(now, Timer::Retransmit, self.rto, why::DUPLICATE_SYN);
+        }
+
         // TIME-WAIT: a retransmitted FIN means our last ACK was lost; ACK it again and restart
         // the 2 MSL wait (eighth step, TIME-WAIT).
         let retransmitted_fin = seg.flags.fin() && seg.seq + seg.seq_len() == self.rcv_nxt;
@@ -513,6 +658,9 @@ impl Tcb {
         if !seg.flags.ack() {
             return;
         }
+        // The peer is alive: keepalive's idle time starts again (Linux: tcp_ack).
+        self.last_received = now;
+        self.probes_sent = 0;
         if self.state == State::SynReceived {
             if seg.ack > self.snd_una && seg.ack <= self.snd_nxt {
                 self.snd_una = seg.ack;
@@ -520,8 +668,7 @@ impl Tcb {
                 self.retries = 0;
                 self.cancel_timer(Timer::Retransmit, why::HANDSHAKE_ACKED);
                 self.update_window(seg);
-                self.set_state(State::Established, why::HANDSHAKE_ACKED);
-                self.app(AppEvent::Established, why::HANDSHAKE_ACKED);
+                self.establish(now, why::HANDSHAKE_ACKED);
             } else {
                 let rst = self.reset_for(seg);
                 self.transmit(rst, why::SYN_RECEIVED_BAD_ACK, false);
@@ -540,14 +687,18 @@ impl Tcb {
             State::Established | State::FinWait1 | State::FinWait2
         );
         if seg.len > 0 && can_receive {
-            let fresh = self.take_in_order_data(seg);
-            if fresh > 0 {
-                self.app(AppEvent::Received(fresh), why::DATA_RECEIVED);
+            let new_data = seg.seq + seg.len > self.rcv_nxt;
+            if self.closed_by_app && new_data {
+                // RFC 1122 §4.2.2.13: nobody will read it; the peer must learn it was lost.
+                let rst = self.segment(self.snd_nxt, Flags::RST | Flags::ACK, 0);
+                self.transmit(rst, why::DATA_AFTER_CLOSE, false);
+                self.cancel_all_timers(why::DATA_AFTER_CLOSE);
+                return self.set_state(State::Closed, why::DATA_AFTER_CLOSE);
             }
-            self.ack_due = Some(why::DATA_RECEIVED);
+            self.receive_text(now, seg);
         }
 
-        // Eighth, the FIN bit.
+        // Eighth, the FIN bit (only once the text before it has all arrived).
         if seg.flags.fin() && seg.seq + seg.len == self.rcv_nxt {
             self.rcv_nxt = self.rcv_nxt + 1;
             self.ack_due = Some(why::FIN_RECEIVED);
@@ -633,16 +784,73 @@ impl Tcb {
         }
     }
 
-    /// Accepts the in-order part of the text; returns the number of new bytes.
-    /// (Out-of-order text is not queued: the sender retransmits it.)
-    fn take_in_order_data(&mut self, seg: &Segment) -> u32 {
+    /// Takes the text of an acceptable segment: in order, it advances RCV.NXT (with any held
+    /// text it joins up with) and is acknowledged at once or after a delay; out of order, it
+    /// is held and acknowledged at once, a duplicate ACK that tells the sender where the gap
+    /// is (RFC 5681 §4.2).
+    fn receive_text(&mut self, now: Instant, seg: &Segment) {
         if seg.seq > self.rcv_nxt {
-            return 0;
+            self.hold_out_of_order(seg.seq, seg.len);
+            self.ack_due = Some(why::OUT_OF_ORDER);
+            return;
         }
         let already = self.rcv_nxt.since(seg.seq);
-        let fresh = seg.len.saturating_sub(already);
+        let mut fresh = seg.len.saturating_sub(already);
+        if fresh == 0 {
+            // An old duplicate: acknowledge at once so the sender stops repeating it.
+            self.ack_due = Some(why::DATA_RECEIVED);
+            return;
+        }
         self.rcv_nxt = self.rcv_nxt + fresh;
-        fresh
+        let gap_filled = !self.out_of_order.is_empty();
+        while let Some(i) = self
+            .out_of_order
+            .iter()
+            .position(|(start, _)| *start <= self.rcv_nxt)
+        {
+            let (start, len) = self.out_of_order.remove(i);
+            let end = start + len;
+            if end > self.rcv_nxt {
+                fresh += end.since(self.rcv_nxt);
+                self.rcv_nxt = end;
+            }
+        }
+        self.deliver(fresh);
+        if gap_filled {
+            self.ack_due = Some(why::GAP_FILLED);
+        } else {
+            self.ack_received_text(now);
+        }
+    }
+
+    fn hold_out_of_order(&mut self, start: SeqNum, len: u32) {
+        if !self.out_of_order.contains(&(start, len)) {
+            self.out_of_order.push((start, len));
+        }
+    }
+
+    /// Hands new in-order bytes to the application, or keeps them until it reads.
+    fn deliver(&mut self, bytes: u32) {
+        if self.auto_read {
+            self.app(AppEvent::Received(bytes), why::DATA_RECEIVED);
+        } else {
+            self.unread += bytes;
+        }
+    }
+
+    /// RFC 9293 §3.8.6.3: acknowledge at least every second segment, and never later than
+    /// the delayed-ACK timeout. Linux starts each connection in quick-ACK mode, answering the
+    /// first segments at once.
+    fn ack_received_text(&mut self, now: Instant) {
+        self.unacked_segments += 1;
+        if self.quickacks_left > 0 {
+            self.quickacks_left -= 1;
+            self.ack_due = Some(why::DATA_RECEIVED);
+        } else if self.unacked_segments >= 2 {
+            self.ack_due = Some(why::DATA_RECEIVED);
+        } else if self.timers.get(Timer::DelayedAck).is_none() {
+            self.arm(now, Timer::DelayedAck, self.params.delack, why::DELAYED_ACK);
+        }
     }
 
     // ---------------------------------------------------------------- sending
@@ -686,7 +894,7 @@ impl Tcb {
                 let seg = self.segment(self.snd_nxt, Flags::FIN | Flags::ACK, 0);
                 self.start_rtt_probe(now, self.snd_nxt + 1);
                 self.snd_nxt = self.snd_nxt + 1;
-                self.transmit(seg, why::CLOSE_CALL, false);
+                self.transmit(seg, self.fin_why, false);
                 self.arm_retransmit_if_idle(now);
                 sent_ack = true;
             }
@@ -699,9 +907,9 @@ impl Tcb {
         }
     }
 
-    /// The SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED), first sent or again.
+    /// The SYN (active open) or SYN,ACK (answering a SYN), first sent or again.
     fn send_syn(&mut self, now: Instant, retrans: bool, why: Why) {
-        let flags = if self.state == State::SynReceived {
+        let flags = if self.passive || self.state == State::SynReceived {
             Flags::SYN | Flags::ACK
         } else {
             Flags::SYN
@@ -743,6 +951,12 @@ impl Tcb {
     }
 
     fn transmit(&mut self, seg: Segment, why: Why, retrans: bool) {
+        if seg.flags.ack() && !seg.flags.rst() {
+            // Every segment carries the acknowledgment: nothing is left to delay.
+            self.unacked_segments = 0;
+            self.ack_due = None;
+            self.cancel_timer(Timer::DelayedAck, why);
+        }
         self.outbox.push_back(Transmit { seg, why, retrans });
     }
 
@@ -882,8 +1096,28 @@ impl Tcb {
             .min(self.params.rto_max);
     }
 
+    /// ESTABLISHED, with the application told and keepalive started.
+    fn establish(&mut self, now: Instant, why: Why) {
+        self.set_state(State::Established, why);
+        self.app(AppEvent::Established, why);
+        self.last_received = now;
+        if self.params.keepalive {
+            let idle = self.params.keepalive_time;
+            self.arm(now, Timer::Keepalive, idle, why::KEEPALIVE_IDLE);
+        }
+    }
+
     fn enter_time_wait(&mut self, now: Instant, why: Why) {
         self.cancel_timer(Timer::Retransmit, why);
+        if self.params.no_time_wait {
+            // Counterfactual: acknowledge the FIN, then forget the connection at once.
+            if let Some(why) = self.ack_due.take() {
+                let ack = self.segment(self.snd_nxt, Flags::ACK, 0);
+                self.transmit(ack, why, false);
+            }
+            return self.set_state(State::Closed, why::NO_TIME_WAIT);
+        }
+        self.cancel_timer(Timer::Keepalive, why);
         self.set_state(State::TimeWait, why);
         self.arm(
             now,
@@ -911,7 +1145,10 @@ impl Tcb {
     }
 
     fn arm(&mut self, now: Instant, timer: Timer, after: Duration, why: Why) {
-        let at = now + after;
+        self.arm_at(timer, now + after, why);
+    }
+
+    fn arm_at(&mut self, timer: Timer, at: Instant, why: Why) {
         self.timers.set(timer, Some(at));
         self.trace_timer(timer, TimerAction::Set, at, why);
     }

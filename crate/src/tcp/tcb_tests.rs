@@ -30,6 +30,7 @@ fn endpoint(params: Params, iss: SeqNum) -> Endpoint {
         remote_port: REMOTE_PORT,
         iss,
         ts_offset: 0,
+        auto_read: true,
     }
 }
 
@@ -112,6 +113,24 @@ fn peer_syn() -> Segment {
     }
 }
 
+/// The peer's FIN, which also acknowledges ours (sent from ISS + 1).
+fn peer_fin_acking_ours() -> Segment {
+    Segment {
+        ack: ISS + 2,
+        flags: Flags::FIN | Flags::ACK,
+        ..from_peer()
+    }
+}
+
+/// The peer's SYN,ACK answering our SYN.
+fn peer_synack() -> Segment {
+    Segment {
+        seq: PEER_ISS,
+        flags: Flags::SYN | Flags::ACK,
+        ..from_peer()
+    }
+}
+
 fn tcb_syn_received_with(params: Params) -> Tcb {
     let mut tcb = Tcb::accept_syn(at(0), endpoint(params, ISS), &peer_syn());
     sent(&mut tcb);
@@ -124,19 +143,7 @@ fn tcb_syn_received() -> Tcb {
 }
 
 fn tcb_established() -> Tcb {
-    let mut tcb = tcb_syn_sent();
-    deliver(
-        &mut tcb,
-        at(100),
-        Segment {
-            seq: PEER_ISS,
-            flags: Flags::SYN | Flags::ACK,
-            ..from_peer()
-        },
-    );
-    sent(&mut tcb);
-    events(&mut tcb);
-    tcb
+    tcb_established_with(plain_params())
 }
 
 fn tcb_fin_wait_1() -> Tcb {
@@ -178,15 +185,7 @@ fn tcb_close_wait() -> Tcb {
 
 fn tcb_time_wait() -> Tcb {
     let mut tcb = tcb_fin_wait_2();
-    deliver(
-        &mut tcb,
-        at(1200),
-        Segment {
-            ack: ISS + 2,
-            flags: Flags::FIN | Flags::ACK,
-            ..from_peer()
-        },
-    );
+    deliver(&mut tcb, at(1200), peer_fin_acking_ours());
     sent(&mut tcb);
     events(&mut tcb);
     tcb
@@ -211,15 +210,7 @@ fn connect_sends_a_syn_from_the_iss_and_waits_in_syn_sent() {
 #[test]
 fn syn_sent_acceptable_synack_establishes_and_acks() {
     let mut tcb = tcb_syn_sent();
-    deliver(
-        &mut tcb,
-        at(100),
-        Segment {
-            seq: PEER_ISS,
-            flags: Flags::SYN | Flags::ACK,
-            ..from_peer()
-        },
-    );
+    deliver(&mut tcb, at(100), peer_synack());
     assert_eq!(tcb.state(), State::Established);
     let segs = sent(&mut tcb);
     assert_eq!(flags(&segs), ["ACK"]);
@@ -691,15 +682,7 @@ fn fin_wait_1_fin_before_the_ack_means_simultaneous_close_through_closing() {
 #[test]
 fn fin_wait_1_fin_with_the_ack_of_ours_goes_straight_to_time_wait() {
     let mut tcb = tcb_fin_wait_1();
-    deliver(
-        &mut tcb,
-        at(1100),
-        Segment {
-            ack: ISS + 2,
-            flags: Flags::FIN | Flags::ACK,
-            ..from_peer()
-        },
-    );
+    deliver(&mut tcb, at(1100), peer_fin_acking_ours());
     assert_eq!(tcb.state(), State::TimeWait);
 }
 
@@ -769,15 +752,7 @@ fn last_ack_fin_is_retransmitted_until_acknowledged() {
 #[test]
 fn time_wait_reacks_a_retransmitted_fin_and_restarts_the_wait() {
     let mut tcb = tcb_time_wait();
-    deliver(
-        &mut tcb,
-        at(2000),
-        Segment {
-            ack: ISS + 2,
-            flags: Flags::FIN | Flags::ACK,
-            ..from_peer()
-        },
-    );
+    deliver(&mut tcb, at(2000), peer_fin_acking_ours());
     let segs = sent(&mut tcb);
     assert_eq!(flags(&segs), ["ACK"]);
     assert_eq!(segs[0].ack, PEER_ISS + 2);
@@ -917,4 +892,323 @@ fn an_ack_to_a_closed_port_is_reset_from_its_ack_number_and_an_rst_is_never_answ
         }),
         None
     );
+}
+
+// ------------------------------------------------------------------ delayed ACK
+
+fn data(seq_offset: u32, len: u32) -> Segment {
+    Segment {
+        seq: PEER_ISS + 1 + seq_offset,
+        len,
+        flags: Flags::ACK | Flags::PSH,
+        ..from_peer()
+    }
+}
+
+fn tcb_established_with(params: Params) -> Tcb {
+    let mut tcb = tcb_syn_sent_with(params);
+    deliver(&mut tcb, at(100), peer_synack());
+    sent(&mut tcb);
+    events(&mut tcb);
+    tcb
+}
+
+fn classic_params() -> Params {
+    Params {
+        wscale: 0,
+        sack: false,
+        timestamps: false,
+        ..Profile::Classic.params()
+    }
+}
+
+#[test]
+fn classic_delays_the_ack_of_a_lone_segment_by_200ms() {
+    let mut tcb = tcb_established_with(classic_params());
+    deliver(&mut tcb, at(1000), data(0, 100));
+    assert!(sent(&mut tcb).is_empty(), "the ACK waits");
+    assert_eq!(tcb.poll_timeout(), Some(at(1200)));
+    tcb.handle_timeout(at(1200));
+    let segs = sent(&mut tcb);
+    assert_eq!(
+        (flags(&segs), segs[0].ack),
+        (vec!["ACK".to_string()], PEER_ISS + 101)
+    );
+}
+
+#[test]
+fn a_second_segment_is_acknowledged_at_once() {
+    let mut tcb = tcb_established_with(classic_params());
+    deliver(&mut tcb, at(1000), data(0, 100));
+    deliver(&mut tcb, at(1010), data(100, 100));
+    let segs = sent(&mut tcb);
+    assert_eq!(segs.len(), 1, "one ACK for both");
+    assert_eq!(segs[0].ack, PEER_ISS + 201);
+    assert_eq!(
+        tcb.poll_timeout(),
+        None,
+        "the delayed-ACK timer is cancelled"
+    );
+}
+
+#[test]
+fn a_delayed_ack_rides_on_outgoing_data() {
+    let mut tcb = tcb_established_with(classic_params());
+    deliver(&mut tcb, at(1000), data(0, 100));
+    tcb.send(at(1050), 10);
+    let segs = sent(&mut tcb);
+    assert_eq!(
+        (segs.len(), segs[0].len, segs[0].ack),
+        (1, 10, PEER_ISS + 101)
+    );
+    assert!(tcb.armed_timers().iter().all(|(name, _)| *name != "delack"));
+}
+
+#[test]
+fn linux_acknowledges_the_first_sixteen_segments_at_once_then_delays() {
+    let mut tcb = tcb_established();
+    for i in 0..16 {
+        deliver(&mut tcb, at(1000 + i), data(i as u32 * 10, 10));
+        assert_eq!(
+            sent(&mut tcb).len(),
+            1,
+            "segment {i} is acknowledged at once"
+        );
+    }
+    deliver(&mut tcb, at(2000), data(160, 10));
+    assert!(sent(&mut tcb).is_empty());
+    assert_eq!(
+        tcb.poll_timeout(),
+        Some(at(2040)),
+        "Linux's 40 ms delayed ACK"
+    );
+}
+
+// ------------------------------------------------------------------ out-of-order text
+
+#[test]
+fn out_of_order_text_is_held_and_a_duplicate_ack_points_at_the_gap() {
+    let mut tcb = tcb_established();
+    deliver(&mut tcb, at(1000), data(100, 100));
+    let segs = sent(&mut tcb);
+    assert_eq!(segs[0].ack, PEER_ISS + 1, "still asking for the first byte");
+    assert!(app_events(&mut tcb).is_empty());
+
+    deliver(&mut tcb, at(1010), data(0, 100));
+    assert_eq!(
+        app_events(&mut tcb),
+        [AppEvent::Received(200)],
+        "both, in order, once"
+    );
+    assert_eq!(sent(&mut tcb)[0].ack, PEER_ISS + 201);
+    assert_eq!(tcb.rcv_nxt(), PEER_ISS + 201);
+}
+
+// ------------------------------------------------------------------ keepalive
+
+fn keepalive_params(profile: Profile) -> Params {
+    Params {
+        keepalive: true,
+        wscale: 0,
+        sack: false,
+        timestamps: false,
+        ..profile.params()
+    }
+}
+
+#[test]
+fn linux_keepalive_probes_nine_times_then_resets_at_7875s() {
+    let mut tcb = tcb_established_with(keepalive_params(Profile::Linux));
+    let probes = run_timers(&mut tcb, at(10_000_000));
+    let last_heard = 0.1;
+    let expected: Vec<f64> = (0..9)
+        .map(|k| last_heard + 7200.0 + 75.0 * k as f64)
+        .collect();
+    let (probe_times, rst): (Vec<_>, Vec<_>) = probes.iter().partition(|(_, s)| !s.flags.rst());
+    assert_eq!(
+        secs(&probe_times.into_iter().cloned().collect::<Vec<_>>()),
+        expected
+    );
+    assert!(
+        probes
+            .iter()
+            .filter(|(_, s)| !s.flags.rst())
+            .all(|(_, s)| s.seq == ISS && s.len == 0),
+        "SEG.SEQ = SND.NXT - 1"
+    );
+    assert_eq!(
+        secs(&rst.into_iter().cloned().collect::<Vec<_>>()),
+        [last_heard + 7875.0]
+    );
+    assert_eq!(tcb.state(), State::Closed);
+    assert!(events(&mut tcb).iter().any(|e| matches!(
+        e,
+        TcbEvent::App {
+            event: AppEvent::Error(Errno::ETIMEDOUT),
+            ..
+        }
+    )));
+}
+
+#[test]
+fn classic_keepalive_sends_ten_probes() {
+    let mut tcb = tcb_established_with(keepalive_params(Profile::Classic));
+    let probes = run_timers(&mut tcb, at(10_000_000));
+    assert_eq!(probes.iter().filter(|(_, s)| !s.flags.rst()).count(), 10);
+    assert_eq!(secs(&probes).last(), Some(&(0.1 + 7200.0 + 750.0)));
+}
+
+#[test]
+fn an_answered_probe_starts_the_idle_time_over() {
+    let mut tcb = tcb_established_with(keepalive_params(Profile::Linux));
+    tcb.handle_timeout(at(7_200_100));
+    assert_eq!(flags(&sent(&mut tcb)), ["ACK"]);
+    // The peer's answer: an ACK for what it already had.
+    deliver(&mut tcb, at(7_200_200), from_peer());
+    let next = run_timers(&mut tcb, at(14_000_000));
+    assert!(next.is_empty(), "no probe until two hours after the answer");
+    assert_eq!(tcb.poll_timeout(), Some(at(7_200_200 + 7_200_000)));
+}
+
+#[test]
+fn keepalive_is_off_unless_enabled() {
+    let mut tcb = tcb_established();
+    assert_eq!(tcb.poll_timeout(), None);
+    assert!(run_timers(&mut tcb, at(100_000_000)).is_empty());
+}
+
+// ------------------------------------------------------------------ unread data, half-close
+
+#[test]
+fn closing_with_unread_data_resets_the_connection() {
+    let mut tcb = tcb_syn_sent_with(plain_params());
+    tcb.auto_read = false;
+    deliver(&mut tcb, at(100), peer_synack());
+    deliver(&mut tcb, at(200), data(0, 300));
+    assert_eq!(tcb.unread(), 300);
+    sent(&mut tcb);
+    tcb.close(at(300));
+    assert_eq!(flags(&sent(&mut tcb)), ["ACK,RST"]);
+    assert_eq!(tcb.state(), State::Closed);
+}
+
+#[test]
+fn reading_first_makes_the_close_graceful() {
+    let mut tcb = tcb_syn_sent_with(plain_params());
+    tcb.auto_read = false;
+    deliver(&mut tcb, at(100), peer_synack());
+    deliver(&mut tcb, at(200), data(0, 300));
+    events(&mut tcb);
+    assert_eq!(tcb.recv(at(250)), 300);
+    assert_eq!(app_events(&mut tcb), [AppEvent::Received(300)]);
+    sent(&mut tcb);
+    tcb.close(at(300));
+    assert_eq!(flags(&sent(&mut tcb)), ["ACK,FIN"]);
+}
+
+#[test]
+fn data_arriving_after_close_is_answered_with_rst() {
+    let mut tcb = tcb_fin_wait_2();
+    deliver(&mut tcb, at(1200), data(0, 100));
+    assert_eq!(flags(&sent(&mut tcb)), ["ACK,RST"]);
+    assert_eq!(tcb.state(), State::Closed);
+}
+
+#[test]
+fn after_shutdown_write_data_still_arrives_and_no_orphan_timer_runs() {
+    let mut tcb = tcb_established();
+    tcb.shutdown_write(at(1000));
+    assert_eq!(flags(&sent(&mut tcb)), ["ACK,FIN"]);
+    deliver(
+        &mut tcb,
+        at(1100),
+        Segment {
+            ack: ISS + 2,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::FinWait2);
+    assert_eq!(
+        tcb.poll_timeout(),
+        None,
+        "not orphaned: the application still reads"
+    );
+    events(&mut tcb);
+    deliver(
+        &mut tcb,
+        at(1200),
+        Segment {
+            ack: ISS + 2,
+            ..data(0, 500)
+        },
+    );
+    assert_eq!(app_events(&mut tcb), [AppEvent::Received(500)]);
+}
+
+// ------------------------------------------------------------------ Linux details
+
+#[test]
+fn a_repeated_syn_in_syn_received_gets_the_synack_again_and_restarts_the_timer() {
+    let mut tcb = tcb_syn_received();
+    deliver(&mut tcb, at(600), peer_syn());
+    let segs = sent(&mut tcb);
+    assert_eq!(flags(&segs), ["SYN,ACK"]);
+    assert_eq!(segs[0].seq, ISS);
+    assert_eq!(tcb.poll_timeout(), Some(at(1600)));
+}
+
+#[test]
+fn classic_syn_retransmissions_start_at_three_seconds_and_the_rto_caps_at_64() {
+    let mut tcb = tcb_syn_sent_with(classic_params());
+    let retries = run_timers(&mut tcb, at(1_000_000));
+    assert_eq!(secs(&retries), [3.0, 9.0, 21.0, 45.0, 93.0]);
+    assert_eq!(tcb.state(), State::Closed);
+    assert!(events(&mut tcb).iter().any(|e| matches!(
+        e,
+        TcbEvent::State {
+            to: State::Closed,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn classic_time_wait_lasts_four_minutes() {
+    let mut tcb = tcb_syn_sent_with(classic_params());
+    deliver(&mut tcb, at(100), peer_synack());
+    tcb.close(at(1000));
+    deliver(&mut tcb, at(1100), peer_fin_acking_ours());
+    assert_eq!(tcb.state(), State::TimeWait);
+    assert_eq!(tcb.poll_timeout(), Some(at(1100 + 240_000)));
+}
+
+// ------------------------------------------------------------------ counterfactuals
+
+#[test]
+fn counterfactual_two_way_handshake_establishes_on_the_syn_alone() {
+    let params = Params {
+        two_way_handshake: true,
+        ..plain_params()
+    };
+    let mut server = Tcb::accept_syn(at(0), endpoint(params.clone(), ISS), &peer_syn());
+    assert_eq!(server.state(), State::Established);
+    assert_eq!(app_events(&mut server), [AppEvent::Established]);
+
+    let mut client = tcb_syn_sent_with(params);
+    deliver(&mut client, at(100), peer_synack());
+    assert_eq!(client.state(), State::Established);
+    assert!(sent(&mut client).is_empty(), "no third segment");
+}
+
+#[test]
+fn counterfactual_no_time_wait_forgets_the_connection_at_once() {
+    let params = Params {
+        no_time_wait: true,
+        ..plain_params()
+    };
+    let mut tcb = tcb_established_with(params);
+    tcb.close(at(1000));
+    deliver(&mut tcb, at(1100), peer_fin_acking_ours());
+    assert_eq!(tcb.state(), State::Closed);
+    assert_eq!(flags(&sent(&mut tcb)), ["ACK,FIN", "ACK"]);
 }

@@ -11,10 +11,21 @@ pub enum Timer {
     TimeWait,
     /// Linux's limit on an orphaned connection in FIN-WAIT-2 (`tcp_fin_timeout`).
     FinWait2,
+    /// Idle time before a keepalive probe, then the interval between probes (RFC 1122
+    /// §4.2.3.6).
+    Keepalive,
+    /// An acknowledgment held back in the hope of riding on data (RFC 9293 §3.8.6.3).
+    DelayedAck,
 }
 
 impl Timer {
-    pub const ALL: [Timer; 3] = [Timer::Retransmit, Timer::TimeWait, Timer::FinWait2];
+    pub const ALL: [Timer; 5] = [
+        Timer::Retransmit,
+        Timer::TimeWait,
+        Timer::FinWait2,
+        Timer::Keepalive,
+        Timer::DelayedAck,
+    ];
 
     fn index(self) -> usize {
         self as usize
@@ -28,13 +39,15 @@ impl Timer {
             (Timer::Retransmit, _) => "rto",
             (Timer::TimeWait, _) => "time-wait",
             (Timer::FinWait2, _) => "fin-wait-2",
+            (Timer::Keepalive, _) => "keepalive",
+            (Timer::DelayedAck, _) => "delack",
         }
     }
 }
 
 /// Deadlines of the armed timers.
 #[derive(Clone, Debug, Default)]
-pub struct Timers([Option<Instant>; 3]);
+pub struct Timers([Option<Instant>; 5]);
 
 impl Timers {
     pub fn get(&self, timer: Timer) -> Option<Instant> {
