@@ -102,6 +102,8 @@ pub struct Trace {
     pub hosts: Vec<HostInfo>,
     /// Stable connection labels, `client:40000-server:80`.
     pub conns: Vec<String>,
+    /// Counterfactual modes in force: what this trace shows is not real TCP.
+    pub counterfactuals: Vec<&'static str>,
     pub events: Vec<Event>,
 }
 
@@ -233,10 +235,11 @@ impl Trace {
     /// `0.050s server > client SYN,ACK seq=0 ack=1 win=64240 [mss=1460] (syn-received)`.
     pub fn event_text(&self, event: &Event) -> String {
         let mut line = format!("{} ", event.t);
+        // An event with no host happened in the network between the hosts.
         let host = event
             .host
             .map(|h| self.hosts[h].name.as_str())
-            .unwrap_or("-");
+            .unwrap_or("network");
         let _ = match &event.kind {
             EventKind::Send(s) => {
                 let seg = &s.seg;

@@ -9,6 +9,7 @@ mod presets;
 pub use presets::{Preset, PRESETS};
 
 use crate::profile::{Params, Profile};
+use crate::segment::Flags;
 use crate::time::{Duration, Instant};
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -20,10 +21,14 @@ pub const MAX_TEXT: usize = 64 * 1024;
 pub struct Scenario {
     pub profile: Profile,
     pub seed: u64,
+    /// Teaching modes that are not real TCP.
+    pub counterfactuals: Vec<Counterfactual>,
     pub hosts: Vec<HostDecl>,
     pub links: Vec<LinkDecl>,
     pub sets: Vec<SetDecl>,
     pub listens: Vec<ListenDecl>,
+    /// Targeted faults on segments between two hosts.
+    pub faults: Vec<Fault>,
     /// Application actions in time order (ties keep their written order).
     pub actions: Vec<Timed>,
     /// Stop the simulation at this virtual time.
@@ -56,6 +61,56 @@ pub struct ListenDecl {
     pub host: String,
     pub port: u16,
     pub backlog: u32,
+    /// The server application reads data as it arrives (`read=auto`, the default), or only
+    /// on `recv` statements (`read=manual`).
+    pub auto_read: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counterfactual {
+    /// SYN and SYN,ACK alone open the connection.
+    TwoWayHandshake,
+    /// The side that closes first forgets the connection instead of waiting in TIME-WAIT.
+    NoTimeWait,
+}
+
+impl Counterfactual {
+    pub const ALL: [Counterfactual; 2] =
+        [Counterfactual::TwoWayHandshake, Counterfactual::NoTimeWait];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Counterfactual::TwoWayHandshake => "two-way-handshake",
+            Counterfactual::NoTimeWait => "no-time-wait",
+        }
+    }
+}
+
+/// `drop A->B ...` or `delay A->B ... by=D`: what happens to the matching segments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault {
+    pub effect: FaultEffect,
+    pub from: String,
+    pub to: String,
+    /// Only the nth matching segment (counting from 1); every one without it.
+    pub nth: Option<u32>,
+    /// Exactly these flags (PSH counts).
+    pub flags: Option<Flags>,
+    /// Exactly this payload length.
+    pub len: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultEffect {
+    Drop,
+    Delay(Duration),
+}
+
+impl Fault {
+    /// Whether a segment with these flags and length is one this fault looks for.
+    pub fn matches(&self, flags: Flags, len: u32) -> bool {
+        self.flags.is_none_or(|f| f == flags) && self.len.is_none_or(|l| l == len)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,10 +122,41 @@ pub struct Timed {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
-    Connect { host: String, port: u16 },
-    Send { bytes: u32 },
+    /// Active open; `sport` fixes the local port instead of drawing an ephemeral one.
+    Connect {
+        host: String,
+        port: u16,
+        sport: Option<u16>,
+    },
+    Send {
+        bytes: u32,
+    },
+    /// The application reads what has arrived (with `read=manual`).
+    Recv,
     Close,
+    /// shutdown(SHUT_WR): a half-close.
+    ShutdownWrite,
     Abort,
+    /// The host vanishes: no segment leaves or is answered until it reboots.
+    Crash,
+    /// The host comes back (or restarts) with no connections; its listeners reopen.
+    Reboot,
+}
+
+impl Action {
+    /// The action's name as a scenario writes it.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Action::Connect { .. } => "connect",
+            Action::Send { .. } => "send",
+            Action::Recv => "recv",
+            Action::Close => "close",
+            Action::ShutdownWrite => "shutdown-write",
+            Action::Abort => "abort",
+            Action::Crash => "crash",
+            Action::Reboot => "reboot",
+        }
+    }
 }
 
 /// The backlog a `listen` statement gets when it names none (Linux's SOMAXCONN was 128 for
@@ -155,10 +241,12 @@ impl Scenario {
         Scenario {
             profile: Profile::Linux,
             seed: 1,
+            counterfactuals: Vec::new(),
             hosts: Vec::new(),
             links: Vec::new(),
             sets: Vec::new(),
             listens: Vec::new(),
+            faults: Vec::new(),
             actions: Vec::new(),
             run: None,
         }
@@ -230,6 +318,35 @@ impl Scenario {
                     )
                 })?;
                 no_more(2)
+            }
+            "counterfactual" => {
+                let names: Vec<&str> = Counterfactual::ALL.iter().map(|c| c.name()).collect();
+                let w = arg(
+                    1,
+                    "a counterfactual mode (two-way-handshake or no-time-wait)",
+                )?;
+                let mode = Counterfactual::ALL
+                    .into_iter()
+                    .find(|c| c.name() == w.text)
+                    .ok_or_else(|| {
+                        at(
+                            w,
+                            format!(
+                                "unknown counterfactual `{}`; use {}",
+                                w.text,
+                                names.join(" or ")
+                            ),
+                        )
+                    })?;
+                if !self.counterfactuals.contains(&mode) {
+                    self.counterfactuals.push(mode);
+                }
+                no_more(2)
+            }
+            "drop" | "delay" => {
+                let fault = self.fault(head, ws)?;
+                self.faults.push(fault);
+                Ok(())
             }
             "seed" => {
                 let w = arg(1, "a seed, a whole number")?;
@@ -308,8 +425,10 @@ impl Scenario {
                 let time = arg(1, "a time such as 1.5s")?;
                 let at_time = Duration::parse(time.text).map_err(|m| at(time, m))?;
                 let host = self.known_host(arg(2, "a host name")?)?;
-                let action =
-                    self.action(&ws[3..], arg(3, "an action (connect, send, close, abort)")?)?;
+                let action = self.action(
+                    &ws[3..],
+                    arg(3, "an action such as connect, send or close")?,
+                )?;
                 self.actions.push(Timed {
                     at: Instant::ZERO + at_time,
                     host,
@@ -331,27 +450,40 @@ impl Scenario {
                         let port_word = arg(2, "a port number")?;
                         let port = port(port_word)?;
                         let mut backlog = DEFAULT_BACKLOG;
+                        let mut auto_read = true;
                         for w in &ws[3..] {
                             let (key, value) = key_value(*w)?;
                             match key {
+                                "read" => {
+                                    auto_read = match value {
+                                        "auto" => true,
+                                        "manual" => false,
+                                        _ => return Err(at(*w, format!("read is `auto` or `manual`, not `{value}`"))),
+                                    }
+                                }
                                 "backlog" => {
                                     backlog = value.parse().ok().filter(|b| *b > 0).ok_or_else(|| {
                                         at(*w, format!("backlog is a whole number above 0, not `{value}`"))
                                     })?
                                 }
-                                _ => return Err(at(*w, format!("unknown listen setting `{key}`; use backlog="))),
+                                _ => return Err(at(*w, format!("unknown listen setting `{key}`; use backlog= or read="))),
                             }
                         }
                         if self.listens.iter().any(|l| l.host == host && l.port == port) {
                             return Err(at(port_word, format!("{host} already listens on port {port}")));
                         }
-                        self.listens.push(ListenDecl { host, port, backlog });
+                        self.listens.push(ListenDecl {
+                            host,
+                            port,
+                            backlog,
+                            auto_read,
+                        });
                         Ok(())
                     }
                     _ => Err(at(
                         head,
                         format!(
-                            "unknown statement `{}`; statements are profile, seed, host, link, set, HOST listen, at, run",
+                            "unknown statement `{}`; statements are profile, seed, counterfactual, host, link, set, HOST listen, drop, delay, at, run",
                             head.text
                         ),
                     )),
@@ -365,7 +497,8 @@ impl Scenario {
             Some(extra) => Err(at(*extra, format!("unexpected `{}`", extra.text))),
             None => Ok(()),
         };
-        let action = match verb.text {
+        let simple = |action: Action| expect_end(1).map(|_| action);
+        match verb.text {
             "connect" => {
                 let target = ws
                     .get(1)
@@ -379,41 +512,137 @@ impl Scenario {
                     text: host,
                     col: target.col,
                 })?;
-                let port = port(Word {
+                let dport = port(Word {
                     text: port_text,
                     col: target.col + host.chars().count() + 1,
                 })?;
-                expect_end(2)?;
-                Action::Connect { host, port }
+                let mut sport = None;
+                for w in &ws[2..] {
+                    match key_value(*w)? {
+                        ("sport", value) => {
+                            sport = Some(port(Word {
+                                text: value,
+                                col: w.col + 6,
+                            })?)
+                        }
+                        (key, _) => {
+                            return Err(at(*w, format!("unknown connect setting `{key}`; use sport=")))
+                        }
+                    }
+                }
+                Ok(Action::Connect {
+                    host,
+                    port: dport,
+                    sport,
+                })
             }
             "send" => {
                 let w = ws
                     .get(1)
                     .copied()
                     .ok_or_else(|| at(verb, "send needs a byte count, e.g. send 1000"))?;
-                let bytes =
-                    w.text.parse().ok().filter(|b| *b > 0).ok_or_else(|| {
-                        at(w, format!("`{}` is not a byte count above 0", w.text))
-                    })?;
+                let bytes = w
+                    .text
+                    .parse()
+                    .ok()
+                    .filter(|b| *b > 0)
+                    .ok_or_else(|| at(w, format!("`{}` is not a byte count above 0", w.text)))?;
                 expect_end(2)?;
-                Action::Send { bytes }
+                Ok(Action::Send { bytes })
             }
-            "close" => {
-                expect_end(1)?;
-                Action::Close
-            }
-            "abort" => {
-                expect_end(1)?;
-                Action::Abort
-            }
-            other => {
-                return Err(at(
-                    verb,
-                    format!("unknown action `{other}`; actions are connect, send, close, abort"),
-                ))
-            }
+            "recv" => simple(Action::Recv),
+            "close" => simple(Action::Close),
+            "shutdown-write" => simple(Action::ShutdownWrite),
+            "abort" => simple(Action::Abort),
+            "crash" => simple(Action::Crash),
+            "reboot" => simple(Action::Reboot),
+            other => Err(at(
+                verb,
+                format!(
+                    "unknown action `{other}`; actions are connect, send, recv, close, shutdown-write, abort, crash, reboot"
+                ),
+            )),
+        }
+    }
+
+    /// `drop A->B [nth=N] [flags=F] [len=N]` and `delay A->B [nth=N] [flags=F] [len=N] by=D`.
+    fn fault(&self, head: Word<'_>, ws: &[Word<'_>]) -> Result<Fault, Fail> {
+        let path = ws.get(1).copied().ok_or_else(|| {
+            at(
+                head,
+                format!("{} needs a direction such as client->server", head.text),
+            )
+        })?;
+        let (from, to) = path
+            .text
+            .split_once("->")
+            .ok_or_else(|| at(path, "write the direction as FROM->TO, e.g. client->server"))?;
+        let from = self.known_host(Word {
+            text: from,
+            col: path.col,
+        })?;
+        let to = self.known_host(Word {
+            text: to,
+            col: path.col + from.chars().count() + 2,
+        })?;
+        let mut fault = Fault {
+            effect: FaultEffect::Drop,
+            from,
+            to,
+            nth: None,
+            flags: None,
+            len: None,
         };
-        Ok(action)
+        let mut by = None;
+        for w in &ws[2..] {
+            let (key, value) = key_value(*w)?;
+            let value_at = Word {
+                text: value,
+                col: w.col + key.chars().count() + 1,
+            };
+            match key {
+                "nth" => {
+                    fault.nth =
+                        Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                            at(value_at, format!("nth counts from 1, not `{value}`"))
+                        })?)
+                }
+                "flags" => {
+                    fault.flags = Some(Flags::parse(value).map_err(|bad| {
+                        at(
+                            value_at,
+                            format!("unknown flag `{bad}`; flags are SYN, ACK, FIN, RST, PSH, URG"),
+                        )
+                    })?)
+                }
+                "len" => {
+                    fault.len =
+                        Some(value.parse().map_err(|_| {
+                            at(value_at, format!("len is a byte count, not `{value}`"))
+                        })?)
+                }
+                "by" if head.text == "delay" => {
+                    by = Some(Duration::parse(value).map_err(|m| at(value_at, m))?)
+                }
+                _ => {
+                    let known = if head.text == "delay" {
+                        "nth=, flags=, len= or by="
+                    } else {
+                        "nth=, flags= or len="
+                    };
+                    return Err(at(
+                        *w,
+                        format!("unknown {} setting `{key}`; use {known}", head.text),
+                    ));
+                }
+            }
+        }
+        if head.text == "delay" {
+            let by =
+                by.ok_or_else(|| at(head, "delay needs by=, how much later the segment arrives"))?;
+            fault.effect = FaultEffect::Delay(by);
+        }
+        Ok(fault)
     }
 
     fn host(&self, name: &str) -> Option<&HostDecl> {
@@ -436,6 +665,9 @@ impl Scenario {
     /// The canonical text: fixed statement order, one space between words.
     pub fn print(&self) -> String {
         let mut out = format!("profile {}\nseed {}\n", self.profile, self.seed);
+        for c in &self.counterfactuals {
+            out += &format!("counterfactual {}\n", c.name());
+        }
         for h in &self.hosts {
             out += &format!("host {} {}\n", h.name, h.addr);
         }
@@ -446,15 +678,44 @@ impl Scenario {
             out += &format!("set {}.{} {}\n", s.host, s.name, s.value);
         }
         for l in &self.listens {
-            out += &format!("{} listen {} backlog={}\n", l.host, l.port, l.backlog);
+            let read = if l.auto_read { "" } else { " read=manual" };
+            out += &format!("{} listen {} backlog={}{read}\n", l.host, l.port, l.backlog);
+        }
+        for f in &self.faults {
+            let verb = match f.effect {
+                FaultEffect::Drop => "drop",
+                FaultEffect::Delay(_) => "delay",
+            };
+            out += &format!("{verb} {}->{}", f.from, f.to);
+            if let Some(nth) = f.nth {
+                out += &format!(" nth={nth}");
+            }
+            if let Some(flags) = f.flags {
+                out += &format!(" flags={flags}");
+            }
+            if let Some(len) = f.len {
+                out += &format!(" len={len}");
+            }
+            if let FaultEffect::Delay(by) = f.effect {
+                out += &format!(" by={by}");
+            }
+            out.push('\n');
         }
         for a in &self.actions {
             let at = a.at.saturating_since(Instant::ZERO);
             let action = match &a.action {
-                Action::Connect { host, port } => format!("connect {host}:{port}"),
+                Action::Connect {
+                    host,
+                    port,
+                    sport: None,
+                } => format!("connect {host}:{port}"),
+                Action::Connect {
+                    host,
+                    port,
+                    sport: Some(sport),
+                } => format!("connect {host}:{port} sport={sport}"),
                 Action::Send { bytes } => format!("send {bytes}"),
-                Action::Close => "close".to_string(),
-                Action::Abort => "abort".to_string(),
+                other => other.verb().to_string(),
             };
             let at = if at == Duration::ZERO {
                 "0s".to_string()
@@ -517,14 +778,24 @@ mod tests {
     const BASIC: &str = "\
 profile linux
 seed 42
+counterfactual no-time-wait
 host client 10.0.0.1
 host server 10.0.0.2
 link client server delay=50ms
 set server.synack_retries 2
 server listen 80 backlog=8
+drop server->client nth=1 flags=SYN,ACK
+drop client->server flags=ACK len=0
+delay client->server nth=2 by=3s
 at 0s client connect server:80   # the first SYN
+at 0s client connect server:81 sport=40000
 at 1s client send 1000
+at 1.5s server recv
 at 2s client close
+at 2.5s client shutdown-write
+at 3s server crash
+at 4s server reboot
+at 5s client abort
 run 300s
 ";
 
@@ -539,7 +810,8 @@ run 300s
             s.actions[0].action,
             Action::Connect {
                 host: "server".into(),
-                port: 80
+                port: 80,
+                sport: None,
             }
         );
         assert_eq!(s.run, Some(Duration::from_secs(300)));

@@ -17,6 +17,8 @@ pub struct Listener {
     /// The socket's trace label, `server:80`.
     pub conn: ConnId,
     pub backlog: u32,
+    /// Its application reads data as it arrives.
+    pub auto_read: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -35,6 +37,8 @@ pub struct Host {
     pub params: Params,
     pub listeners: BTreeMap<u16, Listener>,
     pub conns: Vec<Conn>,
+    /// Crashed and not yet rebooted: it neither sends nor answers.
+    pub down: bool,
     /// The secret key of RFC 6528's ISN function, drawn from the scenario's seed.
     secret: u64,
 }
@@ -47,6 +51,7 @@ impl Host {
             params,
             listeners: BTreeMap::new(),
             conns: Vec::new(),
+            down: false,
             secret: rng.next_u64(),
         }
     }
@@ -86,6 +91,7 @@ impl Host {
         local_port: u16,
         remote: Ipv4Addr,
         remote_port: u16,
+        auto_read: bool,
     ) -> Endpoint {
         let tuple = (u64::from(u32::from(self.addr)) << 32 | u64::from(u32::from(remote)))
             ^ (u64::from(local_port) << 16 | u64::from(remote_port)).rotate_left(17);
@@ -105,6 +111,7 @@ impl Host {
             iss,
             // RFC 7323 §5.4: a per-connection random offset for the timestamp clock.
             ts_offset: (keyed >> 32) as u32,
+            auto_read,
         }
     }
 }

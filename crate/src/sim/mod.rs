@@ -11,7 +11,7 @@ mod rng;
 pub use host::{Conn, Host, Listener};
 pub use rng::Rng;
 
-use crate::scenario::{Action, Scenario};
+use crate::scenario::{Action, Counterfactual, Fault, FaultEffect, Scenario};
 use crate::segment::Segment;
 use crate::seq::SeqNum;
 use crate::tcp::{self, AppEvent, State, Tcb, TcbEvent, Transmit};
@@ -37,10 +37,23 @@ enum Pending {
         dst: Ipv4Addr,
         seg: Segment,
     },
+    /// A segment a fault dropped dies on the way, halfway along the link.
+    Lost {
+        seg_id: u32,
+    },
     Wake {
         host: HostId,
         conn: usize,
     },
+}
+
+/// A scenario fault with its hosts resolved, and how many segments it has matched.
+#[derive(Clone, Debug)]
+struct ActiveFault {
+    fault: Fault,
+    from: HostId,
+    to: HostId,
+    matched: u32,
 }
 
 /// Why a run is over.
@@ -79,6 +92,7 @@ pub struct Sim {
     inserted: u64,
     hosts: Vec<Host>,
     links: Vec<Link>,
+    faults: Vec<ActiveFault>,
     rng: Rng,
     trace: Trace,
     next_seg: u32,
@@ -99,6 +113,7 @@ impl Sim {
             inserted: 0,
             hosts: Vec::new(),
             links: Vec::new(),
+            faults: Vec::new(),
             rng: Rng::new(0),
             trace: Trace::default(),
             next_seg: 1,
@@ -114,6 +129,12 @@ impl Sim {
                 // Validated by the parser against the same names and values.
                 let _ = params.set(&set.name, &set.value);
             }
+            for mode in &scenario.counterfactuals {
+                match mode {
+                    Counterfactual::TwoWayHandshake => params.two_way_handshake = true,
+                    Counterfactual::NoTimeWait => params.no_time_wait = true,
+                }
+            }
             sim.hosts
                 .push(Host::new(decl.name.clone(), decl.addr, params, &mut rng));
             sim.trace.hosts.push(HostInfo {
@@ -122,6 +143,18 @@ impl Sim {
             });
         }
         sim.rng = rng;
+        sim.trace.counterfactuals = scenario.counterfactuals.iter().map(|c| c.name()).collect();
+        for fault in &scenario.faults {
+            if let (Some(from), Some(to)) = (sim.host_named(&fault.from), sim.host_named(&fault.to))
+            {
+                sim.faults.push(ActiveFault {
+                    fault: fault.clone(),
+                    from,
+                    to,
+                    matched: 0,
+                });
+            }
+        }
         for link in &scenario.links {
             if let (Some(a), Some(b)) = (sim.host_named(&link.a), sim.host_named(&link.b)) {
                 sim.links.push(Link {
@@ -141,18 +174,11 @@ impl Sim {
                 Listener {
                     conn,
                     backlog: listen.backlog,
+                    auto_read: listen.auto_read,
                 },
             );
             // RFC 9293 §3.10.1: a passive OPEN enters LISTEN.
-            sim.record(
-                Some(h),
-                why::PASSIVE_OPEN,
-                EventKind::State {
-                    conn,
-                    from: State::Closed,
-                    to: State::Listen,
-                },
-            );
+            sim.record_listener(h, conn, State::Closed, State::Listen, why::PASSIVE_OPEN);
         }
         for timed in &scenario.actions {
             if let Some(host) = sim.host_named(&timed.host) {
@@ -218,6 +244,14 @@ impl Sim {
                 dst,
                 seg,
             } => self.on_arrive(seg_id, src, dst, &seg),
+            Pending::Lost { seg_id } => self.record(
+                None,
+                why::FAULT_DROP,
+                EventKind::Drop {
+                    seg_id,
+                    cause: DropCause::Rule,
+                },
+            ),
             Pending::Wake { host, conn } => {
                 self.hosts[host].conns[conn].wake = None;
                 self.hosts[host].conns[conn].tcb.handle_timeout(t);
@@ -305,62 +339,122 @@ impl Sim {
 
     fn on_action(&mut self, h: HostId, action: Action) {
         let now = self.now;
-        if let Action::Connect { host, port } = &action {
-            let Some(remote_id) = self.host_named(host) else {
-                return;
-            };
-            let remote = self.hosts[remote_id].addr;
-            let local_port = self.hosts[h].ephemeral_port(&mut self.rng, remote, *port);
-            let end = self.hosts[h].endpoint(now, local_port, remote, *port);
-            let label = format!("{}:{}-{}:{}", self.hosts[h].name, local_port, host, port);
-            let id = self.label(label);
-            self.record(Some(h), why::ACTIVE_OPEN, app(Some(id), "connect"));
-            let tcb = Tcb::connect(now, end);
-            self.hosts[h].conns.push(Conn {
-                id,
-                remote,
-                tcb,
-                wake: None,
-            });
-            let c = self.hosts[h].conns.len() - 1;
-            return self.flush(h, c);
+        match action {
+            Action::Crash => return self.crash(h, why::HOST_CRASH),
+            Action::Reboot => return self.reboot(h),
+            _ if self.hosts[h].down => {
+                // A crashed host runs no applications.
+                return self.record(
+                    Some(h),
+                    why::HOST_CRASH,
+                    app_error(None, action.verb(), "EHOSTDOWN"),
+                );
+            }
+            Action::Connect { host, port, sport } => return self.connect(h, &host, port, sport),
+            _ => {}
         }
         let Some(c) = self.hosts[h].newest_live() else {
-            let call = match action {
-                Action::Send { .. } => "send",
-                Action::Abort => "abort",
-                _ => "close",
-            };
-            let mut kind = app(None, call);
-            if let EventKind::App { errno, .. } = &mut kind {
-                *errno = Some("ENOTCONN");
-            }
-            return self.record(Some(h), why::NO_CONNECTION, kind);
+            return self.record(
+                Some(h),
+                why::NO_CONNECTION,
+                app_error(None, action.verb(), "ENOTCONN"),
+            );
         };
         let id = self.hosts[h].conns[c].id;
+        let mut bytes = None;
+        let why = match action {
+            Action::Send { bytes: n } => {
+                bytes = Some(n);
+                why::SEND_CALL
+            }
+            Action::Recv => why::RECV_CALL,
+            Action::Close => why::CLOSE_CALL,
+            Action::ShutdownWrite => why::SHUTDOWN_CALL,
+            _ => why::ABORT_CALL,
+        };
+        // The call comes first in the trace, then what it caused.
+        let call = EventKind::App {
+            conn: Some(id),
+            call: action.verb(),
+            bytes,
+            errno: None,
+        };
+        self.record(Some(h), why, call);
         let tcb = &mut self.hosts[h].conns[c].tcb;
-        let (call, bytes, why) = match action {
+        match action {
             Action::Send { bytes } => {
                 tcb.send(now, bytes);
-                ("send", Some(bytes), why::SEND_CALL)
             }
-            Action::Close => {
-                tcb.close(now);
-                ("close", None, why::CLOSE_CALL)
+            Action::Recv => {
+                tcb.recv(now);
             }
-            Action::Abort => {
-                tcb.abort(now);
-                ("abort", None, why::ABORT_CALL)
-            }
-            Action::Connect { .. } => unreachable!("handled above"),
-        };
-        let mut kind = app(Some(id), call);
-        if let EventKind::App { bytes: b, .. } = &mut kind {
-            *b = bytes;
+            Action::Close => tcb.close(now),
+            Action::ShutdownWrite => tcb.shutdown_write(now),
+            _ => tcb.abort(now),
         }
-        // The call comes first in the trace, then what it caused.
-        self.record(Some(h), why, kind);
         self.flush(h, c);
+    }
+
+    /// Active open from host `h`, from an ephemeral port unless `sport` names one.
+    fn connect(&mut self, h: HostId, host: &str, port: u16, sport: Option<u16>) {
+        let now = self.now;
+        let Some(remote_id) = self.host_named(host) else {
+            return;
+        };
+        let remote = self.hosts[remote_id].addr;
+        let local_port = match sport {
+            Some(p) if self.hosts[h].find(p, remote, port).is_some() => {
+                return self.record(
+                    Some(h),
+                    why::ACTIVE_OPEN,
+                    app_error(None, "connect", "EADDRINUSE"),
+                );
+            }
+            Some(p) => p,
+            None => self.hosts[h].ephemeral_port(&mut self.rng, remote, port),
+        };
+        let end = self.hosts[h].endpoint(now, local_port, remote, port, true);
+        let label = format!("{}:{}-{}:{}", self.hosts[h].name, local_port, host, port);
+        let id = self.label(label);
+        self.record(Some(h), why::ACTIVE_OPEN, app(Some(id), "connect"));
+        let tcb = Tcb::connect(now, end);
+        self.hosts[h].conns.push(Conn {
+            id,
+            remote,
+            tcb,
+            wake: None,
+        });
+        let c = self.hosts[h].conns.len() - 1;
+        self.flush(h, c);
+    }
+
+    /// The host vanishes: its connections are gone without a segment, its listeners close,
+    /// and until it reboots nothing reaches it.
+    fn crash(&mut self, h: HostId, why: Why) {
+        let now = self.now;
+        for c in 0..self.hosts[h].conns.len() {
+            if self.hosts[h].conns[c].tcb.state() != State::Closed {
+                self.hosts[h].conns[c].tcb.vanish(now, why);
+                self.flush(h, c);
+            }
+        }
+        if !self.hosts[h].down {
+            let listeners: Vec<ConnId> = self.hosts[h].listeners.values().map(|l| l.conn).collect();
+            for conn in listeners {
+                self.record_listener(h, conn, State::Listen, State::Closed, why);
+            }
+        }
+        self.hosts[h].down = true;
+    }
+
+    /// The host restarts with no connection state; its servers listen again.
+    fn reboot(&mut self, h: HostId) {
+        self.crash(h, why::HOST_REBOOT);
+        self.hosts[h].down = false;
+        let listeners: Vec<ConnId> = self.hosts[h].listeners.values().map(|l| l.conn).collect();
+        for conn in listeners {
+            self.record_listener(h, conn, State::Closed, State::Listen, why::HOST_REBOOT);
+        }
     }
 
     fn on_arrive(&mut self, seg_id: u32, src: Ipv4Addr, dst: Ipv4Addr, seg: &Segment) {
@@ -368,6 +462,10 @@ impl Sim {
         let Some(h) = self.trace.host_of(dst) else {
             return;
         };
+        if self.hosts[h].down {
+            let cause = DropCause::HostDown;
+            return self.record(Some(h), why::HOST_CRASH, EventKind::Drop { seg_id, cause });
+        }
         self.record(Some(h), why::LINK_DELIVERY, EventKind::Deliver { seg_id });
         let host = &mut self.hosts[h];
         if let Some(c) = host.find(seg.dst_port, src, seg.src_port) {
@@ -375,8 +473,8 @@ impl Sim {
             return self.flush(h, c);
         }
         let is_plain_syn = seg.flags.syn() && !seg.flags.ack() && !seg.flags.rst();
-        if is_plain_syn && host.listeners.contains_key(&seg.dst_port) {
-            let end = host.endpoint(now, seg.dst_port, src, seg.src_port);
+        if let (true, Some(listener)) = (is_plain_syn, host.listeners.get(&seg.dst_port)) {
+            let end = host.endpoint(now, seg.dst_port, src, seg.src_port, listener.auto_read);
             let label = format!(
                 "{}:{}-{}:{}",
                 host.name,
@@ -464,8 +562,13 @@ impl Sim {
         let id = self.next_seg;
         self.next_seg += 1;
         let (rseq, rack) = self.relative(src, dst, &seg);
-        let delay = self.trace.host_of(dst).and_then(|d| self.link_delay(h, d));
-        let eta = delay.map(|d| self.now + d);
+        let to = self.trace.host_of(dst);
+        let delay = to.and_then(|d| self.link_delay(h, d));
+        let (lost, extra) = match to {
+            Some(to) => self.apply_faults(h, to, &seg),
+            None => (false, Duration::ZERO),
+        };
+        let eta = delay.filter(|_| !lost).map(|d| self.now + d + extra);
         self.record(
             Some(h),
             tx.why,
@@ -480,8 +583,8 @@ impl Sim {
                 eta,
             })),
         );
-        match eta {
-            Some(eta) => {
+        match (eta, delay) {
+            (Some(eta), _) => {
                 self.schedule(
                     eta,
                     Pending::Arrive {
@@ -492,7 +595,11 @@ impl Sim {
                     },
                 );
             }
-            None => self.record(
+            (None, Some(delay)) => {
+                let halfway = Duration::from_micros(delay.micros() / 2);
+                self.schedule(self.now + halfway, Pending::Lost { seg_id: id });
+            }
+            (None, None) => self.record(
                 Some(h),
                 why::NO_ROUTE,
                 EventKind::Drop {
@@ -503,7 +610,32 @@ impl Sim {
         }
     }
 
+    /// Counts the segment against every fault for its direction; returns whether one drops
+    /// it and how much the others delay it.
+    fn apply_faults(&mut self, from: HostId, to: HostId, seg: &Segment) -> (bool, Duration) {
+        let mut lost = false;
+        let mut extra = Duration::ZERO;
+        for active in &mut self.faults {
+            if (active.from, active.to) != (from, to) || !active.fault.matches(seg.flags, seg.len) {
+                continue;
+            }
+            active.matched += 1;
+            if active.fault.nth.is_some_and(|n| n != active.matched) {
+                continue;
+            }
+            match active.fault.effect {
+                FaultEffect::Drop => lost = true,
+                FaultEffect::Delay(by) => extra = extra + by,
+            }
+        }
+        (lost, extra)
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    fn record_listener(&mut self, h: HostId, conn: ConnId, from: State, to: State, why: Why) {
+        self.record(Some(h), why, EventKind::State { conn, from, to });
+    }
 
     fn schedule(&mut self, at: Instant, pending: Pending) -> (Instant, u64) {
         let key = (at, self.inserted);
@@ -538,15 +670,12 @@ impl Sim {
     }
 
     /// Sequence numbers relative to the first one seen in each direction, as Wireshark shows
-    /// them; a new SYN starts a new conversation on the same 4-tuple.
+    /// them; a SYN starts its direction afresh (a new incarnation of the 4-tuple).
     fn relative(&mut self, src: Ipv4Addr, dst: Ipv4Addr, seg: &Segment) -> (u32, u32) {
         let fwd = (src, seg.src_port, dst, seg.dst_port);
         let rev = (dst, seg.dst_port, src, seg.src_port);
         if seg.flags.syn() {
             self.seq_bases.insert(fwd, seg.seq);
-            if !seg.flags.ack() {
-                self.seq_bases.remove(&rev);
-            }
         }
         let base = *self.seq_bases.entry(fwd).or_insert(seg.seq);
         let rack = if seg.flags.ack() {
@@ -566,6 +695,15 @@ fn app(conn: Option<ConnId>, call: &'static str) -> EventKind {
         call,
         bytes: None,
         errno: None,
+    }
+}
+
+fn app_error(conn: Option<ConnId>, call: &'static str, errno: &'static str) -> EventKind {
+    EventKind::App {
+        conn,
+        call,
+        bytes: None,
+        errno: Some(errno),
     }
 }
 
