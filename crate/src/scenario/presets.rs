@@ -23,6 +23,102 @@ pub const PRESETS: &[Preset] = &[
         summary: "FIN and ACK in each direction; the side that closed first waits in TIME-WAIT.",
         text: include_str!("presets/close.scn"),
     },
+    Preset {
+        name: "data-transfer",
+        title: "Sending data",
+        summary: "Segments no larger than the MSS, each acknowledged by ack = seq + length.",
+        text: include_str!("presets/data-transfer.scn"),
+    },
+    Preset {
+        name: "syn-lost",
+        title: "A lost SYN",
+        summary: "The client hears nothing and sends its SYN again when the retransmission timer fires.",
+        text: include_str!("presets/syn-lost.scn"),
+    },
+    Preset {
+        name: "synack-lost",
+        title: "A lost SYN,ACK",
+        summary: "Both ends time out and repeat themselves; the handshake completes a second later.",
+        text: include_str!("presets/synack-lost.scn"),
+    },
+    Preset {
+        name: "ack-lost",
+        title: "A lost final ACK",
+        summary: "The client's first data segment carries the same ACK and completes the handshake.",
+        text: include_str!("presets/ack-lost.scn"),
+    },
+    Preset {
+        name: "ack-lost-server-gave-up",
+        title: "A lost ACK, and a server that gave up",
+        summary: "Only after the server dropped its half-open connection does the client's data meet an RST.",
+        text: include_str!("presets/ack-lost-server-gave-up.scn"),
+    },
+    Preset {
+        name: "old-duplicate-syn",
+        title: "An old duplicate SYN",
+        summary: "A stale SYN reaches the server; the third segment of the handshake lets the client reject it.",
+        text: include_str!("presets/old-duplicate-syn.scn"),
+    },
+    Preset {
+        name: "two-way-handshake",
+        title: "A two-way handshake (counterfactual)",
+        summary: "Not real TCP: without the third segment, a stale SYN opens a connection nobody asked for.",
+        text: include_str!("presets/two-way-handshake.scn"),
+    },
+    Preset {
+        name: "simultaneous-open",
+        title: "Simultaneous open",
+        summary: "Both ends send SYN at once; the SYNs cross and both reach ESTABLISHED through SYN-RECEIVED.",
+        text: include_str!("presets/simultaneous-open.scn"),
+    },
+    Preset {
+        name: "simultaneous-close",
+        title: "Simultaneous close",
+        summary: "Both ends close at once; the FINs cross and both pass through CLOSING to TIME-WAIT.",
+        text: include_str!("presets/simultaneous-close.scn"),
+    },
+    Preset {
+        name: "half-close",
+        title: "Half-close",
+        summary: "The client stops sending but keeps reading; the server answers from CLOSE-WAIT.",
+        text: include_str!("presets/half-close.scn"),
+    },
+    Preset {
+        name: "last-ack-lost",
+        title: "A lost last ACK",
+        summary: "The server repeats its FIN; the client, still in TIME-WAIT, acknowledges it again.",
+        text: include_str!("presets/last-ack-lost.scn"),
+    },
+    Preset {
+        name: "no-time-wait",
+        title: "No TIME-WAIT (counterfactual)",
+        summary: "Not real TCP: without TIME-WAIT, the server's repeated FIN is answered by RST.",
+        text: include_str!("presets/no-time-wait.scn"),
+    },
+    Preset {
+        name: "rst-closed-port",
+        title: "Connecting to a closed port",
+        summary: "Nothing listens on the port: the SYN is answered by RST,ACK and connect fails with ECONNREFUSED.",
+        text: include_str!("presets/rst-closed-port.scn"),
+    },
+    Preset {
+        name: "keepalive-alive",
+        title: "Keepalive, peer alive",
+        summary: "After 2 hours of silence the client probes; the peer's ACK shows it is still there.",
+        text: include_str!("presets/keepalive-alive.scn"),
+    },
+    Preset {
+        name: "keepalive-dead",
+        title: "Keepalive, peer gone",
+        summary: "Nine unanswered probes, 75 s apart, then RST and ETIMEDOUT at 7875 s.",
+        text: include_str!("presets/keepalive-dead.scn"),
+    },
+    Preset {
+        name: "keepalive-rebooted",
+        title: "Keepalive, peer rebooted",
+        summary: "The rebooted peer answers the first probe with RST, and the client learns at once.",
+        text: include_str!("presets/keepalive-rebooted.scn"),
+    },
 ];
 
 impl Preset {
