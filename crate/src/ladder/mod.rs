@@ -10,7 +10,8 @@
 //! find arrows by these attributes).
 
 use crate::time::{Duration, Instant};
-use crate::trace::{EventKind, HostId, Sent, Trace};
+use crate::trace::{DropCause, EventKind, HostId, Sent, Trace};
+use crate::why;
 use std::fmt::Write as _;
 
 /// The ladder's own stylesheet: embedded in standalone SVG, linked by the page.
@@ -23,6 +24,9 @@ const TOP: f64 = 78.0;
 const LATENCY_PX: f64 = 110.0;
 /// A quiet gap (no segment in flight) drawn taller than this folds into a break.
 const FOLD_PX: f64 = 150.0;
+/// A gap that segments are crossing stays to scale, so their slopes are true, up to this;
+/// a segment held up for seconds crosses a break instead.
+const FOLD_BUSY_PX: f64 = 4.0 * LATENCY_PX;
 const BREAK_PX: f64 = 54.0;
 /// Distinct moments are at least this far apart, so their labels stay readable.
 const MIN_GAP_PX: f64 = 16.0;
@@ -51,13 +55,14 @@ impl LadderOptions {
 struct TimeAxis {
     /// Key moments and their y, in time order.
     marks: Vec<(Instant, f64)>,
-    /// Folded gaps: y of the top, y of the bottom, and how long the gap was.
-    breaks: Vec<(f64, f64, Duration)>,
+    /// Folded gaps: y of the top, y of the bottom, how long the gap was, and whether a
+    /// segment was in flight across it.
+    breaks: Vec<(f64, f64, Duration, bool)>,
 }
 
 impl TimeAxis {
     /// `flights` are the (sent, arrived) spans of segments: a gap one of them crosses is
-    /// drawn to scale, so its slope stays true; only quiet gaps fold.
+    /// drawn to scale, so its slope stays true, unless it is very long.
     fn new(mut moments: Vec<Instant>, flights: &[(Instant, Instant)], px_per_us: f64) -> TimeAxis {
         moments.sort();
         moments.dedup();
@@ -75,8 +80,13 @@ impl TimeAxis {
             if i > 0 {
                 let dt = *t - moments[i - 1];
                 let dy = dt.micros() as f64 * px_per_us;
-                if dy > FOLD_PX && in_flight == 0 {
-                    breaks.push((y, y + BREAK_PX, dt));
+                let fold_at = if in_flight == 0 {
+                    FOLD_PX
+                } else {
+                    FOLD_BUSY_PX
+                };
+                if dy > fold_at {
+                    breaks.push((y, y + BREAK_PX, dt, in_flight > 0));
                     y += BREAK_PX;
                 } else {
                     y += dy.max(MIN_GAP_PX);
@@ -155,6 +165,14 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
             r#"<rect class="paper" width="{WIDTH}" height="{height:.0}"/>"#
         );
     }
+    if !trace.counterfactuals.is_empty() {
+        let _ = write!(
+            svg,
+            r#"<text class="counterfactual" x="{:.1}" y="64">Counterfactual ({}): not real TCP</text>"#,
+            WIDTH / 2.0,
+            esc(&trace.counterfactuals.join(", "))
+        );
+    }
 
     // Lifelines, broken where idle time is folded.
     for (h, host) in trace.hosts.iter().enumerate() {
@@ -166,7 +184,7 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
             host.addr
         );
         let mut top = 58.0;
-        for (b0, b1, _) in &axis.breaks {
+        for (b0, b1, _, _) in &axis.breaks {
             let _ = write!(
                 svg,
                 r#"<line class="lifeline" x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{:.1}"/>"#,
@@ -188,13 +206,15 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
             axis.bottom() + 30.0
         );
     }
-    for (b0, b1, dt) in &axis.breaks {
+    for (b0, b1, dt, busy) in &axis.breaks {
+        // A folded gap with a segment crossing it is not idle: say only how long it was.
         let _ = write!(
             svg,
-            r#"<text class="break-label" x="{:.1}" y="{:.1}">≈ {} idle</text>"#,
+            r#"<text class="break-label" x="{:.1}" y="{:.1}">≈ {}{}</text>"#,
             WIDTH / 2.0,
             (b0 + b1) / 2.0 + 4.0,
-            approx(*dt)
+            approx(*dt),
+            if *busy { " later" } else { " idle" }
         );
     }
 
@@ -252,12 +272,16 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
             .iter()
             .any(|d| matches!(d.kind, EventKind::Deliver { seg_id } if seg_id == s.id));
         let dropped = trace.events.iter().find_map(|d| match d.kind {
-            EventKind::Drop { seg_id, .. } if seg_id == s.id => Some(d.t),
+            EventKind::Drop { seg_id, cause } if seg_id == s.id => Some((d.t, cause)),
             _ => None,
         });
         let (x1, y1, lost) = match (to, s.eta, dropped) {
             (Some(to), Some(eta), None) => (lane(to), axis.y(eta), false),
-            (Some(to), _, Some(at)) => {
+            // It reached a host that could not take it (crashed, or its queue was full).
+            (Some(to), _, Some((at, DropCause::HostDown | DropCause::QueueFull))) => {
+                (lane(to), axis.y(at), true)
+            }
+            (Some(to), _, Some((at, _))) => {
                 // It dies on the way: draw it to where it was lost.
                 let x = x0 + (lane(to) - x0) * 0.45;
                 (x, axis.y(at).max(y0 + 18.0), true)
@@ -276,7 +300,10 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
         } else if !delivered {
             class.push_str(" in-flight");
         }
-        let label = seg_label(s, opts.absolute);
+        let mut label = seg_label(s, opts.absolute);
+        if e.why == why::KEEPALIVE_PROBE {
+            label.push_str(" keepalive");
+        }
         let _ = write!(
             svg,
             r#"<g class="{class}" data-seg-id="{}" data-flags="{}" tabindex="0" aria-label="{}">"#,
@@ -318,12 +345,20 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
                 by - ux * 4.5
             );
         }
-        // The label runs along the arrow, upright, just above it.
+        // The label runs along the arrow, upright, just above it: at its middle, or, for an
+        // arrow that crosses a break, in the middle of the part before the break.
         let mut angle = dy.atan2(dx).to_degrees();
         if !(-90.0..=90.0).contains(&angle) {
             angle += 180.0;
         }
-        let (mx, my) = (x0 + dx * 0.5, y0 + dy * 0.5);
+        let f = axis
+            .breaks
+            .iter()
+            .find(|(b0, _, _, _)| *b0 > y0 && *b0 < y1)
+            .map_or(0.5, |(b0, _, _, _)| {
+                ((b0 - y0) / 2.0 / dy.max(1.0)).clamp(0.1, 0.5)
+            });
+        let (mx, my) = (x0 + dx * f, y0 + dy * f);
         let _ = write!(
             svg,
             r#"<text class="seg-label" x="{mx:.1}" y="{:.1}" transform="rotate({angle:.2} {mx:.1} {my:.1})">{}</text>"#,
@@ -351,10 +386,12 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
 
 /// `SYN,ACK seq=0 ack=1`, with `len=` when there is payload.
 pub fn seg_label(s: &Sent, absolute: bool) -> String {
+    // Relative numbers more than 2^31 past the ISN are really before it (an old
+    // incarnation's number, say): show them as negative, which is what they mean.
     let (seq, ack) = if absolute {
-        (s.seg.seq.0, s.seg.ack.0)
+        (i64::from(s.seg.seq.0), i64::from(s.seg.ack.0))
     } else {
-        (s.rseq, s.rack)
+        (i64::from(s.rseq as i32), i64::from(s.rack as i32))
     };
     let mut label = format!("{} seq={seq}", s.seg.flags);
     if s.seg.flags.ack() {
@@ -451,6 +488,15 @@ mod tests {
         render_svg(sim.trace(), sim.now(), &LadderOptions::standalone())
     }
 
+    /// The SVG's height attribute, in pixels.
+    fn height_of(svg: &str) -> f64 {
+        svg.split("height=\"")
+            .nth(1)
+            .and_then(|h| h.split('"').next())
+            .and_then(|h| h.parse().ok())
+            .unwrap()
+    }
+
     #[test]
     fn every_segment_is_an_arrow_with_its_contract_attributes() {
         let svg = ladder("handshake");
@@ -480,12 +526,7 @@ mod tests {
     fn the_time_wait_minute_folds_into_a_break() {
         let svg = ladder("close");
         assert!(svg.contains("≈ 60 s idle"), "{svg}");
-        let height: f64 = svg
-            .split("height=\"")
-            .nth(1)
-            .and_then(|h| h.split('"').next())
-            .and_then(|h| h.parse().ok())
-            .unwrap();
+        let height = height_of(&svg);
         // Drawn to scale, TIME-WAIT's minute alone would be 60 s / 50 ms × 110 px = 132,000 px.
         assert!(
             height < 1500.0,
@@ -494,13 +535,21 @@ mod tests {
     }
 
     #[test]
-    fn a_gap_with_a_segment_in_flight_is_never_folded() {
-        // A one-second link beside a 50 ms one: the slow arrow must keep its true slope.
-        let text = "host a 10.0.0.1\nhost b 10.0.0.2\nhost c 10.0.0.3\nlink a b delay=50ms\nlink a c delay=1s\nb listen 80\nc listen 80\nat 0s a connect b:80\nat 0s a connect c:80\nrun 1s\n";
+    fn a_gap_with_a_segment_in_flight_stays_to_scale() {
+        // A 150 ms link beside a 50 ms one: the slow arrow must keep its true slope.
+        let text = "host a 10.0.0.1\nhost b 10.0.0.2\nhost c 10.0.0.3\nlink a b delay=50ms\nlink a c delay=150ms\nb listen 80\nc listen 80\nat 0s a connect b:80\nat 0s a connect c:80\nrun 1s\n";
         let mut sim = Sim::new(&Scenario::parse(text).unwrap());
         sim.run_to_end();
         let svg = render_svg(sim.trace(), sim.now(), &LadderOptions::default());
         assert!(!svg.contains("idle"), "{svg}");
+    }
+
+    #[test]
+    fn a_segment_held_up_for_seconds_crosses_a_break() {
+        let svg = ladder("old-duplicate-syn");
+        assert!(svg.contains("≈ 4.5 s later"), "the five seconds fold");
+        let height = height_of(&svg);
+        assert!(height < 2000.0, "{height}");
     }
 
     #[test]
