@@ -4,7 +4,7 @@ import init, { Playground } from "./pkg/tcp_playground.js";
 import { formatTime, renderState } from "./state-panel.js";
 
 const $ = (id) => document.getElementById(id);
-const controls = ["preset", "step", "play", "reset"].map($);
+const controls = ["preset", "step", "play", "end", "reset"].map($);
 
 let playground = null;
 let presetName = "handshake";
@@ -40,6 +40,7 @@ function render() {
   $("status").textContent = snapshot.done ? `${snapshot.stop[0].toUpperCase()}${snapshot.stop.slice(1)}.` : "";
   $("step").disabled = snapshot.done;
   $("play").disabled = snapshot.done;
+  $("end").disabled = snapshot.done;
   if (snapshot.done) pause();
 }
 
@@ -60,6 +61,14 @@ function load(name) {
 function step() {
   guarded(() => {
     playground.step();
+    render();
+  });
+}
+
+function runToEnd() {
+  pause();
+  guarded(() => {
+    playground.runToEnd();
     render();
   });
 }
@@ -107,6 +116,7 @@ async function main() {
   });
   $("step").addEventListener("click", () => { pause(); step(); });
   $("play").addEventListener("click", () => (player ? pause() : play()));
+  $("end").addEventListener("click", runToEnd);
   $("reset").addEventListener("click", () => load(presetName));
   document.addEventListener("keydown", (e) => {
     if (e.target.closest?.("select, input, textarea")) return;
@@ -116,12 +126,23 @@ async function main() {
     } else if (e.key === "ArrowRight" && !playground.done()) {
       pause();
       step();
+    } else if (e.key === "End" && !playground.done()) {
+      e.preventDefault();
+      runToEnd();
     }
   });
 
+  window.addEventListener("hashchange", openFromHash);
+  openFromHash();
+}
+
+/** Opens the preset the URL names (`#preset=close`), or the handshake. */
+function openFromHash() {
   const wanted = presetFromHash();
+  if (wanted && wanted === presetName && playground) return;
   const known = Playground.presets().some((p) => p.name === wanted);
   if (wanted && !known) showError(`This link asks for a scenario called “${wanted}”, which does not exist; showing the handshake instead.`);
+  else $("error").hidden = true;
   load(known ? wanted : "handshake");
 }
 
