@@ -109,3 +109,18 @@ fn summary_counts_segments_and_final_states() {
     assert!(text.contains("segments 7"), "{text}");
     assert!(text.contains("the run is over"), "{text}");
 }
+
+/// The example in the README's "Scenarios" section is what readers copy: it must run.
+#[test]
+fn the_readme_scenario_example_runs() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let section = readme
+        .split("## Scenarios")
+        .nth(1)
+        .expect("a Scenarios section");
+    let example = section.split("```").nth(1).expect("a code block in it");
+    let out = cli(&["run", "-", "--format", "summary"], Some(example));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("segments"), "{}", stdout(&out));
+}
