@@ -34,6 +34,8 @@ pub const NO_CONNECTION: Why = plain("no-connection");
 // Segment arrives (RFC 9293 §3.10.7).
 pub const CLOSED_PORT: Why = rule("closed-port", "9293 §3.10.7.1");
 pub const LISTEN_SYN: Why = rule("syn-received", "9293 §3.10.7.2");
+/// LISTEN answers any acknowledgment with `<SEQ=SEG.ACK><CTL=RST>`.
+pub const LISTEN_ACK: Why = rule("ack-in-listen", "9293 §3.10.7.2");
 pub const SYNACK_RECEIVED: Why = rule("synack-received", "9293 §3.10.7.3");
 pub const SIMULTANEOUS_OPEN: Why = rule("simultaneous-open", "9293 §3.10.7.3");
 pub const SYN_SENT_BAD_ACK: Why = rule("unacceptable-ack", "9293 §3.10.7.3");

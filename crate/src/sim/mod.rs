@@ -494,11 +494,18 @@ impl Sim {
             let c = host.conns.len() - 1;
             return self.flush(h, c);
         }
-        // RFC 9293 §3.10.7.1: nobody owns this segment.
+        // Nobody owns this segment: a listener answers an ACK as RFC 9293 §3.10.7.2 says, a
+        // closed port answers as §3.10.7.1 says; the replies are the same.
+        let listening = self.hosts[h].listeners.contains_key(&seg.dst_port);
         if let Some(rst) = tcp::reset_for_closed_port(seg) {
+            let why = if listening {
+                why::LISTEN_ACK
+            } else {
+                why::CLOSED_PORT
+            };
             let tx = Transmit {
                 seg: rst,
-                why: why::CLOSED_PORT,
+                why,
                 retrans: false,
             };
             self.emit(h, src, tx);
