@@ -6,6 +6,7 @@
 
 pub mod ladder;
 pub mod profile;
+pub mod rng;
 pub mod scenario;
 pub mod segment;
 pub mod seq;

@@ -44,6 +44,8 @@ pub const OUT_OF_WINDOW: Why = rule("out-of-window", "9293 §3.10.7.4");
 pub const RST_RECEIVED: Why = rule("rst-received", "9293 §3.10.7.4");
 pub const CHALLENGE_ACK: Why = rule("challenge-ack", "5961 §4.2");
 pub const HANDSHAKE_ACKED: Why = rule("handshake-acked", "9293 §3.10.7.4");
+/// Linux creates the connection from a valid SYN cookie in the returning ACK.
+pub const SYNCOOKIE_ACK: Why = plain("syncookie-validated");
 pub const SYN_RECEIVED_BAD_ACK: Why = rule("unacceptable-ack", "9293 §3.10.7.4");
 pub const ACK_OF_UNSENT: Why = rule("ack-of-unsent", "9293 §3.10.7.4");
 pub const FIN_ACKED: Why = rule("fin-acked", "9293 §3.10.7.4");
@@ -82,8 +84,26 @@ pub const NO_TIME_WAIT: Why = plain("counterfactual-no-time-wait");
 pub const HOST_CRASH: Why = plain("host-crash");
 pub const HOST_REBOOT: Why = plain("host-reboot");
 
+// Listening sockets (Linux's SYN queue, accept queue and SYN cookies).
+pub const SYN_QUEUE_FULL: Why = plain("syn-queue-full");
+pub const ACCEPT_QUEUE_FULL: Why = plain("accept-queue-full");
+/// tcp_abort_on_overflow = 1: the connection is reset instead of waiting.
+pub const ACCEPT_QUEUE_OVERFLOW: Why = plain("accept-queue-overflow");
+pub const SYNCOOKIE_SENT: Why = rule("syncookie-sent", "4987 §3.1");
+pub const QUEUE_CHANGED: Why = plain("queue-changed");
+pub const ACCEPT_CALL: Why = plain("accept-call");
+pub const ACCEPT_EMPTY: Why = plain("accept-nothing-waiting");
+/// The server application answers a request (`reply=N`).
+pub const SERVER_REPLY: Why = plain("server-reply");
+
+// Attackers.
+pub const FLOOD_SYN: Why = rule("syn-flood", "4987 §2");
+
 // The network between hosts.
 pub const LINK_DELIVERY: Why = plain("link-delivery");
+pub const LINK_LOSS: Why = plain("link-loss");
 pub const NO_ROUTE: Why = plain("no-route");
+pub const UNPLUGGED: Why = plain("unplugged");
+pub const REPLUGGED: Why = plain("replugged");
 /// A `drop` statement of the scenario took this segment.
 pub const FAULT_DROP: Why = plain("fault-drop");

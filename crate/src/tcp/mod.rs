@@ -4,11 +4,14 @@
 //! - `state.rs`: the eleven states (RFC 9293 §3.3.2)
 //! - `tcb.rs`: the control block and its event processing (RFC 9293 §3.10, RFC 6298)
 //! - `timer.rs`: the timer table
+//! - `listener.rs`: the listen socket: SYN queue, accept queue, SYN cookies
 
+mod listener;
 mod state;
 mod tcb;
 mod timer;
 
+pub use listener::{Listener, SynVerdict, Tuple, COOKIE_MSS};
 pub use state::State;
 pub use tcb::{
     reset_for_closed_port, AppEvent, Endpoint, Errno, Tcb, TcbEvent, TimerAction, Transmit,

@@ -19,7 +19,7 @@ use crate::why::{self, Why};
 use std::collections::VecDeque;
 
 /// The receive window we offer (44 × 1460, what Linux offers on a SYN).
-const RCV_WND: u32 = 64_240;
+pub const RCV_WND: u32 = 64_240;
 /// RFC 9293 §3.7.1: the MSS to assume when the peer sent none.
 const DEFAULT_MSS: u16 = 536;
 /// Retransmissions of data or FIN before giving up (Linux `tcp_retries2`).
@@ -306,6 +306,40 @@ impl Tcb {
             tcb.establish(now, why::TWO_WAY_HANDSHAKE);
         }
         tcb
+    }
+
+    /// A returning ACK carried a valid SYN cookie: the connection starts ESTABLISHED without
+    /// ever having been half-open here (Linux cookie_v4_check). `end.iss` is the cookie; of
+    /// the options, only the MSS the cookie carried survives.
+    pub fn accept_cookie(now: Instant, end: Endpoint, ack: &Segment, mss: u16) -> Tcb {
+        let mut tcb = Tcb::new(end);
+        tcb.now = now;
+        tcb.passive = true;
+        tcb.state = State::Listen;
+        tcb.irs = ack.seq - 1;
+        tcb.rcv_nxt = ack.seq;
+        tcb.snd_una = ack.ack;
+        tcb.snd_nxt = ack.ack;
+        tcb.snd_mss = mss.min(tcb.params.mss);
+        tcb.snd_wnd = u32::from(ack.window);
+        tcb.snd_wl1 = ack.seq;
+        tcb.snd_wl2 = ack.ack;
+        tcb.establish(now, why::SYNCOOKIE_ACK);
+        // The ACK may carry data already.
+        tcb.handle_segment(now, ack);
+        tcb
+    }
+
+    /// Whether this segment would take a half-open connection to ESTABLISHED: the listener
+    /// checks its accept queue first (RFC 9293 §3.10.7.4, fifth step, SYN-RECEIVED).
+    pub fn completes_handshake(&self, seg: &Segment) -> bool {
+        self.state == State::SynReceived
+            && seg.flags.ack()
+            && !seg.flags.rst()
+            && !seg.flags.syn()
+            && seg.ack > self.snd_una
+            && seg.ack <= self.snd_nxt
+            && self.acceptable(seg)
     }
 
     /// SEND: queue `bytes` for transmission (RFC 9293 §3.10.2). Returns false, sending

@@ -1,5 +1,6 @@
-//! The simulator's one source of randomness: SplitMix64, seeded from the scenario. The core
-//! never touches OS randomness, so a scenario and its seed replay byte for byte.
+//! The simulator's one source of randomness: SplitMix64, seeded from the scenario, and the
+//! keyed hash that ISNs (RFC 6528) and SYN cookies are built from. The core never touches OS
+//! randomness, so a scenario and its seed replay byte for byte.
 
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
