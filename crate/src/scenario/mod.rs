@@ -47,6 +47,56 @@ pub struct LinkDecl {
     pub b: String,
     /// One-way delay, both directions.
     pub delay: Duration,
+    /// Each segment waits up to this much longer, drawn at random.
+    pub jitter: Duration,
+    /// Chances per segment, in parts per million: lost, duplicated, held back past the
+    /// segments after it.
+    pub loss: Ppm,
+    pub dup: Ppm,
+    pub reorder: Ppm,
+}
+
+/// A probability in parts per million, written in scenarios as a decimal from 0 to 1.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ppm(pub u32);
+
+impl Ppm {
+    pub const ONE: u32 = 1_000_000;
+
+    fn parse(text: &str) -> Result<Ppm, String> {
+        let bad =
+            || format!("`{text}` is not a probability; write a number from 0 to 1, e.g. 0.05");
+        let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+        if frac.len() > 6 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let whole: u32 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| bad())?
+        };
+        let frac: u32 = format!("{frac:0<6}").parse().map_err(|_| bad())?;
+        let ppm = whole
+            .checked_mul(Ppm::ONE)
+            .and_then(|w| w.checked_add(frac))
+            .ok_or_else(bad)?;
+        if ppm > Ppm::ONE {
+            return Err(bad());
+        }
+        Ok(Ppm(ppm))
+    }
+}
+
+impl fmt::Display for Ppm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let frac = format!("{:06}", self.0 % Ppm::ONE);
+        let frac = frac.trim_end_matches('0');
+        if frac.is_empty() {
+            write!(f, "{}", self.0 / Ppm::ONE)
+        } else {
+            write!(f, "{}.{frac}", self.0 / Ppm::ONE)
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +114,13 @@ pub struct ListenDecl {
     /// The server application reads data as it arrives (`read=auto`, the default), or only
     /// on `recv` statements (`read=manual`).
     pub auto_read: bool,
+    /// It accepts connections as they are established (`accept=auto`, the default), or only
+    /// on `accept` statements (`accept=manual`).
+    pub auto_accept: bool,
+    /// It answers each request (each arrival of data) with this many bytes (`reply=N`).
+    pub reply: Option<u32>,
+    /// It closes the connection after each reply (`close=after-reply`), as HTTP/1.0 does.
+    pub close_after_reply: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +161,8 @@ pub struct Fault {
 pub enum FaultEffect {
     Drop,
     Delay(Duration),
+    /// A second copy arrives this much after the first.
+    Duplicate(Duration),
 }
 
 impl Fault {
@@ -137,11 +196,35 @@ pub enum Action {
     /// shutdown(SHUT_WR): a half-close.
     ShutdownWrite,
     Abort,
+    /// accept(): the application takes the oldest established connection (`accept=manual`).
+    Accept,
     /// The host vanishes: no segment leaves or is answered until it reboots.
     Crash,
     /// The host comes back (or restarts) with no connections; its listeners reopen.
     Reboot,
+    /// Its network cable is pulled: segments to and from it are lost; its state is kept.
+    Unplug,
+    Replug,
+    /// A SYN flood against `host:port` from spoofed source addresses.
+    Flood(Flood),
 }
+
+/// `flood HOST:PORT rate=N/s count=N spoof=random|live`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flood {
+    pub host: String,
+    pub port: u16,
+    /// SYNs per second.
+    pub rate: u32,
+    pub count: u32,
+    /// Whether the spoofed addresses belong to live hosts, which answer an unexpected
+    /// SYN,ACK with RST (freeing the half-open slot), or to nobody.
+    pub spoof_live: bool,
+}
+
+/// The most SYNs one flood statement may send, and the highest rate.
+pub const MAX_FLOOD_COUNT: u32 = 2_000_000;
+pub const MAX_FLOOD_RATE: u32 = 1_000_000;
 
 impl Action {
     /// The action's name as a scenario writes it.
@@ -153,8 +236,12 @@ impl Action {
             Action::Close => "close",
             Action::ShutdownWrite => "shutdown-write",
             Action::Abort => "abort",
+            Action::Accept => "accept",
             Action::Crash => "crash",
             Action::Reboot => "reboot",
+            Action::Unplug => "unplug",
+            Action::Replug => "replug",
+            Action::Flood(_) => "flood",
         }
     }
 }
@@ -343,7 +430,7 @@ impl Scenario {
                 }
                 no_more(2)
             }
-            "drop" | "delay" => {
+            "drop" | "delay" | "dup" => {
                 let fault = self.fault(head, ws)?;
                 self.faults.push(fault);
                 Ok(())
@@ -385,17 +472,45 @@ impl Scenario {
                 if a == b {
                     return Err(at(ws[2], "a link joins two different hosts"));
                 }
-                let mut delay = Duration::ZERO;
+                if self
+                    .links
+                    .iter()
+                    .any(|l| (&l.a, &l.b) == (&a, &b) || (&l.a, &l.b) == (&b, &a))
+                {
+                    return Err(at(ws[1], format!("{a} and {b} are already linked")));
+                }
+                let mut link = LinkDecl {
+                    a,
+                    b,
+                    delay: Duration::ZERO,
+                    jitter: Duration::ZERO,
+                    loss: Ppm(0),
+                    dup: Ppm(0),
+                    reorder: Ppm(0),
+                };
                 for w in &ws[3..] {
                     let (key, value) = key_value(*w)?;
+                    let value_at = Word {
+                        text: value,
+                        col: w.col + key.chars().count() + 1,
+                    };
+                    let time = || Duration::parse(value).map_err(|m| at(value_at, m));
+                    let chance = || Ppm::parse(value).map_err(|m| at(value_at, m));
                     match key {
-                        "delay" => delay = Duration::parse(value).map_err(|m| at(*w, m))?,
+                        "delay" => link.delay = time()?,
+                        "jitter" => link.jitter = time()?,
+                        "loss" => link.loss = chance()?,
+                        "dup" => link.dup = chance()?,
+                        "reorder" => link.reorder = chance()?,
                         _ => {
-                            return Err(at(*w, format!("unknown link setting `{key}`; use delay=")))
+                            return Err(at(
+                                *w,
+                                format!("unknown link setting `{key}`; use delay=, jitter=, loss=, dup= or reorder="),
+                            ))
                         }
                     }
                 }
-                self.links.push(LinkDecl { a, b, delay });
+                self.links.push(link);
                 Ok(())
             }
             "set" => {
@@ -451,9 +566,30 @@ impl Scenario {
                         let port = port(port_word)?;
                         let mut backlog = DEFAULT_BACKLOG;
                         let mut auto_read = true;
+                        let mut auto_accept = true;
+                        let mut reply = None;
+                        let mut close_after_reply = false;
                         for w in &ws[3..] {
                             let (key, value) = key_value(*w)?;
                             match key {
+                                "accept" => {
+                                    auto_accept = match value {
+                                        "auto" => true,
+                                        "manual" => false,
+                                        _ => return Err(at(*w, format!("accept is `auto` or `manual`, not `{value}`"))),
+                                    }
+                                }
+                                "reply" => {
+                                    reply = Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                                        at(*w, format!("reply is a byte count above 0, not `{value}`"))
+                                    })?)
+                                }
+                                "close" => {
+                                    close_after_reply = match value {
+                                        "after-reply" => true,
+                                        _ => return Err(at(*w, format!("close takes `after-reply`, not `{value}`"))),
+                                    }
+                                }
                                 "read" => {
                                     auto_read = match value {
                                         "auto" => true,
@@ -466,17 +602,23 @@ impl Scenario {
                                         at(*w, format!("backlog is a whole number above 0, not `{value}`"))
                                     })?
                                 }
-                                _ => return Err(at(*w, format!("unknown listen setting `{key}`; use backlog= or read="))),
+                                _ => return Err(at(*w, format!("unknown listen setting `{key}`; use backlog=, accept=, read=, reply= or close="))),
                             }
                         }
                         if self.listens.iter().any(|l| l.host == host && l.port == port) {
                             return Err(at(port_word, format!("{host} already listens on port {port}")));
+                        }
+                        if close_after_reply && reply.is_none() {
+                            return Err(at(head, "close=after-reply needs reply=N, the size of the reply"));
                         }
                         self.listens.push(ListenDecl {
                             host,
                             port,
                             backlog,
                             auto_read,
+                            auto_accept,
+                            reply,
+                            close_after_reply,
                         });
                         Ok(())
                     }
@@ -554,15 +696,83 @@ impl Scenario {
             "close" => simple(Action::Close),
             "shutdown-write" => simple(Action::ShutdownWrite),
             "abort" => simple(Action::Abort),
+            "accept" => simple(Action::Accept),
             "crash" => simple(Action::Crash),
             "reboot" => simple(Action::Reboot),
+            "unplug" => simple(Action::Unplug),
+            "replug" => simple(Action::Replug),
+            "flood" => self.flood(verb, ws).map(Action::Flood),
             other => Err(at(
                 verb,
                 format!(
-                    "unknown action `{other}`; actions are connect, send, recv, close, shutdown-write, abort, crash, reboot"
+                    "unknown action `{other}`; actions are connect, send, recv, accept, close, shutdown-write, abort, crash, reboot, unplug, replug, flood"
                 ),
             )),
         }
+    }
+
+    /// `flood HOST:PORT rate=N/s count=N [spoof=random|live]`.
+    fn flood(&self, verb: Word<'_>, ws: &[Word<'_>]) -> Result<Flood, Fail> {
+        let target = ws
+            .get(1)
+            .copied()
+            .ok_or_else(|| at(verb, "flood needs a target such as server:80"))?;
+        let (host, port_text) = target
+            .text
+            .split_once(':')
+            .ok_or_else(|| at(target, "write the target as HOST:PORT, e.g. server:80"))?;
+        let host = self.known_host(Word {
+            text: host,
+            col: target.col,
+        })?;
+        let port = port(Word {
+            text: port_text,
+            col: target.col + host.chars().count() + 1,
+        })?;
+        let (mut rate, mut count, mut spoof_live) = (None, None, false);
+        for w in &ws[2..] {
+            let (key, value) = key_value(*w)?;
+            match key {
+                "rate" => {
+                    let n = value.strip_suffix("/s").and_then(|n| n.parse::<u32>().ok());
+                    rate = Some(n.filter(|n| (1..=MAX_FLOOD_RATE).contains(n)).ok_or_else(|| {
+                        at(*w, format!("rate is SYNs per second from 1/s to {MAX_FLOOD_RATE}/s, e.g. rate=1000/s, not `{value}`"))
+                    })?);
+                }
+                "count" => {
+                    count = Some(value.parse::<u32>().ok().filter(|n| (1..=MAX_FLOOD_COUNT).contains(n)).ok_or_else(|| {
+                        at(*w, format!("count is a number of SYNs from 1 to {MAX_FLOOD_COUNT}, not `{value}`"))
+                    })?);
+                }
+                "spoof" => {
+                    spoof_live = match value {
+                        "random" => false,
+                        "live" => true,
+                        _ => {
+                            return Err(at(
+                                *w,
+                                format!("spoof is `random` or `live`, not `{value}`"),
+                            ))
+                        }
+                    }
+                }
+                _ => {
+                    return Err(at(
+                        *w,
+                        format!("unknown flood setting `{key}`; use rate=, count= or spoof="),
+                    ))
+                }
+            }
+        }
+        let rate = rate.ok_or_else(|| at(verb, "flood needs rate=, e.g. rate=1000/s"))?;
+        let count = count.ok_or_else(|| at(verb, "flood needs count=, e.g. count=5000"))?;
+        Ok(Flood {
+            host,
+            port,
+            rate,
+            count,
+            spoof_live,
+        })
     }
 
     /// `drop A->B [nth=N] [flags=F] [len=N]` and `delay A->B [nth=N] [flags=F] [len=N] by=D`.
@@ -621,14 +831,14 @@ impl Scenario {
                             at(value_at, format!("len is a byte count, not `{value}`"))
                         })?)
                 }
-                "by" if head.text == "delay" => {
+                "by" if head.text != "drop" => {
                     by = Some(Duration::parse(value).map_err(|m| at(value_at, m))?)
                 }
                 _ => {
-                    let known = if head.text == "delay" {
-                        "nth=, flags=, len= or by="
-                    } else {
+                    let known = if head.text == "drop" {
                         "nth=, flags= or len="
+                    } else {
+                        "nth=, flags=, len= or by="
                     };
                     return Err(at(
                         *w,
@@ -641,6 +851,8 @@ impl Scenario {
             let by =
                 by.ok_or_else(|| at(head, "delay needs by=, how much later the segment arrives"))?;
             fault.effect = FaultEffect::Delay(by);
+        } else if head.text == "dup" {
+            fault.effect = FaultEffect::Duplicate(by.unwrap_or(Duration::ZERO));
         }
         Ok(fault)
     }
@@ -672,19 +884,41 @@ impl Scenario {
             out += &format!("host {} {}\n", h.name, h.addr);
         }
         for l in &self.links {
-            out += &format!("link {} {} delay={}\n", l.a, l.b, l.delay);
+            out += &format!("link {} {} delay={}", l.a, l.b, l.delay);
+            if l.jitter > Duration::ZERO {
+                out += &format!(" jitter={}", l.jitter);
+            }
+            for (name, p) in [("loss", l.loss), ("dup", l.dup), ("reorder", l.reorder)] {
+                if p.0 > 0 {
+                    out += &format!(" {name}={p}");
+                }
+            }
+            out.push('\n');
         }
         for s in &self.sets {
             out += &format!("set {}.{} {}\n", s.host, s.name, s.value);
         }
         for l in &self.listens {
-            let read = if l.auto_read { "" } else { " read=manual" };
-            out += &format!("{} listen {} backlog={}{read}\n", l.host, l.port, l.backlog);
+            out += &format!("{} listen {} backlog={}", l.host, l.port, l.backlog);
+            if !l.auto_accept {
+                out += " accept=manual";
+            }
+            if !l.auto_read {
+                out += " read=manual";
+            }
+            if let Some(n) = l.reply {
+                out += &format!(" reply={n}");
+            }
+            if l.close_after_reply {
+                out += " close=after-reply";
+            }
+            out.push('\n');
         }
         for f in &self.faults {
             let verb = match f.effect {
                 FaultEffect::Drop => "drop",
                 FaultEffect::Delay(_) => "delay",
+                FaultEffect::Duplicate(_) => "dup",
             };
             out += &format!("{verb} {}->{}", f.from, f.to);
             if let Some(nth) = f.nth {
@@ -696,8 +930,10 @@ impl Scenario {
             if let Some(len) = f.len {
                 out += &format!(" len={len}");
             }
-            if let FaultEffect::Delay(by) = f.effect {
-                out += &format!(" by={by}");
+            match f.effect {
+                FaultEffect::Delay(by) => out += &format!(" by={by}"),
+                FaultEffect::Duplicate(by) if by > Duration::ZERO => out += &format!(" by={by}"),
+                _ => {}
             }
             out.push('\n');
         }
@@ -715,6 +951,14 @@ impl Scenario {
                     sport: Some(sport),
                 } => format!("connect {host}:{port} sport={sport}"),
                 Action::Send { bytes } => format!("send {bytes}"),
+                Action::Flood(f) => format!(
+                    "flood {}:{} rate={}/s count={} spoof={}",
+                    f.host,
+                    f.port,
+                    f.rate,
+                    f.count,
+                    if f.spoof_live { "live" } else { "random" }
+                ),
                 other => other.verb().to_string(),
             };
             let at = if at == Duration::ZERO {
@@ -781,10 +1025,14 @@ seed 42
 counterfactual no-time-wait
 host client 10.0.0.1
 host server 10.0.0.2
-link client server delay=50ms
+host attacker 10.0.0.66
+link client server delay=50ms jitter=5ms loss=0.01 dup=0.002 reorder=0.05
+link attacker server delay=10ms
 set server.synack_retries 2
-server listen 80 backlog=8
+server listen 80 backlog=8 accept=manual
+server listen 8080 reply=2000 close=after-reply
 drop server->client nth=1 flags=SYN,ACK
+dup server->client nth=3 by=20ms
 drop client->server flags=ACK len=0
 delay client->server nth=2 by=3s
 at 0s client connect server:80   # the first SYN
@@ -793,8 +1041,12 @@ at 1s client send 1000
 at 1.5s server recv
 at 2s client close
 at 2.5s client shutdown-write
+at 0s attacker flood server:80 rate=1000/s count=5000 spoof=random
+at 1.5s server accept
 at 3s server crash
 at 4s server reboot
+at 4.5s client unplug
+at 4.6s client replug
 at 5s client abort
 run 300s
 ";
@@ -803,7 +1055,9 @@ run 300s
     fn parses_the_contract_statements() {
         let s = Scenario::parse(BASIC).unwrap();
         assert_eq!(s.seed, 42);
-        assert_eq!(s.hosts.len(), 2);
+        assert_eq!(s.hosts.len(), 3);
+        assert_eq!(s.links[0].loss, Ppm(10_000));
+        assert_eq!(s.links[0].reorder.to_string(), "0.05");
         assert_eq!(s.links[0].delay, Duration::from_millis(50));
         assert_eq!(s.listens[0].backlog, 8);
         assert_eq!(
