@@ -79,6 +79,14 @@ pub enum EventKind {
         action: &'static str,
         at: Instant,
     },
+    /// A listening socket's queues changed.
+    Queue {
+        conn: ConnId,
+        syn_queue: u32,
+        syn_limit: u32,
+        accept_queue: u32,
+        accept_limit: u32,
+    },
     /// What an application call did or got: `connect`, `accept`, `send`, `recv`, `close`,
     /// `abort`, or `error` with an errno name.
     App {
@@ -97,6 +105,21 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+/// A flood's segments beyond the first few, which the trace counts instead of keeping.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FloodSummary {
+    pub segments: u64,
+    pub syns: u64,
+    pub synacks: u64,
+    pub rsts: u64,
+    /// Lost on the way.
+    pub lost: u64,
+    /// Dropped by the receiving host (a full queue, a crashed host).
+    pub dropped: u64,
+    pub first: Option<Instant>,
+    pub last: Option<Instant>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     pub hosts: Vec<HostInfo>,
@@ -104,6 +127,8 @@ pub struct Trace {
     pub conns: Vec<String>,
     /// Counterfactual modes in force: what this trace shows is not real TCP.
     pub counterfactuals: Vec<&'static str>,
+    /// Flood traffic past the detail the trace keeps, counted instead of recorded.
+    pub flood: FloodSummary,
     pub events: Vec<Event>,
 }
 
@@ -143,6 +168,7 @@ impl Trace {
             EventKind::Drop { .. } => "drop",
             EventKind::State { .. } => "state",
             EventKind::Timer { .. } => "timer",
+            EventKind::Queue { .. } => "queue",
             EventKind::App { .. } => "app",
         };
         obj.insert("kind".into(), json!(kind));
@@ -195,6 +221,19 @@ impl Trace {
                 obj.insert("timer".into(), json!(timer));
                 obj.insert("action".into(), json!(action));
                 obj.insert("at".into(), json!(at.micros()));
+            }
+            EventKind::Queue {
+                conn,
+                syn_queue,
+                syn_limit,
+                accept_queue,
+                accept_limit,
+            } => {
+                obj.insert("conn".into(), json!(self.conns[*conn]));
+                obj.insert("syn_queue".into(), json!(syn_queue));
+                obj.insert("syn_limit".into(), json!(syn_limit));
+                obj.insert("accept_queue".into(), json!(accept_queue));
+                obj.insert("accept_limit".into(), json!(accept_limit));
             }
             EventKind::App {
                 conn,
@@ -272,6 +311,16 @@ impl Trace {
                 write!(line, "{host} drops #{seg_id} ({})", cause.name())
             }
             EventKind::State { from, to, .. } => write!(line, "{host} {from} -> {to}"),
+            EventKind::Queue {
+                syn_queue,
+                syn_limit,
+                accept_queue,
+                accept_limit,
+                ..
+            } => write!(
+                line,
+                "{host} queues syn {syn_queue}/{syn_limit} accept {accept_queue}/{accept_limit}"
+            ),
             EventKind::Timer {
                 timer, action, at, ..
             } => match *action {
@@ -297,6 +346,16 @@ impl Trace {
         }
         line.push(')');
         line
+    }
+
+    /// A 64-bit FNV-1a digest of the JSON lines, in hex: equal digests mean byte-identical
+    /// traces, which is how runs are compared natively and in the browser.
+    pub fn digest(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in self.to_json_lines().bytes() {
+            h = (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}")
     }
 
     pub fn to_text(&self) -> String {

@@ -7,7 +7,7 @@
 
 use crate::ladder::{self, LadderOptions};
 use crate::scenario::{Preset, Scenario, PRESETS};
-use crate::sim::{Sim, Stop};
+use crate::sim::Sim;
 use crate::time::Instant;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -75,7 +75,7 @@ impl Playground {
     #[wasm_bindgen(js_name = runToEnd)]
     pub fn run_to_end(&mut self) -> String {
         let stop = self.sim.run_to_end();
-        if let Stop::Budget(_) = stop {
+        if stop.is_budget() {
             web_sys::console::warn_1(&JsValue::from_str(&stop.message()));
         }
         stop.message()
@@ -117,6 +117,12 @@ impl Playground {
     #[wasm_bindgen(js_name = traceText)]
     pub fn trace_text(&self) -> String {
         self.sim.trace().to_text()
+    }
+
+    /// A digest of the trace's JSON lines: equal digests, byte-identical traces.
+    #[wasm_bindgen(js_name = traceDigest)]
+    pub fn trace_digest(&self) -> String {
+        self.sim.trace().digest()
     }
 
     /// The number of trace events so far.

@@ -79,7 +79,7 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
     })?;
     let mut sim = Sim::new(&scenario);
     let stop = sim.run_to_end();
-    if let Stop::Budget(_) = stop {
+    if stop.is_budget() {
         eprintln!("{name}: {}", stop.message());
     }
     let trace = sim.trace();
@@ -116,8 +116,26 @@ fn summary(sim: &Sim, stop: &Stop) -> String {
     for (flags, n) in segments {
         out += &format!("  {flags:<12}{n}\n");
     }
+    let flood = &trace.flood;
+    if flood.segments > 0 {
+        out += &format!(
+            "flood segments past the trace's detail {}: SYN {}, SYN,ACK {}, RST {}, lost {}, dropped at a host {}\n",
+            flood.segments, flood.syns, flood.synacks, flood.rsts, flood.lost, flood.dropped
+        );
+    }
     for host in sim.hosts() {
-        for conn in &host.conns {
+        for (port, sock) in &host.listeners {
+            let l = &sock.listener;
+            out += &format!(
+                "{}:{port} LISTEN syn queue {}/{} accept queue {}/{}\n",
+                host.name,
+                l.syn_queue_len(),
+                l.syn_queue_limit(),
+                l.accept_queue_len(),
+                l.accept_queue_limit()
+            );
+        }
+        for conn in host.conns.iter().filter(|c| c.detailed) {
             out += &format!("{} {}\n", trace.conns[conn.id], conn.tcb.state());
         }
     }

@@ -1,9 +1,10 @@
-//! A simulated host: its address, its TCP parameters, its listening ports and its connections.
+//! A simulated host: its address, its TCP parameters, its listening sockets and its
+//! connections, and the small applications that use them.
 
-use super::rng::{mix, Rng};
 use crate::profile::Params;
+use crate::rng::{mix, Rng};
 use crate::seq::SeqNum;
-use crate::tcp::{Endpoint, State, Tcb};
+use crate::tcp::{Endpoint, Listener, State, Tcb};
 use crate::time::Instant;
 use crate::trace::ConnId;
 use std::collections::BTreeMap;
@@ -12,13 +13,21 @@ use std::net::Ipv4Addr;
 /// Linux's default ephemeral port range (net.ipv4.ip_local_port_range).
 const EPHEMERAL: (u32, u32) = (32768, 60999);
 
+/// A listening socket and the server application behind it.
 #[derive(Clone, Debug)]
-pub struct Listener {
+pub struct ListenSocket {
+    pub listener: Listener,
     /// The socket's trace label, `server:80`.
     pub conn: ConnId,
-    pub backlog: u32,
-    /// Its application reads data as it arrives.
-    pub auto_read: bool,
+    /// The application answers each arrival of data with this many bytes.
+    pub reply: Option<u32>,
+    /// ... and then closes the connection (HTTP/1.0).
+    pub close_after_reply: bool,
+    /// The last occupancy traced, (SYN queue, accept queue), to trace only changes, and
+    /// when; `dirty` when a change went untraced because a flood was being sampled.
+    pub traced: (u32, u32),
+    pub traced_at: Option<Instant>,
+    pub dirty: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -28,6 +37,13 @@ pub struct Conn {
     pub tcb: Tcb,
     /// The wake-up scheduled for this connection's timers: its key in the event queue.
     pub wake: Option<(Instant, u64)>,
+    /// The listening port that created it (a passive open).
+    pub listener: Option<u16>,
+    /// Its application has accept()ed it (passive) or opened it (active).
+    pub accepted: bool,
+    /// Its events go to the trace in detail; a flood's connections are counted instead once
+    /// the flood's detail is spent.
+    pub detailed: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -35,10 +51,14 @@ pub struct Host {
     pub name: String,
     pub addr: Ipv4Addr,
     pub params: Params,
-    pub listeners: BTreeMap<u16, Listener>,
+    pub listeners: BTreeMap<u16, ListenSocket>,
     pub conns: Vec<Conn>,
+    /// Live connections by (local port, remote address, remote port).
+    index: BTreeMap<(u16, Ipv4Addr, u16), usize>,
     /// Crashed and not yet rebooted: it neither sends nor answers.
     pub down: bool,
+    /// Its cable is pulled: nothing leaves or arrives, but it keeps its state.
+    pub unplugged: bool,
     /// The secret key of RFC 6528's ISN function, drawn from the scenario's seed.
     secret: u64,
 }
@@ -51,26 +71,49 @@ impl Host {
             params,
             listeners: BTreeMap::new(),
             conns: Vec::new(),
+            index: BTreeMap::new(),
             down: false,
+            unplugged: false,
             secret: rng.next_u64(),
         }
     }
 
-    /// The live connection for this 4-tuple, if any.
-    pub fn find(&self, local_port: u16, remote: Ipv4Addr, remote_port: u16) -> Option<usize> {
-        self.conns.iter().rposition(|c| {
-            c.tcb.state() != State::Closed
-                && c.tcb.local_port() == local_port
-                && c.remote == remote
-                && c.tcb.remote_port() == remote_port
-        })
+    /// The secret a listener derives its cookie keys from.
+    pub fn secret(&self) -> u64 {
+        self.secret
     }
 
-    /// The connection an application call without a target means: the newest live one.
+    /// The live connection for this 4-tuple, if any.
+    pub fn find(&self, local_port: u16, remote: Ipv4Addr, remote_port: u16) -> Option<usize> {
+        self.index.get(&(local_port, remote, remote_port)).copied()
+    }
+
+    /// Adds a connection; returns its handle.
+    pub fn add(&mut self, conn: Conn) -> usize {
+        let c = self.conns.len();
+        let key = (conn.tcb.local_port(), conn.remote, conn.tcb.remote_port());
+        self.index.insert(key, c);
+        self.conns.push(conn);
+        c
+    }
+
+    /// Takes a closed connection out of the 4-tuple index (its record stays).
+    pub fn retire(&mut self, c: usize) {
+        let conn = &self.conns[c];
+        let key = (conn.tcb.local_port(), conn.remote, conn.tcb.remote_port());
+        if self.index.get(&key) == Some(&c) {
+            self.index.remove(&key);
+        }
+    }
+
+    /// The connection an application call without a target means: the newest live one that
+    /// an application holds (not one still waiting to be accepted).
     pub fn newest_live(&self) -> Option<usize> {
-        self.conns
-            .iter()
-            .rposition(|c| c.tcb.state() != State::Closed)
+        self.index
+            .values()
+            .copied()
+            .filter(|c| self.conns[*c].accepted && self.conns[*c].tcb.state() != State::Closed)
+            .max()
     }
 
     /// A free ephemeral port, drawn at random as Linux does.
@@ -93,9 +136,7 @@ impl Host {
         remote_port: u16,
         auto_read: bool,
     ) -> Endpoint {
-        let tuple = (u64::from(u32::from(self.addr)) << 32 | u64::from(u32::from(remote)))
-            ^ (u64::from(local_port) << 16 | u64::from(remote_port)).rotate_left(17);
-        let keyed = mix(self.secret ^ tuple);
+        let keyed = self.keyed(local_port, remote, remote_port);
         // RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), where
         // M is a clock ticking every 4 microseconds.
         let m = (now.micros() / 4) as u32;
@@ -113,5 +154,11 @@ impl Host {
             ts_offset: (keyed >> 32) as u32,
             auto_read,
         }
+    }
+
+    fn keyed(&self, local_port: u16, remote: Ipv4Addr, remote_port: u16) -> u64 {
+        let tuple = (u64::from(u32::from(self.addr)) << 32 | u64::from(u32::from(remote)))
+            ^ (u64::from(local_port) << 16 | u64::from(remote_port)).rotate_left(17);
+        mix(self.secret ^ tuple)
     }
 }

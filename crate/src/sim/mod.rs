@@ -4,26 +4,40 @@
 //! `step()` pops exactly one event and time jumps to its deadline (no fixed ticks). Every
 //! random choice comes from one RNG seeded by the scenario, and every collection iterates in a
 //! fixed order, so the same scenario and seed give the same trace everywhere.
+//!
+//! - `host.rs`: hosts, their sockets and connections
+//! - `network.rs`: links, impairments, faults; putting a segment on the wire
+//! - `arrive.rs`: a segment reaches a host: connection, listener or reset
+//! - `flood.rs`: attackers with spoofed sources, and the trace's detail budget for floods
 
+mod arrive;
+mod flood;
 mod host;
-mod rng;
+mod network;
 
-pub use host::{Conn, Host, Listener};
-pub use rng::Rng;
+pub use flood::{is_spoofed, FLOOD_DETAIL};
+pub use host::{Conn, Host, ListenSocket};
 
-use crate::scenario::{Action, Counterfactual, Fault, FaultEffect, Scenario};
+use crate::rng::Rng;
+use crate::scenario::{Action, Counterfactual, Scenario};
 use crate::segment::Segment;
 use crate::seq::SeqNum;
-use crate::tcp::{self, AppEvent, State, Tcb, TcbEvent, Transmit};
+use crate::tcp::{AppEvent, Listener, State, Tcb, TcbEvent};
 use crate::time::{Duration, Instant};
-use crate::trace::{ConnId, DropCause, Event, EventKind, HostId, HostInfo, Sent, Trace};
+use crate::trace::{ConnId, DropCause, Event, EventKind, HostId, HostInfo, Trace};
 use crate::why::{self, Why};
+use flood::FloodRun;
+use network::{ActiveFault, Link};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 /// The most events one run may process before it stops with a message.
-pub const DEFAULT_EVENT_BUDGET: u64 = 2_000_000;
+pub const DEFAULT_EVENT_BUDGET: u64 = 20_000_000;
+/// The latest virtual time a run without a `run` statement may reach.
+pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(7 * 24 * 3600);
+/// While a flood runs past its detail, queue occupancy is traced at most this often.
+const QUEUE_SAMPLE: Duration = Duration::from_millis(10);
 
 #[derive(Clone, Debug)]
 enum Pending {
@@ -36,24 +50,22 @@ enum Pending {
         src: Ipv4Addr,
         dst: Ipv4Addr,
         seg: Segment,
+        /// Whether the segment's send was traced (a flood's later segments are only counted).
+        detailed: bool,
     },
-    /// A segment a fault dropped dies on the way, halfway along the link.
+    /// A segment lost on a link dies on the way, halfway along it.
     Lost {
         seg_id: u32,
+        cause: DropCause,
+        why: Why,
     },
     Wake {
         host: HostId,
         conn: usize,
     },
-}
-
-/// A scenario fault with its hosts resolved, and how many segments it has matched.
-#[derive(Clone, Debug)]
-struct ActiveFault {
-    fault: Fault,
-    from: HostId,
-    to: HostId,
-    matched: u32,
+    FloodTick {
+        index: usize,
+    },
 }
 
 /// Why a run is over.
@@ -63,8 +75,10 @@ pub enum Stop {
     Quiet,
     /// The scenario's `run` time was reached.
     RunTime(Instant),
-    /// The event budget ran out: the message says so.
-    Budget(u64),
+    /// The event budget ran out.
+    EventBudget(u64),
+    /// A run without a `run` statement reached the time budget.
+    TimeBudget(Instant),
 }
 
 impl Stop {
@@ -72,18 +86,19 @@ impl Stop {
         match self {
             Stop::Quiet => "the run is over: nothing is left to happen".to_string(),
             Stop::RunTime(t) => format!("the run is over: it reached its run time, {t}"),
-            Stop::Budget(n) => format!(
-                "stopped after {n} events, the limit for one run; shorten the scenario's run time or its traffic"
+            Stop::EventBudget(n) => format!(
+                "the run stopped after {n} events, the limit for one run; shorten its run time or its traffic"
+            ),
+            Stop::TimeBudget(t) => format!(
+                "the run stopped at {t}, the longest a run may go without a `run` statement; add one to say how long"
             ),
         }
     }
-}
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Link {
-    a: HostId,
-    b: HostId,
-    delay: Duration,
+    /// A budget, not the scenario, ended the run.
+    pub fn is_budget(&self) -> bool {
+        matches!(self, Stop::EventBudget(_) | Stop::TimeBudget(_))
+    }
 }
 
 pub struct Sim {
@@ -93,6 +108,10 @@ pub struct Sim {
     hosts: Vec<Host>,
     links: Vec<Link>,
     faults: Vec<ActiveFault>,
+    floods: Vec<FloodRun>,
+    /// The attacker whose link carries answers from live spoofed addresses.
+    ghost_host: Option<HostId>,
+    flood_detail_left: u32,
     rng: Rng,
     trace: Trace,
     next_seg: u32,
@@ -100,7 +119,8 @@ pub struct Sim {
     seq_bases: BTreeMap<(Ipv4Addr, u16, Ipv4Addr, u16), SeqNum>,
     end: Option<Instant>,
     steps: u64,
-    budget: u64,
+    event_budget: u64,
+    time_budget: Duration,
     stopped: Option<Stop>,
 }
 
@@ -114,13 +134,17 @@ impl Sim {
             hosts: Vec::new(),
             links: Vec::new(),
             faults: Vec::new(),
+            floods: Vec::new(),
+            ghost_host: None,
+            flood_detail_left: FLOOD_DETAIL,
             rng: Rng::new(0),
             trace: Trace::default(),
             next_seg: 1,
             seq_bases: BTreeMap::new(),
             end: scenario.run.map(|d| Instant::ZERO + d),
             steps: 0,
-            budget: DEFAULT_EVENT_BUDGET,
+            event_budget: DEFAULT_EVENT_BUDGET,
+            time_budget: DEFAULT_TIME_BUDGET,
             stopped: None,
         };
         for decl in &scenario.hosts {
@@ -144,6 +168,12 @@ impl Sim {
         }
         sim.rng = rng;
         sim.trace.counterfactuals = scenario.counterfactuals.iter().map(|c| c.name()).collect();
+        for decl in &scenario.links {
+            if let (Some(a), Some(b)) = (sim.host_named(&decl.a), sim.host_named(&decl.b)) {
+                let decl = decl.clone();
+                sim.links.push(Link { a, b, decl });
+            }
+        }
         for fault in &scenario.faults {
             if let (Some(from), Some(to)) = (sim.host_named(&fault.from), sim.host_named(&fault.to))
             {
@@ -155,26 +185,26 @@ impl Sim {
                 });
             }
         }
-        for link in &scenario.links {
-            if let (Some(a), Some(b)) = (sim.host_named(&link.a), sim.host_named(&link.b)) {
-                sim.links.push(Link {
-                    a,
-                    b,
-                    delay: link.delay,
-                });
-            }
-        }
         for listen in &scenario.listens {
             let Some(h) = sim.host_named(&listen.host) else {
                 continue;
             };
             let conn = sim.label(format!("{}:{}", listen.host, listen.port));
+            let host = &sim.hosts[h];
+            let mut listener =
+                Listener::new(listen.port, listen.backlog, &host.params, host.secret());
+            listener.auto_accept = listen.auto_accept;
+            listener.auto_read = listen.auto_read;
             sim.hosts[h].listeners.insert(
                 listen.port,
-                Listener {
+                ListenSocket {
+                    listener,
                     conn,
-                    backlog: listen.backlog,
-                    auto_read: listen.auto_read,
+                    reply: listen.reply,
+                    close_after_reply: listen.close_after_reply,
+                    traced: (0, 0),
+                    traced_at: None,
+                    dirty: false,
                 },
             );
             // RFC 9293 §3.10.1: a passive OPEN enters LISTEN.
@@ -208,9 +238,11 @@ impl Sim {
         self.stopped.as_ref()
     }
 
-    /// Limits how many events this run may process.
-    pub fn set_budget(&mut self, events: u64) {
-        self.budget = events;
+    /// Limits how many events this run may process, and how far a run without a `run`
+    /// statement may go.
+    pub fn set_budget(&mut self, events: u64, time: Duration) {
+        self.event_budget = events;
+        self.time_budget = time;
     }
 
     /// Processes exactly one event. Returns how many trace events it added, or `None` once
@@ -219,23 +251,23 @@ impl Sim {
         if self.stopped.is_some() {
             return None;
         }
+        let before = self.trace.events.len();
         let Some(&(t, _)) = self.queue.keys().next() else {
-            self.stopped = Some(Stop::Quiet);
-            return None;
+            return self.stop(Stop::Quiet, None);
         };
         if let Some(end) = self.end.filter(|end| t > *end) {
-            self.now = end;
-            self.stopped = Some(Stop::RunTime(end));
-            return None;
+            return self.stop(Stop::RunTime(end), Some(end));
         }
-        if self.steps >= self.budget {
-            self.stopped = Some(Stop::Budget(self.steps));
-            return None;
+        let limit = Instant::ZERO + self.time_budget;
+        if self.end.is_none() && t > limit {
+            return self.stop(Stop::TimeBudget(limit), Some(limit));
+        }
+        if self.steps >= self.event_budget {
+            return self.stop(Stop::EventBudget(self.steps), None);
         }
         let ((t, _), pending) = self.queue.pop_first()?;
         self.steps += 1;
         self.now = t;
-        let before = self.trace.events.len();
         match pending {
             Pending::Action { host, action } => self.on_action(host, action),
             Pending::Arrive {
@@ -243,22 +275,36 @@ impl Sim {
                 src,
                 dst,
                 seg,
-            } => self.on_arrive(seg_id, src, dst, &seg),
-            Pending::Lost { seg_id } => self.record(
-                None,
-                why::FAULT_DROP,
-                EventKind::Drop {
-                    seg_id,
-                    cause: DropCause::Rule,
-                },
-            ),
+                detailed,
+            } => self.on_arrive(seg_id, src, dst, &seg, detailed),
+            Pending::Lost { seg_id, cause, why } => {
+                self.record(None, why, EventKind::Drop { seg_id, cause })
+            }
             Pending::Wake { host, conn } => {
                 self.hosts[host].conns[conn].wake = None;
                 self.hosts[host].conns[conn].tcb.handle_timeout(t);
                 self.flush(host, conn);
             }
+            Pending::FloodTick { index } => self.on_flood_tick(index),
         }
         Some(self.trace.events.len() - before)
+    }
+
+    /// Ends the run: traces the queue occupancy a flood left unsampled, and says why.
+    fn stop(&mut self, stop: Stop, at: Option<Instant>) -> Option<usize> {
+        if let Some(at) = at {
+            self.now = at;
+        }
+        for h in 0..self.hosts.len() {
+            let ports: Vec<u16> = self.hosts[h].listeners.keys().copied().collect();
+            for port in ports {
+                if self.hosts[h].listeners[&port].dirty {
+                    self.record_queue(h, port);
+                }
+            }
+        }
+        self.stopped = Some(stop);
+        None
     }
 
     /// Processes every event up to and including time `t`; returns how many were processed.
@@ -297,17 +343,24 @@ impl Sim {
                 .map(|h| HostSnapshot {
                     name: h.name.clone(),
                     addr: h.addr.to_string(),
+                    down: h.down,
+                    unplugged: h.unplugged,
                     listeners: h
                         .listeners
                         .iter()
-                        .map(|(port, l)| ListenerSnapshot {
+                        .map(|(port, s)| ListenerSnapshot {
                             port: *port,
-                            backlog: l.backlog,
+                            backlog: s.listener.backlog,
+                            syn_queue: s.listener.syn_queue_len(),
+                            syn_limit: s.listener.syn_queue_limit(),
+                            accept_queue: s.listener.accept_queue_len(),
+                            accept_limit: s.listener.accept_queue_limit(),
                         })
                         .collect(),
                     conns: h
                         .conns
                         .iter()
+                        .filter(|c| c.detailed)
                         .map(|c| ConnSnapshot {
                             label: self.trace.conns[c.id].clone(),
                             state: c.tcb.state().name(),
@@ -335,7 +388,7 @@ impl Sim {
         }
     }
 
-    // ---------------------------------------------------------------- event handlers
+    // ---------------------------------------------------------------- applications
 
     fn on_action(&mut self, h: HostId, action: Action) {
         let now = self.now;
@@ -344,21 +397,29 @@ impl Sim {
             Action::Reboot => return self.reboot(h),
             _ if self.hosts[h].down => {
                 // A crashed host runs no applications.
-                return self.record(
-                    Some(h),
-                    why::HOST_CRASH,
-                    app_error(None, action.verb(), "EHOSTDOWN"),
-                );
+                let kind = app_error(None, action.verb(), "EHOSTDOWN");
+                return self.record(Some(h), why::HOST_CRASH, kind);
+            }
+            Action::Unplug | Action::Replug => {
+                self.hosts[h].unplugged = action == Action::Unplug;
+                let why = if self.hosts[h].unplugged {
+                    why::UNPLUGGED
+                } else {
+                    why::REPLUGGED
+                };
+                return self.record(Some(h), why, app(None, action.verb()));
+            }
+            Action::Flood(flood) => {
+                self.record(Some(h), why::FLOOD_SYN, app(None, "flood"));
+                return self.start_flood(h, flood);
             }
             Action::Connect { host, port, sport } => return self.connect(h, &host, port, sport),
+            Action::Accept => return self.accept(h),
             _ => {}
         }
         let Some(c) = self.hosts[h].newest_live() else {
-            return self.record(
-                Some(h),
-                why::NO_CONNECTION,
-                app_error(None, action.verb(), "ENOTCONN"),
-            );
+            let kind = app_error(None, action.verb(), "ENOTCONN");
+            return self.record(Some(h), why::NO_CONNECTION, kind);
         };
         let id = self.hosts[h].conns[c].id;
         let mut bytes = None;
@@ -404,11 +465,8 @@ impl Sim {
         let remote = self.hosts[remote_id].addr;
         let local_port = match sport {
             Some(p) if self.hosts[h].find(p, remote, port).is_some() => {
-                return self.record(
-                    Some(h),
-                    why::ACTIVE_OPEN,
-                    app_error(None, "connect", "EADDRINUSE"),
-                );
+                let kind = app_error(None, "connect", "EADDRINUSE");
+                return self.record(Some(h), why::ACTIVE_OPEN, kind);
             }
             Some(p) => p,
             None => self.hosts[h].ephemeral_port(&mut self.rng, remote, port),
@@ -418,14 +476,42 @@ impl Sim {
         let id = self.label(label);
         self.record(Some(h), why::ACTIVE_OPEN, app(Some(id), "connect"));
         let tcb = Tcb::connect(now, end);
-        self.hosts[h].conns.push(Conn {
+        let c = self.hosts[h].add(Conn {
             id,
             remote,
             tcb,
             wake: None,
+            listener: None,
+            accepted: true,
+            detailed: true,
         });
-        let c = self.hosts[h].conns.len() - 1;
         self.flush(h, c);
+    }
+
+    /// accept(): the oldest established connection waiting on any of the host's listeners.
+    fn accept(&mut self, h: HostId) {
+        let ports: Vec<u16> = self.hosts[h].listeners.keys().copied().collect();
+        for port in ports {
+            let sock = self.hosts[h]
+                .listeners
+                .get_mut(&port)
+                .expect("listed above");
+            if let Some(c) = sock.listener.accept() {
+                self.take_accepted(h, c);
+                return self.trace_queue(h, port);
+            }
+        }
+        let kind = app_error(None, "accept", "EAGAIN");
+        self.record(Some(h), why::ACCEPT_EMPTY, kind);
+    }
+
+    fn take_accepted(&mut self, h: HostId, c: usize) {
+        let conn = &mut self.hosts[h].conns[c];
+        conn.accepted = true;
+        let (id, detailed) = (conn.id, conn.detailed);
+        if detailed {
+            self.record(Some(h), why::ACCEPT_CALL, app(Some(id), "accept"));
+        }
     }
 
     /// The host vanishes: its connections are gone without a segment, its listeners close,
@@ -450,109 +536,94 @@ impl Sim {
     /// The host restarts with no connection state; its servers listen again.
     fn reboot(&mut self, h: HostId) {
         self.crash(h, why::HOST_REBOOT);
-        self.hosts[h].down = false;
-        let listeners: Vec<ConnId> = self.hosts[h].listeners.values().map(|l| l.conn).collect();
-        for conn in listeners {
-            self.record_listener(h, conn, State::Closed, State::Listen, why::HOST_REBOOT);
-        }
-    }
-
-    fn on_arrive(&mut self, seg_id: u32, src: Ipv4Addr, dst: Ipv4Addr, seg: &Segment) {
-        let now = self.now;
-        let Some(h) = self.trace.host_of(dst) else {
-            return;
-        };
-        if self.hosts[h].down {
-            let cause = DropCause::HostDown;
-            return self.record(Some(h), why::HOST_CRASH, EventKind::Drop { seg_id, cause });
-        }
-        self.record(Some(h), why::LINK_DELIVERY, EventKind::Deliver { seg_id });
         let host = &mut self.hosts[h];
-        if let Some(c) = host.find(seg.dst_port, src, seg.src_port) {
-            host.conns[c].tcb.handle_segment(now, seg);
-            return self.flush(h, c);
+        host.down = false;
+        let (params, secret) = (host.params.clone(), host.secret());
+        for sock in host.listeners.values_mut() {
+            let old = &sock.listener;
+            let mut fresh = Listener::new(old.port, old.backlog, &params, secret);
+            fresh.auto_accept = old.auto_accept;
+            fresh.auto_read = old.auto_read;
+            sock.listener = fresh;
         }
-        let is_plain_syn = seg.flags.syn() && !seg.flags.ack() && !seg.flags.rst();
-        if let (true, Some(listener)) = (is_plain_syn, host.listeners.get(&seg.dst_port)) {
-            let end = host.endpoint(now, seg.dst_port, src, seg.src_port, listener.auto_read);
-            let label = format!(
-                "{}:{}-{}:{}",
-                host.name,
-                seg.dst_port,
-                self.trace.name_of(src),
-                seg.src_port
-            );
-            let id = self.label(label);
-            let tcb = Tcb::accept_syn(now, end, seg);
-            let host = &mut self.hosts[h];
-            host.conns.push(Conn {
-                id,
-                remote: src,
-                tcb,
-                wake: None,
-            });
-            let c = host.conns.len() - 1;
-            return self.flush(h, c);
-        }
-        // Nobody owns this segment: a listener answers an ACK as RFC 9293 §3.10.7.2 says, a
-        // closed port answers as §3.10.7.1 says; the replies are the same.
-        let listening = self.hosts[h].listeners.contains_key(&seg.dst_port);
-        if let Some(rst) = tcp::reset_for_closed_port(seg) {
-            let why = if listening {
-                why::LISTEN_ACK
-            } else {
-                why::CLOSED_PORT
-            };
-            let tx = Transmit {
-                seg: rst,
-                why,
-                retrans: false,
-            };
-            self.emit(h, src, tx);
+        let listeners: Vec<(ConnId, u16)> =
+            host.listeners.iter().map(|(p, l)| (l.conn, *p)).collect();
+        for (conn, port) in listeners {
+            self.record_listener(h, conn, State::Closed, State::Listen, why::HOST_REBOOT);
+            self.trace_queue(h, port);
         }
     }
 
-    /// Traces what a connection produced, sends its segments and re-arms its wake-up.
+    // ---------------------------------------------------------------- connections
+
+    /// Traces what a connection produced, lets the listener and the application react, sends
+    /// its segments and re-arms its wake-up.
     fn flush(&mut self, h: HostId, c: usize) {
-        let conn = &mut self.hosts[h].conns[c];
-        let id = conn.id;
-        let remote = conn.remote;
-        let passive = conn.tcb.is_passive();
-        let mut events = Vec::new();
-        while let Some(event) = conn.tcb.poll_event() {
-            events.push(event);
-        }
-        let mut transmits = Vec::new();
-        while let Some(tx) = conn.tcb.poll_transmit() {
-            transmits.push(tx);
-        }
-        let next_wake = conn.tcb.poll_timeout();
-        let old_wake = conn.wake;
-        for event in events {
-            let (why, kind) = match event {
-                TcbEvent::State { from, to, why } => (why, EventKind::State { conn: id, from, to }),
-                TcbEvent::Timer {
-                    name,
-                    action,
-                    at,
-                    why,
-                } => (
-                    why,
-                    EventKind::Timer {
-                        conn: id,
-                        timer: name,
-                        action: action.name(),
+        loop {
+            let conn = &mut self.hosts[h].conns[c];
+            let (id, remote, port, detailed) = (conn.id, conn.remote, conn.listener, conn.detailed);
+            let events: Vec<TcbEvent> = std::iter::from_fn(|| conn.tcb.poll_event()).collect();
+            let transmits: Vec<_> = std::iter::from_fn(|| conn.tcb.poll_transmit()).collect();
+            if events.is_empty() && transmits.is_empty() {
+                break;
+            }
+            let (mut reply, mut eof) = (false, false);
+            for event in events {
+                let (why, kind) = match event {
+                    TcbEvent::State { from, to, why } => {
+                        if detailed {
+                            self.record(Some(h), why, EventKind::State { conn: id, from, to });
+                        }
+                        if let Some(port) = port {
+                            self.listener_sees(h, c, port, from, to);
+                        }
+                        if to == State::Closed {
+                            self.hosts[h].retire(c);
+                        }
+                        continue;
+                    }
+                    TcbEvent::Timer {
+                        name,
+                        action,
                         at,
-                    },
-                ),
-                TcbEvent::App { event, why } => (why, app_event(id, event, passive)),
-            };
-            self.record(Some(h), why, kind);
-        }
-        for tx in transmits {
-            self.emit(h, remote, tx);
+                        why,
+                    } => {
+                        let action = action.name();
+                        (
+                            why,
+                            EventKind::Timer {
+                                conn: id,
+                                timer: name,
+                                action,
+                                at,
+                            },
+                        )
+                    }
+                    // A passive connection's application learns of it from accept().
+                    TcbEvent::App {
+                        event: AppEvent::Established,
+                        ..
+                    } if port.is_some() => continue,
+                    TcbEvent::App { event, why } => {
+                        reply |= matches!(event, AppEvent::Received(_));
+                        eof |= event == AppEvent::Eof;
+                        (why, app_event(id, event))
+                    }
+                };
+                if detailed {
+                    self.record(Some(h), why, kind);
+                }
+            }
+            for tx in transmits {
+                self.emit(h, remote, tx);
+            }
+            if let Some(port) = port {
+                self.serve(h, c, port, reply, eof);
+            }
         }
         // Keep exactly one queued wake-up per connection, at its earliest timer.
+        let conn = &self.hosts[h].conns[c];
+        let (next_wake, old_wake) = (conn.tcb.poll_timeout(), conn.wake);
         if old_wake.map(|(t, _)| t) != next_wake {
             if let Some(key) = old_wake {
                 self.queue.remove(&key);
@@ -562,87 +633,67 @@ impl Sim {
         }
     }
 
-    /// Puts a segment on the wire: traces it, and schedules its arrival over the link.
-    fn emit(&mut self, h: HostId, dst: Ipv4Addr, tx: Transmit) {
-        let src = self.hosts[h].addr;
-        let seg = tx.seg;
-        let id = self.next_seg;
-        self.next_seg += 1;
-        let (rseq, rack) = self.relative(src, dst, &seg);
-        let to = self.trace.host_of(dst);
-        let delay = to.and_then(|d| self.link_delay(h, d));
-        let (lost, extra) = match to {
-            Some(to) => self.apply_faults(h, to, &seg),
-            None => (false, Duration::ZERO),
-        };
-        let eta = delay.filter(|_| !lost).map(|d| self.now + d + extra);
-        self.record(
-            Some(h),
-            tx.why,
-            EventKind::Send(Box::new(Sent {
-                id,
-                src,
-                dst,
-                seg: seg.clone(),
-                rseq,
-                rack,
-                retrans: tx.retrans,
-                eta,
-            })),
-        );
-        match (eta, delay) {
-            (Some(eta), _) => {
-                self.schedule(
-                    eta,
-                    Pending::Arrive {
-                        seg_id: id,
-                        src,
-                        dst,
-                        seg,
-                    },
-                );
-            }
-            (None, Some(delay)) => {
-                let halfway = Duration::from_micros(delay.micros() / 2);
-                self.schedule(self.now + halfway, Pending::Lost { seg_id: id });
-            }
-            (None, None) => self.record(
-                Some(h),
-                why::NO_ROUTE,
-                EventKind::Drop {
-                    seg_id: id,
-                    cause: DropCause::NoRoute,
-                },
-            ),
+    /// A passive connection changed state: keep its listener's queues in step.
+    fn listener_sees(&mut self, h: HostId, c: usize, port: u16, from: State, to: State) {
+        let sock = self.hosts[h]
+            .listeners
+            .get_mut(&port)
+            .expect("a connection's listener");
+        if from == State::SynReceived {
+            sock.listener.unqueue_syn();
         }
+        let accepted = self.hosts[h].conns[c].accepted;
+        if to == State::Established && !accepted {
+            let sock = self.hosts[h]
+                .listeners
+                .get_mut(&port)
+                .expect("a connection's listener");
+            sock.listener.queue_established(c);
+            if sock.listener.auto_accept {
+                sock.listener.accept();
+                self.take_accepted(h, c);
+            }
+        }
+        if to == State::Closed && !accepted {
+            let sock = self.hosts[h]
+                .listeners
+                .get_mut(&port)
+                .expect("a connection's listener");
+            sock.listener.forget(c);
+        }
+        self.trace_queue(h, port);
     }
 
-    /// Counts the segment against every fault for its direction; returns whether one drops
-    /// it and how much the others delay it.
-    fn apply_faults(&mut self, from: HostId, to: HostId, seg: &Segment) -> (bool, Duration) {
-        let mut lost = false;
-        let mut extra = Duration::ZERO;
-        for active in &mut self.faults {
-            if (active.from, active.to) != (from, to) || !active.fault.matches(seg.flags, seg.len) {
-                continue;
-            }
-            active.matched += 1;
-            if active.fault.nth.is_some_and(|n| n != active.matched) {
-                continue;
-            }
-            match active.fault.effect {
-                FaultEffect::Drop => lost = true,
-                FaultEffect::Delay(by) => extra = extra + by,
+    /// A serving application (`reply=N`) answers each request, closes after it if it is an
+    /// HTTP/1.0 server, and closes its side when the client has closed its own.
+    fn serve(&mut self, h: HostId, c: usize, port: u16, request: bool, eof: bool) {
+        let now = self.now;
+        let sock = &self.hosts[h].listeners[&port];
+        let (Some(bytes), close) = (sock.reply, sock.close_after_reply) else {
+            return;
+        };
+        let conn = &mut self.hosts[h].conns[c];
+        let id = conn.id;
+        if eof && conn.tcb.state() == State::CloseWait {
+            conn.tcb.close(now);
+            return self.record(Some(h), why::SERVER_REPLY, app(Some(id), "close"));
+        }
+        if request && conn.tcb.send(now, bytes) {
+            let kind = EventKind::App {
+                conn: Some(id),
+                call: "send",
+                bytes: Some(bytes),
+                errno: None,
+            };
+            self.record(Some(h), why::SERVER_REPLY, kind);
+            if close {
+                self.hosts[h].conns[c].tcb.close(now);
+                self.record(Some(h), why::SERVER_REPLY, app(Some(id), "close"));
             }
         }
-        (lost, extra)
     }
 
     // ---------------------------------------------------------------- helpers
-
-    fn record_listener(&mut self, h: HostId, conn: ConnId, from: State, to: State, why: Why) {
-        self.record(Some(h), why, EventKind::State { conn, from, to });
-    }
 
     fn schedule(&mut self, at: Instant, pending: Pending) -> (Instant, u64) {
         let key = (at, self.inserted);
@@ -660,6 +711,52 @@ impl Sim {
         });
     }
 
+    fn record_listener(&mut self, h: HostId, conn: ConnId, from: State, to: State, why: Why) {
+        self.record(Some(h), why, EventKind::State { conn, from, to });
+    }
+
+    /// Traces the listener's queue occupancy if it changed; while a flood runs past its
+    /// detail, at most once per 10 ms (the last value is traced when the run ends).
+    fn trace_queue(&mut self, h: HostId, port: u16) {
+        let now = self.now;
+        let throttled = self.flood_detail_left == 0;
+        let sock = self.hosts[h].listeners.get_mut(&port).expect("a listener");
+        let now_values = (
+            sock.listener.syn_queue_len(),
+            sock.listener.accept_queue_len(),
+        );
+        if now_values == sock.traced {
+            sock.dirty = false;
+            return;
+        }
+        if throttled
+            && sock
+                .traced_at
+                .is_some_and(|t| now.saturating_since(t) < QUEUE_SAMPLE)
+        {
+            sock.dirty = true;
+            return;
+        }
+        self.record_queue(h, port);
+    }
+
+    fn record_queue(&mut self, h: HostId, port: u16) {
+        let now = self.now;
+        let sock = self.hosts[h].listeners.get_mut(&port).expect("a listener");
+        let l = &sock.listener;
+        let kind = EventKind::Queue {
+            conn: sock.conn,
+            syn_queue: l.syn_queue_len(),
+            syn_limit: l.syn_queue_limit(),
+            accept_queue: l.accept_queue_len(),
+            accept_limit: l.accept_queue_limit(),
+        };
+        sock.traced = (l.syn_queue_len(), l.accept_queue_len());
+        sock.traced_at = Some(now);
+        sock.dirty = false;
+        self.record(Some(h), why::QUEUE_CHANGED, kind);
+    }
+
     fn label(&mut self, label: String) -> ConnId {
         self.trace.conns.push(label);
         self.trace.conns.len() - 1
@@ -667,32 +764,6 @@ impl Sim {
 
     fn host_named(&self, name: &str) -> Option<HostId> {
         self.hosts.iter().position(|h| h.name == name)
-    }
-
-    fn link_delay(&self, a: HostId, b: HostId) -> Option<Duration> {
-        self.links
-            .iter()
-            .find(|l| (l.a, l.b) == (a, b) || (l.a, l.b) == (b, a))
-            .map(|l| l.delay)
-    }
-
-    /// Sequence numbers relative to the first one seen in each direction, as Wireshark shows
-    /// them; a SYN starts its direction afresh (a new incarnation of the 4-tuple).
-    fn relative(&mut self, src: Ipv4Addr, dst: Ipv4Addr, seg: &Segment) -> (u32, u32) {
-        let fwd = (src, seg.src_port, dst, seg.dst_port);
-        let rev = (dst, seg.dst_port, src, seg.src_port);
-        if seg.flags.syn() {
-            self.seq_bases.insert(fwd, seg.seq);
-        }
-        let base = *self.seq_bases.entry(fwd).or_insert(seg.seq);
-        let rack = if seg.flags.ack() {
-            self.seq_bases
-                .get(&rev)
-                .map_or(seg.ack.0, |b| seg.ack.since(*b))
-        } else {
-            0
-        };
-        (seg.seq.since(base), rack)
     }
 }
 
@@ -714,9 +785,8 @@ fn app_error(conn: Option<ConnId>, call: &'static str, errno: &'static str) -> E
     }
 }
 
-fn app_event(conn: ConnId, event: AppEvent, passive: bool) -> EventKind {
+fn app_event(conn: ConnId, event: AppEvent) -> EventKind {
     let (call, bytes, errno) = match event {
-        AppEvent::Established if passive => ("accept", None, None),
         AppEvent::Established => ("connected", None, None),
         AppEvent::Received(n) => ("recv", Some(n), None),
         AppEvent::Eof => ("recv", Some(0), None),
@@ -743,6 +813,8 @@ pub struct Snapshot {
 pub struct HostSnapshot {
     pub name: String,
     pub addr: String,
+    pub down: bool,
+    pub unplugged: bool,
     pub listeners: Vec<ListenerSnapshot>,
     pub conns: Vec<ConnSnapshot>,
 }
@@ -751,6 +823,10 @@ pub struct HostSnapshot {
 pub struct ListenerSnapshot {
     pub port: u16,
     pub backlog: u32,
+    pub syn_queue: u32,
+    pub syn_limit: u32,
+    pub accept_queue: u32,
+    pub accept_limit: u32,
 }
 
 /// Sequence variables are relative to the ISNs, as the ladder shows them.
