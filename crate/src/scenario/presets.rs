@@ -119,6 +119,30 @@ pub const PRESETS: &[Preset] = &[
         summary: "The rebooted peer answers the first probe with RST, and the client learns at once.",
         text: include_str!("presets/keepalive-rebooted.scn"),
     },
+    Preset {
+        name: "syn-flood",
+        title: "A SYN flood, cookies off",
+        summary: "Spoofed SYNs fill the SYN queue; the real client's SYNs are dropped until its connect fails.",
+        text: include_str!("presets/syn-flood.scn"),
+    },
+    Preset {
+        name: "syn-flood-cookies",
+        title: "A SYN flood, cookies on",
+        summary: "With the SYN queue full, SYN cookies let the real client connect at once without a queue entry.",
+        text: include_str!("presets/syn-flood-cookies.scn"),
+    },
+    Preset {
+        name: "accept-queue-overflow",
+        title: "Accept queue overflow",
+        summary: "A slow application leaves the accept queue full; a finished handshake's ACK is dropped and retried.",
+        text: include_str!("presets/accept-queue-overflow.scn"),
+    },
+    Preset {
+        name: "http10-vs-http11",
+        title: "HTTP/1.0 versus HTTP/1.1",
+        summary: "Three requests: three connections (and three TIME-WAITs on the server) against one persistent connection.",
+        text: include_str!("presets/http10-vs-http11.scn"),
+    },
 ];
 
 impl Preset {
