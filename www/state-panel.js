@@ -18,8 +18,18 @@ export function renderState(root, snapshot) {
     const title = el("h3", null, host.name);
     title.append(el("span", "addr", host.addr));
     card.append(title);
+    if (host.down) card.append(el("p", "down", "crashed"));
+    if (host.unplugged) card.append(el("p", "down", "cable unplugged"));
     for (const l of host.listeners) {
       card.append(el("p", "listener", `listening on port ${l.port}, backlog ${l.backlog}`));
+      const queues = el("dl", "vars");
+      for (const [name, value] of [
+        ["SYN queue", `${l.syn_queue}/${l.syn_limit}`],
+        ["accept queue", `${l.accept_queue}/${l.accept_limit}`],
+      ]) {
+        queues.append(el("dt", null, name), el("dd", null, value));
+      }
+      card.append(queues);
     }
     const live = host.conns.filter((c) => c.state !== "CLOSED");
     const shown = live.length > 0 ? live : host.conns.slice(-1);

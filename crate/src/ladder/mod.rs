@@ -12,6 +12,7 @@
 use crate::time::{Duration, Instant};
 use crate::trace::{DropCause, EventKind, HostId, Sent, Trace};
 use crate::why;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// The ladder's own stylesheet: embedded in standalone SVG, linked by the page.
@@ -20,7 +21,7 @@ pub const STYLE: &str = include_str!("ladder.css");
 const WIDTH: f64 = 720.0;
 const SIDE: f64 = 150.0;
 const TOP: f64 = 78.0;
-/// Pixels for the shortest one-way latency in the trace.
+/// Pixels for the typical one-way latency of the slowest link in the trace.
 const LATENCY_PX: f64 = 110.0;
 /// A quiet gap (no segment in flight) drawn taller than this folds into a break.
 const FOLD_PX: f64 = 150.0;
@@ -128,28 +129,52 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
         }
     };
 
-    // Every moment something is drawn at, and the scale that gives latency its slope.
+    // Every moment something is drawn at, and the latencies of each pair of lifelines.
     let mut moments = vec![Instant::ZERO];
     let mut flights = Vec::new();
-    let mut shortest = None::<Duration>;
+    let mut latencies: BTreeMap<(HostId, HostId), Vec<Duration>> = BTreeMap::new();
     for e in &trace.events {
-        moments.push(e.t);
+        // Only what is drawn takes room: segments, drops and state changes.
+        if matches!(
+            e.kind,
+            EventKind::Send(_) | EventKind::Drop { .. } | EventKind::State { .. }
+        ) {
+            moments.push(e.t);
+        }
         if let EventKind::Send(s) = &e.kind {
             if let Some(eta) = s.eta {
                 moments.push(eta);
                 flights.push((e.t, eta));
-                let latency = eta - e.t;
-                if latency > Duration::ZERO {
-                    shortest = Some(shortest.map_or(latency, |d| d.min(latency)));
+                if let (Some(a), Some(b)) = (e.host, trace.host_of(s.dst)) {
+                    latencies
+                        .entry((a.min(b), a.max(b)))
+                        .or_default()
+                        .push(eta - e.t);
                 }
             }
         }
     }
+    // The scale: the slowest link's median latency gets LATENCY_PX. Medians ignore a segment
+    // held up for seconds; the slowest link keeps every ordinary arrow at most that tall.
+    let typical = latencies
+        .values_mut()
+        .map(|l| {
+            l.sort();
+            l[l.len() / 2]
+        })
+        .max()
+        .filter(|d| *d > Duration::ZERO);
     if opts.show_now {
         moments.push(now);
     }
-    let shortest = shortest.unwrap_or(Duration::from_millis(50));
-    let axis = TimeAxis::new(moments, &flights, LATENCY_PX / shortest.micros() as f64);
+    let flood = &trace.flood;
+    if let (Some(first), Some(last)) = (flood.first, flood.last) {
+        // The flood keeps the network busy over its whole band: no "idle" in there.
+        moments.extend([first, last]);
+        flights.push((first, last));
+    }
+    let typical = typical.unwrap_or(Duration::from_millis(50));
+    let axis = TimeAxis::new(moments, &flights, LATENCY_PX / typical.micros() as f64);
     let height = axis.bottom() + 48.0;
 
     let mut svg = String::new();
@@ -177,11 +202,20 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
     // Lifelines, broken where idle time is folded.
     for (h, host) in trace.hosts.iter().enumerate() {
         let x = lane(h);
+        // An attacker's lifeline stands for all the addresses it spoofs.
+        let spoofing = trace.events.iter().any(|e| {
+            matches!(&e.kind, EventKind::Send(s) if e.host == Some(h) && crate::sim::is_spoofed(s.src))
+        });
+        let addr = if spoofing {
+            format!("{} · spoofed sources", host.addr)
+        } else {
+            host.addr.to_string()
+        };
         let _ = write!(
             svg,
             r#"<text class="host-name" x="{x:.1}" y="28">{}</text><text class="host-addr" x="{x:.1}" y="46">{}</text>"#,
             esc(&host.name),
-            host.addr
+            addr
         );
         let mut top = 58.0;
         for (b0, b1, _, _) in &axis.breaks {
@@ -215,6 +249,24 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
             (b0 + b1) / 2.0 + 4.0,
             approx(*dt),
             if *busy { " later" } else { " idle" }
+        );
+    }
+
+    // A flood past the trace's detail: a band over the time it ran, with its counts.
+    if let (Some(first), Some(last)) = (flood.first, flood.last) {
+        let (y0, y1) = (axis.y(first), axis.y(last).max(axis.y(first) + 24.0));
+        let _ = write!(
+            svg,
+            r#"<g class="flood-band"><rect x="{:.1}" y="{y0:.1}" width="{:.1}" height="{:.1}"/><text x="{:.1}" y="{:.1}">+{} more flood segments, counted, not drawn: {} SYN, {} SYN,ACK, {} RST</text></g>"#,
+            SIDE - 20.0,
+            WIDTH - 2.0 * SIDE + 40.0,
+            y1 - y0,
+            WIDTH / 2.0,
+            y0 + 16.0,
+            flood.segments,
+            flood.syns,
+            flood.synacks,
+            flood.rsts
         );
     }
 
