@@ -17,6 +17,29 @@ fn text_trace(scenario_text: &str) -> String {
     format!("{}# {}\n", sim.trace().to_text(), stop.message())
 }
 
+/// Each preset's JSON trace digest, one `name digest` per line: the wasm tests check that the
+/// browser produces the same bytes.
+#[test]
+fn every_preset_matches_its_recorded_json_digest() {
+    let path = golden_dir().join("trace-digests.txt");
+    let actual: String = PRESETS
+        .iter()
+        .map(|p| {
+            let mut sim = Sim::new(&Scenario::parse(p.text).unwrap());
+            sim.run_to_end();
+            format!("{} {}\n", p.name, sim.trace().digest())
+        })
+        .collect();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        expected, actual,
+        "run with UPDATE_GOLDEN=1 after reviewing the text traces"
+    );
+}
+
 #[test]
 fn every_preset_matches_its_golden_trace() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();

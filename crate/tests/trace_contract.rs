@@ -2,7 +2,7 @@
 //! determinism every shared link relies on.
 
 use serde_json::Value;
-use tcp_playground::scenario::{Preset, Scenario};
+use tcp_playground::scenario::{Preset, Scenario, PRESETS};
 use tcp_playground::sim::Sim;
 
 fn json_trace(text: &str) -> Vec<Value> {
@@ -21,8 +21,8 @@ fn preset(name: &str) -> &'static str {
 
 #[test]
 fn every_event_has_time_kind_and_why_and_each_kind_its_fields() {
-    for name in ["handshake", "close"] {
-        for e in json_trace(preset(name)) {
+    for preset in PRESETS {
+        for e in json_trace(preset.text) {
             assert!(e["t"].is_u64(), "{e}");
             assert!(e["why"].as_str().is_some_and(|w| !w.is_empty()), "{e}");
             if let Some(rfc) = e.get("rfc") {
@@ -40,6 +40,14 @@ fn every_event_has_time_kind_and_why_and_each_kind_its_fields() {
                 "state" => &["host", "conn", "from", "to"],
                 "timer" => &["host", "conn", "timer", "action", "at"],
                 "app" => &["host", "call"],
+                "queue" => &[
+                    "host",
+                    "conn",
+                    "syn_queue",
+                    "syn_limit",
+                    "accept_queue",
+                    "accept_limit",
+                ],
                 other => panic!("unknown kind {other}"),
             };
             for f in fields {

@@ -79,6 +79,23 @@ fn the_browser_run_is_byte_for_byte_the_native_golden_trace() {
 }
 
 #[wasm_bindgen_test]
+fn every_preset_gives_the_same_json_in_the_browser_as_natively() {
+    let digests = include_str!("../../tests/golden/trace-digests.txt");
+    let mut checked = 0;
+    for line in digests.lines() {
+        let (name, native) = line.split_once(' ').unwrap();
+        let mut pg = Playground::preset(name).unwrap();
+        pg.run_to_end();
+        assert_eq!(pg.trace_digest(), native, "{name}");
+        checked += 1;
+    }
+    assert_eq!(
+        checked,
+        Array::from(&Playground::presets().unwrap()).length()
+    );
+}
+
+#[wasm_bindgen_test]
 fn a_bad_scenario_is_an_error_with_line_and_column_not_a_panic() {
     let err = Playground::from_scenario("host a 10.0.0.1\nlink a b delay=1ms\n")
         .err()
