@@ -2,6 +2,9 @@
 //! keyed hash that ISNs (RFC 6528) and SYN cookies are built from. The core never touches OS
 //! randomness, so a scenario and its seed replay byte for byte.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
 
@@ -28,6 +31,41 @@ pub fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
+
+/// A fast hasher with no random seed, for lookup tables. (std's default hasher seeds itself
+/// from the OS, which the core never reads.) Tables keyed with it are only ever looked up,
+/// never iterated, so no order can leak into a result.
+#[derive(Default)]
+pub struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        mix(self.0)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(19) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// A lookup table: a hash map with [`MixHasher`]. Never iterate one.
+pub type LookupMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
 
 #[cfg(test)]
 mod tests {

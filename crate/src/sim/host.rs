@@ -2,12 +2,12 @@
 //! connections, and the small applications that use them.
 
 use crate::profile::Params;
-use crate::rng::{mix, Rng};
+use crate::rng::{mix, LookupMap, Rng};
 use crate::seq::SeqNum;
-use crate::tcp::{Endpoint, Listener, State, Tcb};
+use crate::tcp::{Endpoint, Listener, Tcb};
 use crate::time::Instant;
 use crate::trace::ConnId;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 /// Linux's default ephemeral port range (net.ipv4.ip_local_port_range).
@@ -53,8 +53,11 @@ pub struct Host {
     pub params: Params,
     pub listeners: BTreeMap<u16, ListenSocket>,
     pub conns: Vec<Conn>,
-    /// Live connections by (local port, remote address, remote port).
-    index: BTreeMap<(u16, Ipv4Addr, u16), usize>,
+    /// Live connections by (local port, remote address, remote port); looked up, never
+    /// iterated.
+    index: LookupMap<(u16, Ipv4Addr, u16), usize>,
+    /// Connections an application holds: opened or accepted, and not yet closed by it.
+    held: BTreeSet<usize>,
     /// Crashed and not yet rebooted: it neither sends nor answers.
     pub down: bool,
     /// Its cable is pulled: nothing leaves or arrives, but it keeps its state.
@@ -71,7 +74,8 @@ impl Host {
             params,
             listeners: BTreeMap::new(),
             conns: Vec::new(),
-            index: BTreeMap::new(),
+            index: LookupMap::default(),
+            held: BTreeSet::new(),
             down: false,
             unplugged: false,
             secret: rng.next_u64(),
@@ -93,12 +97,27 @@ impl Host {
         let c = self.conns.len();
         let key = (conn.tcb.local_port(), conn.remote, conn.tcb.remote_port());
         self.index.insert(key, c);
+        if conn.accepted {
+            self.held.insert(c);
+        }
         self.conns.push(conn);
         c
     }
 
+    /// The application now holds this connection (accept() returned it).
+    pub fn hold(&mut self, c: usize) {
+        self.conns[c].accepted = true;
+        self.held.insert(c);
+    }
+
+    /// The application let go of it (close, abort), or it closed under the application.
+    pub fn release(&mut self, c: usize) {
+        self.held.remove(&c);
+    }
+
     /// Takes a closed connection out of the 4-tuple index (its record stays).
     pub fn retire(&mut self, c: usize) {
+        self.held.remove(&c);
         let conn = &self.conns[c];
         let key = (conn.tcb.local_port(), conn.remote, conn.tcb.remote_port());
         if self.index.get(&key) == Some(&c) {
@@ -106,14 +125,10 @@ impl Host {
         }
     }
 
-    /// The connection an application call without a target means: the newest live one that
-    /// an application holds (not one still waiting to be accepted).
-    pub fn newest_live(&self) -> Option<usize> {
-        self.index
-            .values()
-            .copied()
-            .filter(|c| self.conns[*c].accepted && self.conns[*c].tcb.state() != State::Closed)
-            .max()
+    /// The connection an application call without a target means: the newest one an
+    /// application holds (not one still waiting to be accepted, nor one it has closed).
+    pub fn newest_held(&self) -> Option<usize> {
+        self.held.last().copied()
     }
 
     /// A free ephemeral port, drawn at random as Linux does.

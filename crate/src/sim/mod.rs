@@ -14,22 +14,23 @@ mod arrive;
 mod flood;
 mod host;
 mod network;
+mod queue;
 
 pub use flood::{is_spoofed, FLOOD_DETAIL};
 pub use host::{Conn, Host, ListenSocket};
 
-use crate::rng::Rng;
+use crate::rng::{LookupMap, Rng};
 use crate::scenario::{Action, Counterfactual, Scenario};
 use crate::segment::Segment;
 use crate::seq::SeqNum;
-use crate::tcp::{AppEvent, Listener, State, Tcb, TcbEvent};
+use crate::tcp::{AppEvent, Listener, State, Tcb, TcbEvent, Transmit};
 use crate::time::{Duration, Instant};
 use crate::trace::{ConnId, DropCause, Event, EventKind, HostId, HostInfo, Trace};
 use crate::why::{self, Why};
 use flood::FloodRun;
 use network::{ActiveFault, Link};
+use queue::{EventQueue, Key};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 /// The most events one run may process before it stops with a message.
@@ -103,8 +104,10 @@ impl Stop {
 
 pub struct Sim {
     now: Instant,
-    queue: BTreeMap<(Instant, u64), Pending>,
-    inserted: u64,
+    queue: EventQueue,
+    /// Scratch space for `flush`, kept to spare an allocation per event.
+    scratch_events: Vec<TcbEvent>,
+    scratch_transmits: Vec<Transmit>,
     hosts: Vec<Host>,
     links: Vec<Link>,
     faults: Vec<ActiveFault>,
@@ -116,7 +119,7 @@ pub struct Sim {
     trace: Trace,
     next_seg: u32,
     /// First sequence number seen per direction of a 4-tuple, for relative numbers.
-    seq_bases: BTreeMap<(Ipv4Addr, u16, Ipv4Addr, u16), SeqNum>,
+    seq_bases: LookupMap<(Ipv4Addr, u16, Ipv4Addr, u16), SeqNum>,
     end: Option<Instant>,
     steps: u64,
     event_budget: u64,
@@ -129,8 +132,9 @@ impl Sim {
         let mut rng = Rng::new(scenario.seed);
         let mut sim = Sim {
             now: Instant::ZERO,
-            queue: BTreeMap::new(),
-            inserted: 0,
+            queue: EventQueue::default(),
+            scratch_events: Vec::new(),
+            scratch_transmits: Vec::new(),
             hosts: Vec::new(),
             links: Vec::new(),
             faults: Vec::new(),
@@ -140,7 +144,7 @@ impl Sim {
             rng: Rng::new(0),
             trace: Trace::default(),
             next_seg: 1,
-            seq_bases: BTreeMap::new(),
+            seq_bases: LookupMap::default(),
             end: scenario.run.map(|d| Instant::ZERO + d),
             steps: 0,
             event_budget: DEFAULT_EVENT_BUDGET,
@@ -170,8 +174,7 @@ impl Sim {
         sim.trace.counterfactuals = scenario.counterfactuals.iter().map(|c| c.name()).collect();
         for decl in &scenario.links {
             if let (Some(a), Some(b)) = (sim.host_named(&decl.a), sim.host_named(&decl.b)) {
-                let decl = decl.clone();
-                sim.links.push(Link { a, b, decl });
+                sim.links.push(Link::new(a, b, decl));
             }
         }
         for fault in &scenario.faults {
@@ -233,6 +236,11 @@ impl Sim {
         &self.hosts
     }
 
+    /// How many queue events this run has processed (the benchmarks' unit).
+    pub fn events_processed(&self) -> u64 {
+        self.steps
+    }
+
     /// Why the run is over, once it is.
     pub fn stopped(&self) -> Option<&Stop> {
         self.stopped.as_ref()
@@ -252,7 +260,7 @@ impl Sim {
             return None;
         }
         let before = self.trace.events.len();
-        let Some(&(t, _)) = self.queue.keys().next() else {
+        let Some((t, _)) = self.next_key() else {
             return self.stop(Stop::Quiet, None);
         };
         if let Some(end) = self.end.filter(|end| t > *end) {
@@ -265,7 +273,7 @@ impl Sim {
         if self.steps >= self.event_budget {
             return self.stop(Stop::EventBudget(self.steps), None);
         }
-        let ((t, _), pending) = self.queue.pop_first()?;
+        let ((t, _), pending) = self.queue.pop()?;
         self.steps += 1;
         self.now = t;
         match pending {
@@ -310,7 +318,7 @@ impl Sim {
     /// Processes every event up to and including time `t`; returns how many were processed.
     pub fn run_until(&mut self, t: Instant) -> usize {
         let mut n = 0;
-        while self.queue.keys().next().is_some_and(|&(next, _)| next <= t) {
+        while self.next_key().is_some_and(|(next, _)| next <= t) {
             if self.step().is_none() {
                 break;
             }
@@ -417,7 +425,7 @@ impl Sim {
             Action::Accept => return self.accept(h),
             _ => {}
         }
-        let Some(c) = self.hosts[h].newest_live() else {
+        let Some(c) = self.hosts[h].newest_held() else {
             let kind = app_error(None, action.verb(), "ENOTCONN");
             return self.record(Some(h), why::NO_CONNECTION, kind);
         };
@@ -452,6 +460,9 @@ impl Sim {
             Action::Close => tcb.close(now),
             Action::ShutdownWrite => tcb.shutdown_write(now),
             _ => tcb.abort(now),
+        }
+        if matches!(action, Action::Close | Action::Abort) {
+            self.hosts[h].release(c);
         }
         self.flush(h, c);
     }
@@ -506,8 +517,8 @@ impl Sim {
     }
 
     fn take_accepted(&mut self, h: HostId, c: usize) {
-        let conn = &mut self.hosts[h].conns[c];
-        conn.accepted = true;
+        self.hosts[h].hold(c);
+        let conn = &self.hosts[h].conns[c];
         let (id, detailed) = (conn.id, conn.detailed);
         if detailed {
             self.record(Some(h), why::ACCEPT_CALL, app(Some(id), "accept"));
@@ -562,13 +573,16 @@ impl Sim {
         loop {
             let conn = &mut self.hosts[h].conns[c];
             let (id, remote, port, detailed) = (conn.id, conn.remote, conn.listener, conn.detailed);
-            let events: Vec<TcbEvent> = std::iter::from_fn(|| conn.tcb.poll_event()).collect();
-            let transmits: Vec<_> = std::iter::from_fn(|| conn.tcb.poll_transmit()).collect();
+            let mut events = std::mem::take(&mut self.scratch_events);
+            let mut transmits = std::mem::take(&mut self.scratch_transmits);
+            events.extend(std::iter::from_fn(|| conn.tcb.poll_event()));
+            transmits.extend(std::iter::from_fn(|| conn.tcb.poll_transmit()));
             if events.is_empty() && transmits.is_empty() {
+                (self.scratch_events, self.scratch_transmits) = (events, transmits);
                 break;
             }
             let (mut reply, mut eof) = (false, false);
-            for event in events {
+            for event in events.drain(..) {
                 let (why, kind) = match event {
                     TcbEvent::State { from, to, why } => {
                         if detailed {
@@ -614,9 +628,10 @@ impl Sim {
                     self.record(Some(h), why, kind);
                 }
             }
-            for tx in transmits {
+            for tx in transmits.drain(..) {
                 self.emit(h, remote, tx);
             }
+            (self.scratch_events, self.scratch_transmits) = (events, transmits);
             if let Some(port) = port {
                 self.serve(h, c, port, reply, eof);
             }
@@ -624,10 +639,8 @@ impl Sim {
         // Keep exactly one queued wake-up per connection, at its earliest timer.
         let conn = &self.hosts[h].conns[c];
         let (next_wake, old_wake) = (conn.tcb.poll_timeout(), conn.wake);
+        // A superseded wake-up stays queued; `next_key` skips it.
         if old_wake.map(|(t, _)| t) != next_wake {
-            if let Some(key) = old_wake {
-                self.queue.remove(&key);
-            }
             let wake = next_wake.map(|t| self.schedule(t, Pending::Wake { host: h, conn: c }));
             self.hosts[h].conns[c].wake = wake;
         }
@@ -676,6 +689,7 @@ impl Sim {
         let id = conn.id;
         if eof && conn.tcb.state() == State::CloseWait {
             conn.tcb.close(now);
+            self.hosts[h].release(c);
             return self.record(Some(h), why::SERVER_REPLY, app(Some(id), "close"));
         }
         if request && conn.tcb.send(now, bytes) {
@@ -688,6 +702,7 @@ impl Sim {
             self.record(Some(h), why::SERVER_REPLY, kind);
             if close {
                 self.hosts[h].conns[c].tcb.close(now);
+                self.hosts[h].release(c);
                 self.record(Some(h), why::SERVER_REPLY, app(Some(id), "close"));
             }
         }
@@ -695,11 +710,23 @@ impl Sim {
 
     // ---------------------------------------------------------------- helpers
 
-    fn schedule(&mut self, at: Instant, pending: Pending) -> (Instant, u64) {
-        let key = (at, self.inserted);
-        self.inserted += 1;
-        self.queue.insert(key, pending);
-        key
+    fn schedule(&mut self, at: Instant, pending: Pending) -> Key {
+        self.queue.push(at, pending)
+    }
+
+    /// The key of the next event that still counts, dropping superseded wake-ups on the way.
+    fn next_key(&mut self) -> Option<Key> {
+        loop {
+            let (key, pending) = self.queue.peek()?;
+            match pending {
+                Pending::Wake { host, conn }
+                    if self.hosts[*host].conns[*conn].wake != Some(key) =>
+                {
+                    self.queue.pop();
+                }
+                _ => return Some(key),
+            }
+        }
     }
 
     fn record(&mut self, host: Option<HostId>, why: Why, kind: EventKind) {

@@ -12,11 +12,29 @@ use crate::trace::{DropCause, EventKind, HostId, Sent};
 use crate::why;
 use std::net::Ipv4Addr;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(super) struct Link {
     pub a: HostId,
     pub b: HostId,
-    pub decl: LinkDecl,
+    pub delay: Duration,
+    pub jitter: Duration,
+    pub loss: Ppm,
+    pub dup: Ppm,
+    pub reorder: Ppm,
+}
+
+impl Link {
+    pub fn new(a: HostId, b: HostId, decl: &LinkDecl) -> Link {
+        Link {
+            a,
+            b,
+            delay: decl.delay,
+            jitter: decl.jitter,
+            loss: decl.loss,
+            dup: decl.dup,
+            reorder: decl.reorder,
+        }
+    }
 }
 
 /// A scenario fault with its hosts resolved, and how many segments it has matched.
@@ -114,10 +132,10 @@ impl Sim {
             duplicate: None,
         };
         let link = match to {
-            Some(to) => self.link(from, to).cloned(),
+            Some(to) => self.link(from, to).copied(),
             // A spoofed or unknown address: reachable over the sender's link to a live
             // spoofed host, and otherwise nowhere.
-            None if super::flood::is_live_spoofed(dst) => self.any_link(from).cloned(),
+            None if super::flood::is_live_spoofed(dst) => self.any_link(from).copied(),
             None => None,
         };
         let Some(link) = link else {
@@ -126,10 +144,10 @@ impl Sim {
         };
         if self.hosts[from].unplugged || to.is_some_and(|t| self.hosts[t].unplugged) {
             fate.lost = Some((DropCause::NoRoute, why::UNPLUGGED));
-            fate.delay = link.decl.delay;
+            fate.delay = link.delay;
             return fate;
         }
-        let d = &link.decl;
+        let d = &link;
         fate.delay = d.delay;
         if self.chance(d.loss) {
             fate.lost = Some((DropCause::Loss, why::LINK_LOSS));
