@@ -71,6 +71,20 @@ impl Playground {
         self.sim.run_until(t) as u32
     }
 
+    /// Limits the run: at most `events` events, and, without a `run` statement, at most
+    /// `seconds` of virtual time. A run that hits a limit stops with a message saying so.
+    #[wasm_bindgen(js_name = setBudget)]
+    pub fn set_budget(&mut self, events: f64, seconds: f64) {
+        let time = crate::time::Duration::from_micros((seconds.max(0.0) * 1e6) as u64);
+        self.sim.set_budget(events.max(0.0) as u64, time);
+    }
+
+    /// Why the run is over, or `undefined` while it is not.
+    #[wasm_bindgen(js_name = stopMessage)]
+    pub fn stop_message(&self) -> Option<String> {
+        self.sim.stopped().map(|s| s.message())
+    }
+
     /// Runs to the end; returns why the run is over.
     #[wasm_bindgen(js_name = runToEnd)]
     pub fn run_to_end(&mut self) -> String {
@@ -79,6 +93,12 @@ impl Playground {
             web_sys::console::warn_1(&JsValue::from_str(&stop.message()));
         }
         stop.message()
+    }
+
+    /// How many events the run has processed (the benchmarks' unit).
+    #[wasm_bindgen(js_name = eventsProcessed)]
+    pub fn events_processed(&self) -> f64 {
+        self.sim.events_processed() as f64
     }
 
     /// Virtual time now, in microseconds.
