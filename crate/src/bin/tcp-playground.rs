@@ -11,9 +11,12 @@ use tcp_playground::trace::EventKind;
 
 const USAGE: &str = "\
 usage:
-  tcp-playground run FILE|- [--format text|json|svg|summary]
-  tcp-playground run --preset NAME [--format text|json|svg|summary]
-  tcp-playground presets";
+  tcp-playground run FILE|- [--format text|json|svg|summary] [--max-events N] [--max-time D]
+  tcp-playground run --preset NAME [--format ...] [--max-events N] [--max-time D]
+  tcp-playground presets
+
+--max-events stops a run after N events (default 20000000); --max-time stops a run that has
+no `run` statement at virtual time D, such as 10min (default 7 days).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,6 +48,8 @@ fn run(args: &[String]) -> Result<(), String> {
 fn run_scenario(args: &[String]) -> Result<(), String> {
     let mut format = "text".to_string();
     let mut source: Option<(String, String)> = None;
+    let mut max_events = tcp_playground::sim::DEFAULT_EVENT_BUDGET;
+    let mut max_time = tcp_playground::sim::DEFAULT_TIME_BUDGET;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -53,6 +58,19 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
                     .next()
                     .ok_or("--format needs a value: text, json, svg or summary")?
                     .clone();
+            }
+            "--max-events" => {
+                let value = it.next().ok_or("--max-events needs a number of events")?;
+                max_events = value
+                    .parse()
+                    .map_err(|_| format!("--max-events takes a whole number, not `{value}`"))?;
+            }
+            "--max-time" => {
+                let value = it
+                    .next()
+                    .ok_or("--max-time needs a duration such as 10min")?;
+                max_time = tcp_playground::time::Duration::parse(value)
+                    .map_err(|e| format!("--max-time: {e}"))?;
             }
             "--preset" => {
                 let name = it.next().ok_or("--preset needs a preset name")?;
@@ -78,6 +96,7 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
             .join("\n")
     })?;
     let mut sim = Sim::new(&scenario);
+    sim.set_budget(max_events, max_time);
     let stop = sim.run_to_end();
     if stop.is_budget() {
         eprintln!("{name}: {}", stop.message());

@@ -1,0 +1,372 @@
+//! The simulator's behaviour, read from the trace: listen queues under a flood, every fault
+//! statement's effect, link impairments, hosts going away, and budgets.
+
+use serde_json::Value;
+use tcp_playground::scenario::{Preset, Scenario};
+use tcp_playground::sim::{Sim, Stop};
+use tcp_playground::time::Duration;
+
+const TWO_HOSTS: &str = "\
+host client 10.0.0.1
+host server 10.0.0.2
+link client server delay=50ms
+server listen 80
+";
+
+fn run(text: &str) -> (Vec<Value>, Stop) {
+    let mut sim = Sim::new(&Scenario::parse(text).unwrap_or_else(|e| panic!("{e}")));
+    let stop = sim.run_to_end();
+    let events = sim
+        .trace()
+        .to_json_lines()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (events, stop)
+}
+
+fn preset(name: &str) -> Vec<Value> {
+    run(Preset::find(name).unwrap().text).0
+}
+
+fn sends<'a>(events: &'a [Value], from: &str) -> Vec<&'a Value> {
+    events
+        .iter()
+        .filter(|e| e["kind"] == "send" && e["seg"]["src"] == from)
+        .map(|e| &e["seg"])
+        .collect()
+}
+
+fn flags(segs: &[&Value]) -> Vec<String> {
+    segs.iter()
+        .map(|s| s["flags"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn state_times(events: &[Value], host: &str, to: &str) -> Vec<u64> {
+    events
+        .iter()
+        .filter(|e| e["kind"] == "state" && e["host"] == host && e["to"] == to)
+        .map(|e| e["t"].as_u64().unwrap())
+        .collect()
+}
+
+fn errors(events: &[Value], host: &str) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e["kind"] == "app" && e["host"] == host && e["call"] == "error")
+        .map(|e| e["errno"].as_str().unwrap().to_string())
+        .collect()
+}
+
+// ------------------------------------------------------------------ floods and queues
+
+#[test]
+fn without_cookies_the_flood_keeps_the_client_out_until_its_connect_fails() {
+    let events = preset("syn-flood");
+    let client = "client";
+    assert!(state_times(&events, client, "ESTABLISHED").is_empty());
+    assert_eq!(errors(&events, client), ["ETIMEDOUT"]);
+    // Every one of the client's SYNs met a full SYN queue.
+    let syns: Vec<u64> = sends(&events, client)
+        .iter()
+        .map(|s| s["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(syns.len(), 11, "the SYN and its ten retransmissions");
+    for id in &syns {
+        let dropped = events.iter().any(|e| {
+            e["kind"] == "drop"
+                && e["seg_id"] == *id
+                && e["cause"] == "queue-full"
+                && e["why"] == "syn-queue-full"
+        });
+        assert!(dropped, "SYN #{id} was not dropped by the full SYN queue");
+    }
+    let full = events
+        .iter()
+        .any(|e| e["kind"] == "queue" && e["syn_queue"] == e["syn_limit"]);
+    assert!(full);
+}
+
+#[test]
+fn with_cookies_the_client_connects_during_the_flood_through_a_cookie() {
+    let events = preset("syn-flood-cookies");
+    assert_eq!(state_times(&events, "client", "ESTABLISHED"), [1_100_000]);
+    let cookie = events.iter().find(|e| {
+        e["kind"] == "send" && e["why"] == "syncookie-sent" && e["seg"]["dst"] == "client"
+    });
+    assert!(cookie.is_some(), "the client's SYN,ACK carried a cookie");
+    let from_cookie = events.iter().any(|e| {
+        e["kind"] == "state"
+            && e["host"] == "server"
+            && e["to"] == "ESTABLISHED"
+            && e["why"] == "syncookie-validated"
+    });
+    assert!(
+        from_cookie,
+        "the server's connection came from the cookie, not the SYN queue"
+    );
+}
+
+#[test]
+fn a_full_accept_queue_drops_the_final_ack_until_the_application_accepts() {
+    let events = preset("accept-queue-overflow");
+    let overflow = events
+        .iter()
+        .find(|e| e["kind"] == "drop" && e["why"] == "accept-queue-full")
+        .expect("a final ACK dropped for the full accept queue");
+    assert_eq!(overflow["t"], 1_150_000);
+    // bob thought it was connected all along; the server agreed only after an accept().
+    assert_eq!(state_times(&events, "bob", "ESTABLISHED"), [1_100_000]);
+    let server_side: Vec<u64> = events
+        .iter()
+        .filter(|e| {
+            e["kind"] == "state"
+                && e["to"] == "ESTABLISHED"
+                && e["conn"].as_str().unwrap().starts_with("server:80-bob")
+        })
+        .map(|e| e["t"].as_u64().unwrap())
+        .collect();
+    assert_eq!(server_side, [4_150_000]);
+    let max_accept = events
+        .iter()
+        .filter(|e| e["kind"] == "queue")
+        .map(|e| e["accept_queue"].as_u64().unwrap())
+        .max();
+    assert_eq!(max_accept, Some(3), "backlog 2 holds 2 + 1");
+}
+
+#[test]
+fn abort_on_overflow_resets_the_connection_instead() {
+    let text = Preset::find("accept-queue-overflow").unwrap().text.replace(
+        "server listen 80 backlog=2 accept=manual",
+        "set server.abort_on_overflow 1\nserver listen 80 backlog=2 accept=manual",
+    );
+    let (events, _) = run(&text);
+    assert!(events.iter().any(|e| e["kind"] == "send"
+        && e["why"] == "accept-queue-overflow"
+        && e["seg"]["flags"] == "RST"));
+    assert_eq!(errors(&events, "bob"), ["ECONNRESET"]);
+}
+
+#[test]
+fn live_spoofed_sources_answer_with_rst_and_free_the_queue() {
+    let text = format!("{TWO_HOSTS}host attacker 10.0.0.66\nlink attacker server delay=10ms\nat 0s attacker flood server:80 rate=10/s count=5 spoof=live\n");
+    let (events, _) = run(&text);
+    let rsts = events
+        .iter()
+        .filter(|e| e["kind"] == "send" && e["seg"]["flags"] == "RST")
+        .count();
+    assert_eq!(
+        rsts, 5,
+        "each spoofed host resets the SYN,ACK it never asked for"
+    );
+    let last = events.iter().rev().find(|e| e["kind"] == "queue").unwrap();
+    assert_eq!(last["syn_queue"], 0, "{last}");
+}
+
+#[test]
+fn a_million_syn_flood_keeps_a_small_trace() {
+    let text = format!("{TWO_HOSTS}host attacker 10.0.0.66\nlink attacker server delay=10ms\nset server.syncookies 0\nat 0s attacker flood server:80 rate=1000000/s count=1000000\nrun 2s\n");
+    let mut sim = Sim::new(&Scenario::parse(&text).unwrap());
+    sim.run_to_end();
+    let trace = sim.trace();
+    assert!(
+        trace.events.len() < 2_000,
+        "{} trace events",
+        trace.events.len()
+    );
+    let drawn = trace
+        .events
+        .iter()
+        .filter(|e| matches!(&e.kind, tcp_playground::trace::EventKind::Send(s) if s.seg.flags.syn() && !s.seg.flags.ack()))
+        .count() as u64;
+    assert!(drawn > 0 && drawn <= u64::from(tcp_playground::sim::FLOOD_DETAIL));
+    assert_eq!(
+        drawn + trace.flood.syns,
+        1_000_000,
+        "every SYN is either drawn or counted"
+    );
+}
+
+// ------------------------------------------------------------------ fault statements
+
+#[test]
+fn drop_with_nth_drops_only_that_matching_segment() {
+    let (events, _) = run(&format!(
+        "{TWO_HOSTS}drop client->server nth=2 flags=SYN\nat 0s client connect server:80\nrun 5s\n"
+    ));
+    // The first SYN goes through; no second SYN is ever sent, so nothing is dropped.
+    assert!(!events.iter().any(|e| e["kind"] == "drop"));
+    let (events, _) = run(&format!(
+        "{TWO_HOSTS}drop client->server nth=1 flags=SYN\nat 0s client connect server:80\nrun 5s\n"
+    ));
+    let drops: Vec<&Value> = events.iter().filter(|e| e["kind"] == "drop").collect();
+    assert_eq!(drops.len(), 1);
+    assert_eq!(
+        (drops[0]["t"].as_u64(), drops[0]["cause"].as_str()),
+        (Some(25_000), Some("rule")),
+        "halfway along the link"
+    );
+}
+
+#[test]
+fn drop_without_nth_drops_every_matching_segment() {
+    let (events, _) = run(&format!(
+        "{TWO_HOSTS}drop client->server flags=SYN\nat 0s client connect server:80\n"
+    ));
+    let syns = sends(&events, "client").len();
+    let drops = events.iter().filter(|e| e["kind"] == "drop").count();
+    assert_eq!((syns, drops), (11, 11));
+    assert_eq!(errors(&events, "client"), ["ETIMEDOUT"]);
+}
+
+#[test]
+fn drop_matches_the_length_too() {
+    let (events, _) = run(&format!("{TWO_HOSTS}drop client->server flags=ACK len=0\nat 0s client connect server:80\nat 0.5s client send 100\nrun 2s\n"));
+    let dropped: Vec<u64> = events
+        .iter()
+        .filter(|e| e["kind"] == "drop")
+        .map(|e| e["seg_id"].as_u64().unwrap())
+        .collect();
+    let bare_acks: Vec<u64> = sends(&events, "client")
+        .iter()
+        .filter(|s| s["flags"] == "ACK" && s["len"] == 0)
+        .map(|s| s["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(dropped, bare_acks);
+    assert!(
+        sends(&events, "client").iter().any(|s| s["len"] == 100),
+        "data is not a bare ACK"
+    );
+}
+
+#[test]
+fn delay_holds_back_the_nth_segment() {
+    let (events, _) = run(&format!(
+        "{TWO_HOSTS}delay client->server nth=1 by=300ms\nat 0s client connect server:80\nrun 5s\n"
+    ));
+    let syn = sends(&events, "client")[0];
+    assert_eq!(syn["eta"], 350_000);
+}
+
+#[test]
+fn dup_delivers_a_second_copy() {
+    let (events, _) = run(&format!(
+        "{TWO_HOSTS}dup client->server nth=1 by=20ms\nat 0s client connect server:80\nrun 5s\n"
+    ));
+    let delivered = events
+        .iter()
+        .filter(|e| e["kind"] == "deliver" && e["seg_id"] == 1)
+        .map(|e| e["t"].as_u64().unwrap())
+        .collect::<Vec<_>>();
+    assert_eq!(delivered, [50_000, 70_000]);
+    // Linux answers the repeated SYN on the half-open connection with its SYN,ACK again.
+    assert_eq!(flags(&sends(&events, "server")), ["SYN,ACK", "SYN,ACK"]);
+}
+
+#[test]
+fn link_loss_jitter_reorder_and_dup_change_what_arrives() {
+    let base = "host a 10.0.0.1\nhost b 10.0.0.2\nb listen 80\nat 0s a connect b:80\nat 1s a send 60000\nrun 60s\n";
+    let lossy = base.replace("b listen 80", "link a b delay=20ms loss=0.2\nb listen 80");
+    let (events, _) = run(&lossy);
+    assert!(events
+        .iter()
+        .any(|e| e["kind"] == "drop" && e["cause"] == "loss"));
+    let received: u64 = events
+        .iter()
+        .filter(|e| e["kind"] == "app" && e["host"] == "b" && e["call"] == "recv")
+        .map(|e| e["bytes"].as_u64().unwrap())
+        .sum();
+    assert_eq!(received, 60_000, "TCP recovers every byte");
+
+    let jittery = base.replace(
+        "b listen 80",
+        "link a b delay=20ms jitter=15ms\nb listen 80",
+    );
+    let (events, _) = run(&jittery);
+    let flights: Vec<u64> = events
+        .iter()
+        .filter(|e| e["kind"] == "send")
+        .map(|e| e["seg"]["eta"].as_u64().unwrap() - e["t"].as_u64().unwrap())
+        .collect();
+    assert!(flights.iter().all(|f| (20_000..=35_000).contains(f)));
+    assert!(flights.iter().any(|f| *f != flights[0]), "the delays vary");
+
+    let reordering = base.replace(
+        "b listen 80",
+        "link a b delay=20ms reorder=0.3\nb listen 80",
+    );
+    let (events, _) = run(&reordering);
+    assert!(
+        events
+            .iter()
+            .any(|e| e["kind"] == "send" && e["why"] == "out-of-order"),
+        "a gap was noticed and reported"
+    );
+
+    let duplicating = base.replace("b listen 80", "link a b delay=20ms dup=0.5\nb listen 80");
+    let (events, _) = run(&duplicating);
+    let deliveries = events.iter().filter(|e| e["kind"] == "deliver").count();
+    assert!(deliveries > events.iter().filter(|e| e["kind"] == "send").count());
+}
+
+#[test]
+fn an_unplugged_host_loses_its_segments_but_keeps_its_connection() {
+    let (events, _) = run(&format!(
+        "{TWO_HOSTS}at 0s client connect server:80\nat 1s server unplug\nat 1s client send 100\nat 2.5s server replug\nrun 10s\n"
+    ));
+    assert!(events
+        .iter()
+        .any(|e| e["kind"] == "drop" && e["why"] == "unplugged"));
+    let recv = events
+        .iter()
+        .find(|e| e["kind"] == "app" && e["host"] == "server" && e["call"] == "recv")
+        .unwrap();
+    assert!(
+        recv["t"].as_u64().unwrap() > 2_500_000,
+        "delivered by a retransmission after the replug"
+    );
+}
+
+#[test]
+fn a_crashed_host_is_silent_and_a_rebooted_one_resets() {
+    let (events, _) = run(&format!("{TWO_HOSTS}at 0s client connect server:80\nat 1s server crash\nat 2s client send 10\nrun 4s\n"));
+    assert!(events
+        .iter()
+        .any(|e| e["kind"] == "drop" && e["cause"] == "host-down"));
+    assert!(
+        sends(&events, "server").iter().all(|s| s["flags"] != "RST"),
+        "a crashed host says nothing"
+    );
+
+    let (events, _) = run(&format!("{TWO_HOSTS}at 0s client connect server:80\nat 1s server reboot\nat 2s client send 10\nrun 4s\n"));
+    assert!(sends(&events, "server").iter().any(|s| s["flags"] == "RST"));
+    assert_eq!(errors(&events, "client"), ["ECONNRESET"]);
+}
+
+// ------------------------------------------------------------------ budgets
+
+#[test]
+fn a_run_over_its_event_budget_stops_with_a_message() {
+    let text = format!("{TWO_HOSTS}host attacker 10.0.0.66\nlink attacker server delay=10ms\nat 0s attacker flood server:80 rate=1000/s count=100000\n");
+    let mut sim = Sim::new(&Scenario::parse(&text).unwrap());
+    sim.set_budget(5_000, Duration::from_secs(3600));
+    let stop = sim.run_to_end();
+    assert_eq!(stop, Stop::EventBudget(5_000));
+    assert!(
+        stop.message().contains("stopped after 5000 events"),
+        "{}",
+        stop.message()
+    );
+}
+
+#[test]
+fn a_run_without_a_run_statement_stops_at_the_time_budget() {
+    let text = format!("{TWO_HOSTS}set client.keepalive on\nat 0s client connect server:80\n");
+    let mut sim = Sim::new(&Scenario::parse(&text).unwrap());
+    sim.set_budget(1_000_000, Duration::from_secs(10 * 3600));
+    let stop = sim.run_to_end();
+    assert!(matches!(stop, Stop::TimeBudget(_)), "{stop:?}");
+    assert!(stop.message().contains("add one"), "{}", stop.message());
+}
