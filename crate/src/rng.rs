@@ -64,7 +64,8 @@ impl Hasher for MixHasher {
     }
 }
 
-/// A lookup table: a hash map with [`MixHasher`]. Never iterate one.
+/// A lookup table: a hash map with [`MixHasher`]. Never let a result depend on its
+/// iteration order (sort what you collect from it).
 pub type LookupMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
 
 #[cfg(test)]

@@ -207,6 +207,8 @@ pub enum Action {
     Replug,
     /// A SYN flood against `host:port` from spoofed source addresses.
     Flood(Flood),
+    /// SO_KEEPALIVE on (or off) for the host's connections, those open and those to come.
+    Keepalive(bool),
 }
 
 /// `flood HOST:PORT rate=N/s count=N spoof=random|live`.
@@ -242,6 +244,7 @@ impl Action {
             Action::Unplug => "unplug",
             Action::Replug => "replug",
             Action::Flood(_) => "flood",
+            Action::Keepalive(_) => "keepalive",
         }
     }
 }
@@ -702,10 +705,20 @@ impl Scenario {
             "unplug" => simple(Action::Unplug),
             "replug" => simple(Action::Replug),
             "flood" => self.flood(verb, ws).map(Action::Flood),
+            "keepalive" => {
+                let w = ws.get(1).copied().ok_or_else(|| at(verb, "keepalive is `on` or `off`"))?;
+                let on = match w.text {
+                    "on" => true,
+                    "off" => false,
+                    other => return Err(at(w, format!("keepalive is `on` or `off`, not `{other}`"))),
+                };
+                expect_end(2)?;
+                Ok(Action::Keepalive(on))
+            }
             other => Err(at(
                 verb,
                 format!(
-                    "unknown action `{other}`; actions are connect, send, recv, accept, close, shutdown-write, abort, crash, reboot, unplug, replug, flood"
+                    "unknown action `{other}`; actions are connect, send, recv, accept, close, shutdown-write, abort, crash, reboot, unplug, replug, flood, keepalive"
                 ),
             )),
         }
@@ -857,6 +870,31 @@ impl Scenario {
         Ok(fault)
     }
 
+    /// Parses one action as an `at` statement would hold it, for `host`: what a reader does
+    /// interactively (`connect server:80`, `send 1000`, `flood server:80 rate=100/s count=500`).
+    pub fn parse_action(&self, host: &str, text: &str) -> Result<Action, ParseError> {
+        let fail = |(col, message): Fail| ParseError {
+            line: 1,
+            col,
+            message,
+        };
+        if self.host(host).is_none() {
+            let known: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
+            return Err(fail((
+                1,
+                format!("unknown host `{host}`; known hosts: {}", known.join(", ")),
+            )));
+        }
+        let ws = words(text);
+        let verb = ws.first().copied().ok_or_else(|| {
+            fail((
+                1,
+                "expected an action such as connect, send or close".into(),
+            ))
+        })?;
+        self.action(&ws, verb).map_err(fail)
+    }
+
     fn host(&self, name: &str) -> Option<&HostDecl> {
         self.hosts.iter().find(|h| h.name == name)
     }
@@ -959,6 +997,7 @@ impl Scenario {
                     f.count,
                     if f.spoof_live { "live" } else { "random" }
                 ),
+                Action::Keepalive(on) => format!("keepalive {}", if *on { "on" } else { "off" }),
                 other => other.verb().to_string(),
             };
             let at = if at == Duration::ZERO {

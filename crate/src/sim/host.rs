@@ -36,7 +36,7 @@ pub struct Conn {
     pub remote: Ipv4Addr,
     pub tcb: Tcb,
     /// The wake-up scheduled for this connection's timers: its key in the event queue.
-    pub wake: Option<(Instant, u64)>,
+    pub wake: Option<(Instant, u8, u64)>,
     /// The listening port that created it (a passive open).
     pub listener: Option<u16>,
     /// Its application has accept()ed it (passive) or opened it (active).
@@ -129,6 +129,13 @@ impl Host {
     /// application holds (not one still waiting to be accepted, nor one it has closed).
     pub fn newest_held(&self) -> Option<usize> {
         self.held.last().copied()
+    }
+
+    /// Handles of the live connections, in order.
+    pub fn live_handles(&self) -> Vec<usize> {
+        let mut live: Vec<usize> = self.index.values().copied().collect();
+        live.sort_unstable();
+        live
     }
 
     /// A free ephemeral port, drawn at random as Linux does.

@@ -260,7 +260,7 @@ impl Sim {
             return None;
         }
         let before = self.trace.events.len();
-        let Some((t, _)) = self.next_key() else {
+        let Some((t, _, _)) = self.next_key() else {
             return self.stop(Stop::Quiet, None);
         };
         if let Some(end) = self.end.filter(|end| t > *end) {
@@ -273,7 +273,7 @@ impl Sim {
         if self.steps >= self.event_budget {
             return self.stop(Stop::EventBudget(self.steps), None);
         }
-        let ((t, _), pending) = self.queue.pop()?;
+        let ((t, _, _), pending) = self.queue.pop()?;
         self.steps += 1;
         self.now = t;
         match pending {
@@ -315,10 +315,30 @@ impl Sim {
         None
     }
 
+    /// Does what a reader asked, now: the action runs after everything already due at this
+    /// microsecond, at the next one, where a replay of the recorded scenario runs it too.
+    /// Returns that time, for the recording. A run that had fallen quiet goes on; one that
+    /// reached its `run` time does not.
+    pub fn act(&mut self, host: &str, action: Action) -> Result<Instant, String> {
+        let h = self
+            .host_named(host)
+            .ok_or_else(|| format!("unknown host `{host}`"))?;
+        match self.stopped {
+            Some(Stop::Quiet) => self.stopped = None,
+            Some(ref stop) => return Err(format!("{}; start it again to act", stop.message())),
+            None => {}
+        }
+        self.run_until(self.now);
+        let at = self.now + Duration::from_micros(1);
+        self.schedule(at, Pending::Action { host: h, action });
+        self.run_until(at);
+        Ok(at)
+    }
+
     /// Processes every event up to and including time `t`; returns how many were processed.
     pub fn run_until(&mut self, t: Instant) -> usize {
         let mut n = 0;
-        while self.next_key().is_some_and(|(next, _)| next <= t) {
+        while self.next_key().is_some_and(|(next, _, _)| next <= t) {
             if self.step().is_none() {
                 break;
             }
@@ -423,6 +443,19 @@ impl Sim {
             }
             Action::Connect { host, port, sport } => return self.connect(h, &host, port, sport),
             Action::Accept => return self.accept(h),
+            Action::Keepalive(on) => {
+                self.hosts[h].params.keepalive = on;
+                self.record(
+                    Some(h),
+                    why::KEEPALIVE_IDLE,
+                    app(None, if on { "keepalive-on" } else { "keepalive-off" }),
+                );
+                for c in self.hosts[h].live_handles() {
+                    self.hosts[h].conns[c].tcb.set_keepalive(now, on);
+                    self.flush(h, c);
+                }
+                return;
+            }
             _ => {}
         }
         let Some(c) = self.hosts[h].newest_held() else {
@@ -640,7 +673,7 @@ impl Sim {
         let conn = &self.hosts[h].conns[c];
         let (next_wake, old_wake) = (conn.tcb.poll_timeout(), conn.wake);
         // A superseded wake-up stays queued; `next_key` skips it.
-        if old_wake.map(|(t, _)| t) != next_wake {
+        if old_wake.map(|(t, _, _)| t) != next_wake {
             let wake = next_wake.map(|t| self.schedule(t, Pending::Wake { host: h, conn: c }));
             self.hosts[h].conns[c].wake = wake;
         }

@@ -1,6 +1,9 @@
-//! The event queue: a binary heap ordered by (time, insertion counter), so equal times run
-//! first in, first out. The heap holds only small keys; the events wait in a slab beside it,
-//! so sifting moves 24 bytes, not a whole segment.
+//! The event queue: a binary heap ordered by time, then class, then insertion counter: at the
+//! same microsecond an application's action runs before network and timer events, and equal
+//! keys run first in, first out. (Scenario actions are queued first anyway; the class makes an
+//! action taken interactively run where the replayed scenario will run it.) The heap holds
+//! only small keys; the events wait in a slab beside it, so sifting moves 32 bytes, not a
+//! whole segment.
 //!
 //! A connection's superseded wake-up is not dug out of the heap; it is skipped when it reaches
 //! the top (the connection's `wake` names the one that counts).
@@ -10,8 +13,8 @@ use crate::time::Instant;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// An entry's place in the order: its time, then when it was queued.
-pub(super) type Key = (Instant, u64);
+/// An entry's place in the order: its time, its class (0 for actions), when it was queued.
+pub(super) type Key = (Instant, u8, u64);
 
 #[derive(Default)]
 pub(super) struct EventQueue {
@@ -23,7 +26,8 @@ pub(super) struct EventQueue {
 
 impl EventQueue {
     pub fn push(&mut self, at: Instant, pending: Pending) -> Key {
-        let key = (at, self.inserted);
+        let class = u8::from(!matches!(pending, Pending::Action { .. }));
+        let key = (at, class, self.inserted);
         self.inserted += 1;
         let slot = match self.free.pop() {
             Some(slot) => {

@@ -429,6 +429,19 @@ impl Tcb {
         self.set_state(State::Closed, why::ABORT_CALL);
     }
 
+    /// SO_KEEPALIVE: turns keepalive on or off for this connection from now.
+    pub fn set_keepalive(&mut self, now: Instant, on: bool) {
+        self.now = now;
+        self.params.keepalive = on;
+        if !on {
+            return self.cancel_timer(Timer::Keepalive, why::KEEPALIVE_IDLE);
+        }
+        if self.keepalive_applies() && self.timers.get(Timer::Keepalive).is_none() {
+            let at = self.last_received.max(now) + self.params.keepalive_time;
+            self.arm_at(Timer::Keepalive, at, why::KEEPALIVE_IDLE);
+        }
+    }
+
     /// The host crashed or rebooted: the connection is gone without a word on the wire.
     pub fn vanish(&mut self, now: Instant, why: Why) {
         self.now = now;
