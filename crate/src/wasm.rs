@@ -6,10 +6,10 @@
 //! prints. A panic is a bug: the hook logs it to the console and the page shows a banner.
 
 use crate::ladder::{self, LadderOptions};
-use crate::scenario::{Preset, Scenario, PRESETS};
+use crate::scenario::{Preset, Scenario, Timed, PRESETS};
 use crate::sim::Sim;
 use crate::time::Instant;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -22,6 +22,16 @@ struct PresetInfo {
     name: &'static str,
     title: &'static str,
     summary: &'static str,
+}
+
+/// `pg.flood("attacker", { target: "server:80", rate: 1000, count: 5000, spoof: "random" })`.
+#[derive(Deserialize)]
+struct FloodOptions {
+    target: String,
+    rate: u32,
+    count: u32,
+    #[serde(default)]
+    spoof: Option<String>,
 }
 
 #[wasm_bindgen]
@@ -114,6 +124,72 @@ impl Playground {
     /// Hosts, listeners and connections (state, SND.UNA, SND.NXT, RCV.NXT, timers) now.
     pub fn state(&self) -> Result<JsValue, JsError> {
         to_js(&self.sim.snapshot())
+    }
+
+    /// Does an action now, written as a scenario's `at` line would write it after the host
+    /// (`connect server:80`, `send 1000`, `close`, `crash`, `keepalive on`), and records it
+    /// into the scenario at its virtual time, so that `scenarioText()` replays it exactly.
+    /// Returns that time in microseconds.
+    pub fn act(&mut self, host: &str, action: &str) -> Result<f64, JsError> {
+        let parsed = self
+            .scenario
+            .parse_action(host, action)
+            .map_err(|e| JsError::new(&e.message))?;
+        let at = self
+            .sim
+            .act(host, parsed.clone())
+            .map_err(|e| JsError::new(&e))?;
+        let place = self.scenario.actions.partition_point(|a| a.at <= at);
+        let timed = Timed {
+            at,
+            host: host.to_string(),
+            action: parsed,
+        };
+        self.scenario.actions.insert(place, timed);
+        Ok(at.micros() as f64)
+    }
+
+    /// `connect("client", "server:80")`.
+    pub fn connect(&mut self, host: &str, target: &str) -> Result<f64, JsError> {
+        self.act(host, &format!("connect {target}"))
+    }
+
+    /// `send("client", 1000)`: the application writes this many bytes.
+    pub fn send(&mut self, host: &str, bytes: u32) -> Result<f64, JsError> {
+        self.act(host, &format!("send {bytes}"))
+    }
+
+    pub fn close(&mut self, host: &str) -> Result<f64, JsError> {
+        self.act(host, "close")
+    }
+
+    pub fn abort(&mut self, host: &str) -> Result<f64, JsError> {
+        self.act(host, "abort")
+    }
+
+    pub fn crash(&mut self, host: &str) -> Result<f64, JsError> {
+        self.act(host, "crash")
+    }
+
+    pub fn reboot(&mut self, host: &str) -> Result<f64, JsError> {
+        self.act(host, "reboot")
+    }
+
+    /// `flood("attacker", { target: "server:80", rate: 1000, count: 5000, spoof: "random" })`.
+    pub fn flood(&mut self, host: &str, opts: JsValue) -> Result<f64, JsError> {
+        let o: FloodOptions =
+            serde_wasm_bindgen::from_value(opts).map_err(|e| JsError::new(&e.to_string()))?;
+        let spoof = o.spoof.as_deref().unwrap_or("random");
+        let text = format!(
+            "flood {} rate={}/s count={} spoof={spoof}",
+            o.target, o.rate, o.count
+        );
+        self.act(host, &text)
+    }
+
+    /// `keepalive("client", true)`: SO_KEEPALIVE on the host's connections.
+    pub fn keepalive(&mut self, host: &str, on: bool) -> Result<f64, JsError> {
+        self.act(host, if on { "keepalive on" } else { "keepalive off" })
     }
 
     /// The ladder so far, as SVG. `opts`: `{ absolute, showNow }`, both optional.

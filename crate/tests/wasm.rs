@@ -4,7 +4,7 @@
 
 use js_sys::{Array, Reflect};
 use tcp_playground::wasm::Playground;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsError, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -123,6 +123,67 @@ fn ladder_options_are_read_from_a_plain_object() {
     let bad = js_sys::Object::new();
     Reflect::set(&bad, &"absolute".into(), &"yes please".into()).unwrap();
     assert!(pg.ladder_svg(bad.into()).is_err());
+}
+
+#[wasm_bindgen_test]
+fn what_a_reader_does_is_recorded_and_replays_exactly() {
+    let base = "host client 10.0.0.1\nhost server 10.0.0.2\nhost attacker 10.0.0.66\nlink client server delay=50ms\nlink attacker server delay=10ms\nserver listen 80 backlog=4\n";
+    let mut pg = Playground::from_scenario(base).unwrap();
+    assert!(pg.step().is_none(), "nothing happens on its own");
+    pg.connect("client", "server:80").unwrap();
+    pg.run_until(300_000.0);
+    pg.send("client", 3000).unwrap();
+    pg.run_until(600_000.0);
+    let opts = js_sys::Object::new();
+    Reflect::set(&opts, &"target".into(), &"server:80".into()).unwrap();
+    Reflect::set(&opts, &"rate".into(), &JsValue::from(100)).unwrap();
+    Reflect::set(&opts, &"count".into(), &JsValue::from(20)).unwrap();
+    pg.flood("attacker", opts.into()).unwrap();
+    pg.keepalive("client", true).unwrap();
+    pg.run_until(900_000.0);
+    pg.close("client").unwrap();
+    pg.run_to_end();
+
+    let text = pg.scenario_text();
+    for line in [
+        "client connect server:80",
+        "client send 3000",
+        "attacker flood server:80 rate=100/s count=20 spoof=random",
+        "client keepalive on",
+        "client close",
+    ] {
+        assert!(text.contains(line), "{line} missing from:\n{text}");
+    }
+    let mut replay = Playground::from_scenario(&text).unwrap();
+    replay.run_to_end();
+    assert_eq!(
+        replay.trace_digest(),
+        pg.trace_digest(),
+        "the recorded scenario replays byte for byte"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_bad_interactive_action_is_refused_with_a_reason() {
+    let mut pg = Playground::preset("handshake").unwrap();
+    let message = |e: JsError| get(&JsValue::from(e), "message").as_string().unwrap();
+    assert!(message(pg.act("nobody", "close").unwrap_err()).contains("unknown host `nobody`"));
+    assert!(message(pg.connect("client", "elsewhere:80").unwrap_err())
+        .contains("unknown host `elsewhere`"));
+    assert!(message(pg.act("client", "dance").unwrap_err()).contains("unknown action `dance`"));
+    assert!(
+        pg.scenario_text().lines().all(|l| !l.contains("dance")),
+        "nothing was recorded"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_run_over_budget_stops_with_a_message_in_the_browser_too() {
+    let mut pg = Playground::preset("syn-flood").unwrap();
+    pg.set_budget(1000.0, 3600.0);
+    let message = pg.run_to_end();
+    assert!(message.contains("stopped after 1000 events"), "{message}");
+    assert_eq!(pg.stop_message(), Some(message));
 }
 
 #[wasm_bindgen_test]
