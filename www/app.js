@@ -4,7 +4,8 @@ import init, { Playground } from "./pkg/tcp_playground.js";
 import { formatTime, renderState } from "./state-panel.js";
 
 const $ = (id) => document.getElementById(id);
-const controls = ["preset", "step", "play", "end", "reset"].map($);
+const controls = ["preset", "step", "play", "end", "reset", "actor"].map($);
+const actButtons = () => [...document.querySelectorAll("[data-act]")];
 
 let playground = null;
 let presetName = "handshake";
@@ -17,7 +18,7 @@ function showError(message, { fatal = false } = {}) {
   banner.hidden = false;
   if (fatal) {
     pause();
-    for (const c of controls) c.disabled = true;
+    for (const c of [...controls, ...actButtons()]) c.disabled = true;
   }
 }
 
@@ -41,6 +42,7 @@ function render() {
   $("step").disabled = snapshot.done;
   $("play").disabled = snapshot.done;
   $("end").disabled = snapshot.done;
+  $("scenario").textContent = playground.scenarioText();
   if (snapshot.done) pause();
 }
 
@@ -54,8 +56,51 @@ function load(name) {
     $("preset").value = name;
     const info = Playground.presets().find((p) => p.name === name);
     $("summary").textContent = info ? `${info.title}. ${info.summary}` : "";
+    fillActors(playground.state());
     render();
   });
+}
+
+/** The host select lists the scenario's hosts; the first one that listens on nothing leads. */
+function fillActors(snapshot) {
+  const select = $("actor");
+  const names = snapshot.hosts.map((h) => h.name);
+  select.replaceChildren(...names.map((name) => {
+    const option = document.createElement("option");
+    option.value = name;
+    option.textContent = name;
+    return option;
+  }));
+  const client = snapshot.hosts.find((h) => h.listeners.length === 0);
+  if (client) select.value = client.name;
+}
+
+/** Where a connect or a flood goes: the first listening port on another host. */
+function target(snapshot, from) {
+  for (const host of snapshot.hosts) {
+    if (host.name !== from && host.listeners.length > 0) return `${host.name}:${host.listeners[0].port}`;
+  }
+  return undefined;
+}
+
+/** Does what the button says, now, on the chosen host; a refusal is shown, not thrown. */
+function act(what) {
+  pause();
+  const host = $("actor").value;
+  const snapshot = playground.state();
+  let text = what;
+  if (what === "connect" || what === "flood") {
+    const to = target(snapshot, host);
+    if (!to) return showError(`No other host listens on a port, so ${host} has nowhere to ${what === "flood" ? "flood" : "connect"}.`);
+    text = what === "connect" ? `connect ${to}` : `flood ${to} rate=200/s count=2000 spoof=random`;
+  }
+  try {
+    playground.act(host, text);
+    $("error").hidden = true;
+  } catch (err) {
+    showError(`${host} cannot ${text}: ${err?.message ?? err}`);
+  }
+  guarded(render);
 }
 
 function step() {
@@ -108,7 +153,8 @@ async function main() {
     option.textContent = p.title;
     select.append(option);
   }
-  for (const c of controls) c.disabled = false;
+  for (const c of [...controls, ...actButtons()]) c.disabled = false;
+  for (const button of actButtons()) button.addEventListener("click", () => act(button.dataset.act));
 
   select.addEventListener("change", () => {
     history.replaceState(null, "", `#preset=${select.value}`);

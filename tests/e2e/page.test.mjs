@@ -91,3 +91,25 @@ test("on a phone-sized screen in dark mode the ladder fits the width", async () 
   await page.screenshot({ path: `${ARTIFACTS}phone-dark.png`, fullPage: true });
   assert.deepEqual(page.problems, []);
 });
+
+test("acting on a host adds segments and records the action in the scenario", async () => {
+  const page = await env.newPage();
+  await page.goto(`${env.base}#preset=handshake`);
+  await page.waitForSelector("#step:not([disabled])");
+  await page.click("#end");
+  await page.waitForSelector("#end[disabled]");
+  assert.equal(await page.inputValue("#actor"), "client");
+  await page.click('[data-act="send 1000"]');
+  await page.click("#end");
+  await page.waitForSelector("#end[disabled]");
+  const flags = await flagsOfArrows(page);
+  assert.ok(flags.includes("ACK,PSH"), `data was sent: ${flags}`);
+  assert.match(await page.textContent("#scenario"), /^at \S+ client send 1000$/m);
+
+  // A refusal is explained, and nothing breaks.
+  await page.selectOption("#actor", "server");
+  await page.click('[data-act="connect"]');
+  assert.match(await page.textContent("#error"), /server has nowhere to connect/);
+  await page.screenshot({ path: `${ARTIFACTS}acted.png`, fullPage: true });
+  assert.deepEqual(page.problems, []);
+});
