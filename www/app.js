@@ -46,10 +46,18 @@ function render() {
   if (snapshot.done) pause();
 }
 
+/** `?max-events=N` limits each run (the default is the core's, 20 million events). */
+function budget() {
+  const n = Number(new URLSearchParams(location.search).get("max-events"));
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
 function load(name) {
   pause();
   guarded(() => {
     const next = Playground.preset(name);
+    const events = budget();
+    if (events) next.setBudget(events, 7 * 24 * 3600);
     playground?.free();
     playground = next;
     presetName = name;

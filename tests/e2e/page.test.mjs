@@ -113,3 +113,13 @@ test("acting on a host adds segments and records the action in the scenario", as
   await page.screenshot({ path: `${ARTIFACTS}acted.png`, fullPage: true });
   assert.deepEqual(page.problems, []);
 });
+
+test("a run over its budget ends with a message that says so", async () => {
+  const page = await env.newPage();
+  await page.goto(`${env.base}?max-events=50#preset=syn-flood`);
+  await page.waitForSelector("#step:not([disabled])");
+  await page.click("#end");
+  await page.waitForSelector("#end[disabled]");
+  assert.match(await page.textContent("#status"), /stopped after 50 events, the limit for one run/);
+  assert.deepEqual(page.problems, []);
+});
