@@ -120,7 +120,11 @@ pub struct FloodSummary {
     pub last: Option<Instant>,
 }
 
-#[derive(Clone, Debug, Default)]
+/// How many events a trace keeps in full by default: a long run keeps its beginning and
+/// counts the rest, so it cannot exhaust the memory of a browser tab.
+pub const DEFAULT_TRACE_LIMIT: usize = 1_000_000;
+
+#[derive(Clone, Debug)]
 pub struct Trace {
     pub hosts: Vec<HostInfo>,
     /// Stable connection labels, `client:40000-server:80`.
@@ -129,12 +133,38 @@ pub struct Trace {
     pub counterfactuals: Vec<&'static str>,
     /// Flood traffic past the detail the trace keeps, counted instead of recorded.
     pub flood: FloodSummary,
+    /// The most events kept in full; later ones are only counted in `unrecorded`.
+    pub limit: usize,
+    pub unrecorded: u64,
     pub events: Vec<Event>,
 }
 
+impl Default for Trace {
+    fn default() -> Trace {
+        Trace {
+            hosts: Vec::new(),
+            conns: Vec::new(),
+            counterfactuals: Vec::new(),
+            events: Vec::new(),
+            flood: FloodSummary::default(),
+            limit: DEFAULT_TRACE_LIMIT,
+            unrecorded: 0,
+        }
+    }
+}
+
 impl Trace {
+    /// Keeps the event, or only counts it once the trace is full.
     pub fn push(&mut self, event: Event) {
-        self.events.push(event);
+        if self.has_room() {
+            self.events.push(event);
+        } else {
+            self.unrecorded += 1;
+        }
+    }
+
+    pub fn has_room(&self) -> bool {
+        self.events.len() < self.limit
     }
 
     /// The name of the host with this address, or the address itself.

@@ -370,3 +370,28 @@ fn a_run_without_a_run_statement_stops_at_the_time_budget() {
     assert!(matches!(stop, Stop::TimeBudget(_)), "{stop:?}");
     assert!(stop.message().contains("add one"), "{}", stop.message());
 }
+
+#[test]
+fn a_long_run_keeps_the_beginning_of_its_trace_and_counts_the_rest() {
+    let text = Preset::find("http10-vs-http11").unwrap().text;
+    let mut full = Sim::new(&Scenario::parse(text).unwrap());
+    full.run_to_end();
+    let mut capped = Sim::new(&Scenario::parse(text).unwrap());
+    capped.set_trace_limit(100);
+    capped.run_to_end();
+    let (all, kept) = (&full.trace().events, &capped.trace().events);
+    assert_eq!(kept.len(), 100);
+    assert_eq!(
+        kept[..],
+        all[..100],
+        "the kept part is exactly the beginning"
+    );
+    assert_eq!(
+        capped.trace().unrecorded as usize,
+        all.len() - 100,
+        "the rest is counted"
+    );
+    // The simulation itself is unchanged: it ends the same way, at the same time.
+    assert_eq!(capped.now(), full.now());
+    assert_eq!(capped.events_processed(), full.events_processed());
+}

@@ -11,12 +11,13 @@ use tcp_playground::trace::EventKind;
 
 const USAGE: &str = "\
 usage:
-  tcp-playground run FILE|- [--format text|json|svg|summary] [--max-events N] [--max-time D]
-  tcp-playground run --preset NAME [--format ...] [--max-events N] [--max-time D]
+  tcp-playground run FILE|- [--format text|json|svg|summary] [--max-events N] [--max-time D] [--max-trace N]
+  tcp-playground run --preset NAME [--format ...] [--max-events N] [--max-time D] [--max-trace N]
   tcp-playground presets
 
 --max-events stops a run after N events (default 20000000); --max-time stops a run that has
-no `run` statement at virtual time D, such as 10min (default 7 days).";
+no `run` statement at virtual time D, such as 10min (default 7 days); --max-trace keeps the
+first N trace events in full and counts the rest (default 1000000).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -50,6 +51,7 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
     let mut source: Option<(String, String)> = None;
     let mut max_events = tcp_playground::sim::DEFAULT_EVENT_BUDGET;
     let mut max_time = tcp_playground::sim::DEFAULT_TIME_BUDGET;
+    let mut max_trace = tcp_playground::trace::DEFAULT_TRACE_LIMIT;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -64,6 +66,12 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
                 max_events = value
                     .parse()
                     .map_err(|_| format!("--max-events takes a whole number, not `{value}`"))?;
+            }
+            "--max-trace" => {
+                let value = it.next().ok_or("--max-trace needs a number of events")?;
+                max_trace = value
+                    .parse()
+                    .map_err(|_| format!("--max-trace takes a whole number, not `{value}`"))?;
             }
             "--max-time" => {
                 let value = it
@@ -97,6 +105,7 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
     })?;
     let mut sim = Sim::new(&scenario);
     sim.set_budget(max_events, max_time);
+    sim.set_trace_limit(max_trace);
     let stop = sim.run_to_end();
     if stop.is_budget() {
         eprintln!("{name}: {}", stop.message());
@@ -134,6 +143,13 @@ fn summary(sim: &Sim, stop: &Stop) -> String {
     );
     for (flags, n) in segments {
         out += &format!("  {flags:<12}{n}\n");
+    }
+    if trace.unrecorded > 0 {
+        out += &format!(
+            "the trace kept its first {} events in full; {} later ones were counted, not kept (--max-trace raises the limit)\n",
+            trace.events.len(),
+            trace.unrecorded
+        );
     }
     let flood = &trace.flood;
     if flood.segments > 0 {

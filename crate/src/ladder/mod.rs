@@ -420,6 +420,16 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
         svg.push_str("</g>");
     }
 
+    if trace.unrecorded > 0 {
+        let _ = write!(
+            svg,
+            r#"<text class="break-label" x="{:.1}" y="{:.1}">The trace keeps its first {} events; {} later ones were counted, not kept.</text>"#,
+            WIDTH / 2.0,
+            height - 12.0,
+            trace.events.len(),
+            trace.unrecorded
+        );
+    }
     if opts.show_now && now > Instant::ZERO {
         let y = axis.y(now);
         let _ = write!(

@@ -236,6 +236,11 @@ impl Sim {
         &self.hosts
     }
 
+    /// Keeps at most this many trace events in full (see [`Trace::limit`]).
+    pub fn set_trace_limit(&mut self, events: usize) {
+        self.trace.limit = events;
+    }
+
     /// How many queue events this run has processed (the benchmarks' unit).
     pub fn events_processed(&self) -> u64 {
         self.steps
@@ -668,6 +673,9 @@ impl Sim {
             if let Some(port) = port {
                 self.serve(h, c, port, reply, eof);
             }
+        }
+        if self.hosts[h].conns[c].tcb.state() == State::Closed {
+            self.hosts[h].conns[c].tcb.release_buffers();
         }
         // Keep exactly one queued wake-up per connection, at its earliest timer.
         let conn = &self.hosts[h].conns[c];

@@ -75,7 +75,10 @@ impl Sim {
             None => Some(self.now + fate.delay),
             Some(_) => None,
         };
-        if detailed {
+        if detailed && !self.trace.has_room() {
+            // A full trace only counts it: spare building the record.
+            self.trace.unrecorded += 1;
+        } else if detailed {
             let (rseq, rack) = self.relative(src, dst, &seg);
             let sent = Sent {
                 id,

@@ -442,6 +442,13 @@ impl Tcb {
         }
     }
 
+    /// Returns the memory of its queues once the connection is closed and drained.
+    pub fn release_buffers(&mut self) {
+        self.outbox.shrink_to_fit();
+        self.events.shrink_to_fit();
+        self.out_of_order = Vec::new();
+    }
+
     /// The host crashed or rebooted: the connection is gone without a word on the wire.
     pub fn vanish(&mut self, now: Instant, why: Why) {
         self.now = now;
