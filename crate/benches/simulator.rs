@@ -111,7 +111,13 @@ fn main() {
     if only.is_empty() || only == "lifecycles" {
         // The default trace keeps its first million events; the second run keeps them all.
         // (Peak memory is the process's, so it only grows from one line to the next.)
-        measure("lifecycles", &lifecycles(n), 3, false);
-        measure("lifecycles/full", &lifecycles(n), 1, true);
+        let runs = std::env::var("BENCH_RUNS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(3);
+        measure("lifecycles", &lifecycles(n), runs, false);
+        if std::env::var_os("BENCH_RUNS").is_none() {
+            measure("lifecycles/full", &lifecycles(n), 1, true);
+        }
     }
 }

@@ -283,8 +283,8 @@ impl Trace {
                 }
             }
         }
-        obj.insert("why".into(), json!(event.why.id));
-        if let Some(rfc) = event.why.rfc {
+        obj.insert("why".into(), json!(event.why.id()));
+        if let Some(rfc) = event.why.rfc() {
             obj.insert("rfc".into(), json!(rfc));
         }
         Value::Object(obj)
@@ -370,8 +370,8 @@ impl Trace {
                 Ok(())
             }
         };
-        let _ = write!(line, " ({}", event.why.id);
-        if let Some(rfc) = event.why.rfc {
+        let _ = write!(line, " ({}", event.why.id());
+        if let Some(rfc) = event.why.rfc() {
             let _ = write!(line, ", RFC {rfc}");
         }
         line.push(')');

@@ -205,24 +205,19 @@ impl Sim {
         tcb: Tcb,
         detailed: bool,
     ) {
-        let host = &self.hosts[h];
-        let label = format!(
-            "{}:{}-{}:{}",
-            host.name,
-            port,
-            self.trace.name_of(src),
-            sport
+        let id = self.conn_label(h, port, src, sport);
+        let c = self.hosts[h].add(
+            Conn {
+                id,
+                remote: src,
+                tcb,
+                wake: None,
+                listener: Some(port),
+                accepted: false,
+                detailed,
+            },
+            self.trace.has_room(),
         );
-        let id = self.label(label);
-        let c = self.hosts[h].add(Conn {
-            id,
-            remote: src,
-            tcb,
-            wake: None,
-            listener: Some(port),
-            accepted: false,
-            detailed,
-        });
         self.flush(h, c);
     }
 

@@ -92,8 +92,12 @@ impl Host {
         self.index.get(&(local_port, remote, remote_port)).copied()
     }
 
-    /// Adds a connection; returns its handle.
-    pub fn add(&mut self, conn: Conn) -> usize {
+    /// Adds a connection; returns its handle. `traced` says whether the trace still has room:
+    /// a connection whose events cannot be recorded keeps its timer changes to itself.
+    pub fn add(&mut self, mut conn: Conn, traced: bool) -> usize {
+        if !conn.detailed || !traced {
+            conn.tcb.quiet_timers();
+        }
         let c = self.conns.len();
         let key = (conn.tcb.local_port(), conn.remote, conn.tcb.remote_port());
         self.index.insert(key, c);

@@ -115,6 +115,8 @@ pub struct Sim {
     /// The attacker whose link carries answers from live spoofed addresses.
     ghost_host: Option<HostId>,
     flood_detail_left: u32,
+    /// The one label of connections opened after the trace filled up.
+    untraced_label: Option<ConnId>,
     rng: Rng,
     trace: Trace,
     next_seg: u32,
@@ -141,6 +143,7 @@ impl Sim {
             floods: Vec::new(),
             ghost_host: None,
             flood_detail_left: FLOOD_DETAIL,
+            untraced_label: None,
             rng: Rng::new(0),
             trace: Trace::default(),
             next_seg: 1,
@@ -213,12 +216,16 @@ impl Sim {
             // RFC 9293 §3.10.1: a passive OPEN enters LISTEN.
             sim.record_listener(h, conn, State::Closed, State::Listen, why::PASSIVE_OPEN);
         }
-        for timed in &scenario.actions {
-            if let Some(host) = sim.host_named(&timed.host) {
+        let script = scenario
+            .actions
+            .iter()
+            .filter_map(|timed| {
+                let host = sim.host_named(&timed.host)?;
                 let action = timed.action.clone();
-                sim.schedule(timed.at, Pending::Action { host, action });
-            }
-        }
+                Some((timed.at, Pending::Action { host, action }))
+            })
+            .collect();
+        sim.queue = EventQueue::with_script(script);
         sim
     }
 
@@ -521,19 +528,21 @@ impl Sim {
             None => self.hosts[h].ephemeral_port(&mut self.rng, remote, port),
         };
         let end = self.hosts[h].endpoint(now, local_port, remote, port, true);
-        let label = format!("{}:{}-{}:{}", self.hosts[h].name, local_port, host, port);
-        let id = self.label(label);
+        let id = self.conn_label(h, local_port, remote, port);
         self.record(Some(h), why::ACTIVE_OPEN, app(Some(id), "connect"));
         let tcb = Tcb::connect(now, end);
-        let c = self.hosts[h].add(Conn {
-            id,
-            remote,
-            tcb,
-            wake: None,
-            listener: None,
-            accepted: true,
-            detailed: true,
-        });
+        let c = self.hosts[h].add(
+            Conn {
+                id,
+                remote,
+                tcb,
+                wake: None,
+                listener: None,
+                accepted: true,
+                detailed: true,
+            },
+            self.trace.has_room(),
+        );
         self.flush(h, c);
     }
 
@@ -611,6 +620,10 @@ impl Sim {
         loop {
             let conn = &mut self.hosts[h].conns[c];
             let (id, remote, port, detailed) = (conn.id, conn.remote, conn.listener, conn.detailed);
+            if detailed {
+                // Timer events a quiet connection skipped still count as not recorded.
+                self.trace.unrecorded += conn.tcb.take_suppressed_timer_events();
+            }
             let mut events = std::mem::take(&mut self.scratch_events);
             let mut transmits = std::mem::take(&mut self.scratch_transmits);
             events.extend(std::iter::from_fn(|| conn.tcb.poll_event()));
@@ -828,6 +841,33 @@ impl Sim {
     fn label(&mut self, label: String) -> ConnId {
         self.trace.conns.push(label);
         self.trace.conns.len() - 1
+    }
+
+    /// A connection's trace label, `client:40000-server:80`. Once the trace is full nobody
+    /// reads it, and connections from then on share one label instead of each making its own.
+    fn conn_label(
+        &mut self,
+        h: HostId,
+        local_port: u16,
+        remote: Ipv4Addr,
+        remote_port: u16,
+    ) -> ConnId {
+        if !self.trace.has_room() {
+            if let Some(id) = self.untraced_label {
+                return id;
+            }
+            let id = self.label("(past the trace's limit)".to_string());
+            self.untraced_label = Some(id);
+            return id;
+        }
+        let label = format!(
+            "{}:{}-{}:{}",
+            self.hosts[h].name,
+            local_port,
+            self.trace.name_of(remote),
+            remote_port
+        );
+        self.label(label)
     }
 
     fn host_named(&self, name: &str) -> Option<HostId> {

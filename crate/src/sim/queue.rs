@@ -7,6 +7,10 @@
 //!
 //! A connection's superseded wake-up is not dug out of the heap; it is skipped when it reaches
 //! the top (the connection's `wake` names the one that counts).
+//!
+//! The scenario's own actions, already in time order, wait in a list beside the heap and are
+//! merged in as they come due, numbered before anything queued later, so a scenario of a
+//! hundred thousand statements keeps the heap small.
 
 use super::Pending;
 use crate::time::Instant;
@@ -22,9 +26,35 @@ pub(super) struct EventQueue {
     slab: Vec<Option<Pending>>,
     free: Vec<u32>,
     inserted: u64,
+    /// The scenario's actions in time order, and the next one due.
+    script: Vec<(Instant, Option<Pending>)>,
+    cursor: usize,
 }
 
 impl EventQueue {
+    /// A queue that starts with the scenario's actions, given in time order.
+    pub fn with_script(script: Vec<(Instant, Pending)>) -> EventQueue {
+        debug_assert!(script.windows(2).all(|w| w[0].0 <= w[1].0));
+        EventQueue {
+            inserted: script.len() as u64,
+            script: script.into_iter().map(|(at, p)| (at, Some(p))).collect(),
+            ..EventQueue::default()
+        }
+    }
+
+    fn script_key(&self) -> Option<Key> {
+        let (at, _) = self.script.get(self.cursor)?;
+        Some((*at, 0, self.cursor as u64))
+    }
+
+    /// Whether the next event is the script's (its key is the smaller).
+    fn script_first(&self) -> bool {
+        match (self.script_key(), self.heap.peek()) {
+            (Some(s), Some(Reverse((h, _)))) => s < *h,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
     pub fn push(&mut self, at: Instant, pending: Pending) -> Key {
         let class = u8::from(!matches!(pending, Pending::Action { .. }));
         let key = (at, class, self.inserted);
@@ -44,11 +74,21 @@ impl EventQueue {
     }
 
     pub fn peek(&self) -> Option<(Key, &Pending)> {
+        if self.script_first() {
+            let key = self.script_key()?;
+            return self.script[self.cursor].1.as_ref().map(|p| (key, p));
+        }
         let Reverse((key, slot)) = self.heap.peek()?;
         self.slab[*slot as usize].as_ref().map(|p| (*key, p))
     }
 
     pub fn pop(&mut self) -> Option<(Key, Pending)> {
+        if self.script_first() {
+            let key = self.script_key()?;
+            let pending = self.script[self.cursor].1.take();
+            self.cursor += 1;
+            return pending.map(|p| (key, p));
+        }
         let Reverse((key, slot)) = self.heap.pop()?;
         self.free.push(slot);
         self.slab[slot as usize].take().map(|p| (key, p))

@@ -180,6 +180,9 @@ pub struct Tcb {
 
     /// The time of the call being processed: TSval is read from it (RFC 7323 §5.4).
     now: Instant,
+    /// Timer changes are not reported (nobody would record them), only counted.
+    quiet_timers: bool,
+    timer_events_suppressed: u64,
     timers: Timers,
     outbox: VecDeque<Transmit>,
     events: VecDeque<TcbEvent>,
@@ -230,6 +233,8 @@ impl Tcb {
             retries: 0,
             rtt_probe: None,
             now: Instant::ZERO,
+            quiet_timers: false,
+            timer_events_suppressed: 0,
             timers: Timers::default(),
             outbox: VecDeque::new(),
             events: VecDeque::new(),
@@ -440,6 +445,18 @@ impl Tcb {
             let at = self.last_received.max(now) + self.params.keepalive_time;
             self.arm_at(Timer::Keepalive, at, why::KEEPALIVE_IDLE);
         }
+    }
+
+    /// Stops reporting timer changes as events, and only counts them: for a connection whose
+    /// events nobody records (a flood's, or any once the trace is full). Its timers run the
+    /// same.
+    pub fn quiet_timers(&mut self) {
+        self.quiet_timers = true;
+    }
+
+    /// How many timer events went unreported since the last call.
+    pub fn take_suppressed_timer_events(&mut self) -> u64 {
+        std::mem::take(&mut self.timer_events_suppressed)
     }
 
     /// Returns the memory of its queues once the connection is closed and drained.
@@ -1221,6 +1238,10 @@ impl Tcb {
     }
 
     fn trace_timer(&mut self, timer: Timer, action: TimerAction, at: Instant, why: Why) {
+        if self.quiet_timers {
+            self.timer_events_suppressed += 1;
+            return;
+        }
         let name = timer.name(self.state);
         self.events.push_back(TcbEvent::Timer {
             name,
