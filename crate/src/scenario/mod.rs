@@ -645,22 +645,7 @@ impl Scenario {
         let simple = |action: Action| expect_end(1).map(|_| action);
         match verb.text {
             "connect" => {
-                let target = ws
-                    .get(1)
-                    .copied()
-                    .ok_or_else(|| at(verb, "connect needs a target such as server:80"))?;
-                let (host, port_text) = target
-                    .text
-                    .split_once(':')
-                    .ok_or_else(|| at(target, "write the target as HOST:PORT, e.g. server:80"))?;
-                let host = self.known_host(Word {
-                    text: host,
-                    col: target.col,
-                })?;
-                let dport = port(Word {
-                    text: port_text,
-                    col: target.col + host.chars().count() + 1,
-                })?;
+                let (host, dport) = self.target(verb, ws)?;
                 let mut sport = None;
                 for w in &ws[2..] {
                     match key_value(*w)? {
@@ -724,12 +709,14 @@ impl Scenario {
         }
     }
 
-    /// `flood HOST:PORT rate=N/s count=N [spoof=random|live]`.
-    fn flood(&self, verb: Word<'_>, ws: &[Word<'_>]) -> Result<Flood, Fail> {
-        let target = ws
-            .get(1)
-            .copied()
-            .ok_or_else(|| at(verb, "flood needs a target such as server:80"))?;
+    /// The `HOST:PORT` after an action's verb, checked: a known host and a valid port.
+    fn target(&self, verb: Word<'_>, ws: &[Word<'_>]) -> Result<(String, u16), Fail> {
+        let target = ws.get(1).copied().ok_or_else(|| {
+            at(
+                verb,
+                format!("{} needs a target such as server:80", verb.text),
+            )
+        })?;
         let (host, port_text) = target
             .text
             .split_once(':')
@@ -742,6 +729,12 @@ impl Scenario {
             text: port_text,
             col: target.col + host.chars().count() + 1,
         })?;
+        Ok((host, port))
+    }
+
+    /// `flood HOST:PORT rate=N/s count=N [spoof=random|live]`.
+    fn flood(&self, verb: Word<'_>, ws: &[Word<'_>]) -> Result<Flood, Fail> {
+        let (host, port) = self.target(verb, ws)?;
         let (mut rate, mut count, mut spoof_live) = (None, None, false);
         for w in &ws[2..] {
             let (key, value) = key_value(*w)?;
