@@ -270,9 +270,6 @@ impl Tcb {
     pub fn rto(&self) -> Duration {
         self.rto
     }
-    pub fn is_passive(&self) -> bool {
-        self.passive
-    }
     /// Bytes received that the application has not read.
     pub fn unread(&self) -> u32 {
         self.unread
