@@ -8,6 +8,9 @@ const el = (tag, className, text) => {
   return node;
 };
 
+/** At most this many connections are shown per host; the rest are summed up in a line. */
+const SHOWN = 4;
+
 export const formatTime = (us) =>
   us < 1_000_000 ? `${+(us / 1000).toFixed(3)} ms` : `${(us / 1e6).toFixed(3)} s`;
 
@@ -32,7 +35,11 @@ export function renderState(root, snapshot) {
       card.append(queues);
     }
     const live = host.conns.filter((c) => c.state !== "CLOSED");
-    const shown = live.length > 0 ? live : host.conns.slice(-1);
+    // Half-open connections (a flood's, mostly) go last, and past SHOWN only their count.
+    const halfOpen = (c) => c.state === "SYN-RECEIVED";
+    const ordered = [...live.filter((c) => !halfOpen(c)), ...live.filter(halfOpen)];
+    const all = ordered.length > 0 ? ordered : host.conns.slice(-1);
+    const shown = all.slice(0, SHOWN);
     for (const c of shown) {
       const conn = el("div", "conn");
       const head = el("p", "conn-head");
@@ -52,6 +59,14 @@ export function renderState(root, snapshot) {
         conn.append(el("p", "timer", `timer ${t.name} due at ${formatTime(t.at)}`));
       }
       card.append(conn);
+    }
+    const rest = all.slice(SHOWN);
+    if (rest.length > 0) {
+      const half = rest.filter(halfOpen).length;
+      const text = half === rest.length
+        ? `and ${rest.length} more half-open connections (SYN-RECEIVED)`
+        : `and ${rest.length} more connections, ${half} of them half-open`;
+      card.append(el("p", "idle", text));
     }
     if (host.listeners.length === 0 && shown.length === 0) {
       card.append(el("p", "idle", "no connections"));

@@ -123,3 +123,17 @@ test("a run over its budget ends with a message that says so", async () => {
   assert.match(await page.textContent("#status"), /stopped after 50 events, the limit for one run/);
   assert.deepEqual(page.problems, []);
 });
+
+test("during a flood the state panel sums up the half-open connections", async () => {
+  const page = await env.newPage();
+  await page.goto(`${env.base}#preset=syn-flood-cookies`);
+  await page.waitForSelector("#step:not([disabled])");
+  await page.click("#end");
+  await page.waitForSelector("#end[disabled]");
+  const cards = await page.$$eval("#state .host", (hs) => hs.map((h) => h.querySelectorAll(".conn").length));
+  assert.ok(cards.every((n) => n <= 4), `connections shown per host: ${cards}`);
+  assert.match(await page.textContent("#state"), /and \d+ more half-open connections \(SYN-RECEIVED\)/);
+  // The client's connection, the one that matters, is among those shown.
+  assert.match(await page.textContent("#state"), /ESTABLISHED/);
+  assert.deepEqual(page.problems, []);
+});
