@@ -180,14 +180,6 @@ impl Trace {
         self.hosts.iter().position(|h| h.addr == addr)
     }
 
-    /// The segment sent with this id.
-    pub fn sent(&self, id: SegId) -> Option<&Sent> {
-        self.events.iter().find_map(|e| match &e.kind {
-            EventKind::Send(s) if s.id == id => Some(s.as_ref()),
-            _ => None,
-        })
-    }
-
     /// One event as a JSON object in the contract's shape.
     pub fn event_json(&self, event: &Event) -> Value {
         let mut obj = Map::new();

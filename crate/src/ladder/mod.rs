@@ -309,6 +309,22 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
         }
     }
 
+    // What became of each segment, gathered in one pass: delivered, and where it was dropped.
+    let mut fates: BTreeMap<u32, (bool, Option<(Instant, DropCause)>)> = BTreeMap::new();
+    for d in &trace.events {
+        match d.kind {
+            EventKind::Deliver { seg_id } => fates.entry(seg_id).or_default().0 = true,
+            EventKind::Drop { seg_id, cause } => {
+                fates
+                    .entry(seg_id)
+                    .or_default()
+                    .1
+                    .get_or_insert((d.t, cause));
+            }
+            _ => {}
+        }
+    }
+
     // Segments last, so they sit on top.
     for e in &trace.events {
         let EventKind::Send(s) = &e.kind else {
@@ -319,14 +335,7 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
         };
         let x0 = lane(from);
         let y0 = axis.y(e.t);
-        let delivered = trace
-            .events
-            .iter()
-            .any(|d| matches!(d.kind, EventKind::Deliver { seg_id } if seg_id == s.id));
-        let dropped = trace.events.iter().find_map(|d| match d.kind {
-            EventKind::Drop { seg_id, cause } if seg_id == s.id => Some((d.t, cause)),
-            _ => None,
-        });
+        let (delivered, dropped) = fates.get(&s.id).copied().unwrap_or_default();
         let (x1, y1, lost) = match (to, s.eta, dropped) {
             (Some(to), Some(eta), None) => (lane(to), axis.y(eta), false),
             // It reached a host that could not take it (crashed, or its queue was full).
