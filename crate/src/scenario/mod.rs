@@ -493,12 +493,8 @@ impl Scenario {
                 };
                 for w in &ws[3..] {
                     let (key, value) = key_value(*w)?;
-                    let value_at = Word {
-                        text: value,
-                        col: w.col + key.chars().count() + 1,
-                    };
-                    let time = || Duration::parse(value).map_err(|m| at(value_at, m));
-                    let chance = || Ppm::parse(value).map_err(|m| at(value_at, m));
+                    let time = || Duration::parse(value.text).map_err(|m| at(value, m));
+                    let chance = || Ppm::parse(value.text).map_err(|m| at(value, m));
                     match key {
                         "delay" => link.delay = time()?,
                         "jitter" => link.jitter = time()?,
@@ -519,16 +515,13 @@ impl Scenario {
             "set" => {
                 let target = arg(1, "HOST.PARAMETER")?;
                 let value = arg(2, "a value")?;
-                let (host, name) = target.text.split_once('.').ok_or_else(|| {
+                let (host, name) = split_word(target, ".").ok_or_else(|| {
                     at(
                         target,
                         "write the parameter as HOST.NAME, e.g. server.synack_retries",
                     )
                 })?;
-                let host = self.known_host(Word {
-                    text: host,
-                    col: target.col,
-                })?;
+                let (host, name) = (self.known_host(host)?, name.text);
                 // Validate against a scratch copy; the simulator applies it for real.
                 let mut scratch: Params = self.profile.params();
                 scratch.set(name, value.text).map_err(|m| at(value, m))?;
@@ -573,7 +566,7 @@ impl Scenario {
                         let mut reply = None;
                         let mut close_after_reply = false;
                         for w in &ws[3..] {
-                            let (key, value) = key_value(*w)?;
+                            let (key, Word { text: value, .. }) = key_value(*w)?;
                             match key {
                                 "accept" => {
                                     auto_accept = match value {
@@ -649,12 +642,7 @@ impl Scenario {
                 let mut sport = None;
                 for w in &ws[2..] {
                     match key_value(*w)? {
-                        ("sport", value) => {
-                            sport = Some(port(Word {
-                                text: value,
-                                col: w.col + 6,
-                            })?)
-                        }
+                        ("sport", value) => sport = Some(port(value)?),
                         (key, _) => {
                             return Err(at(*w, format!("unknown connect setting `{key}`; use sport=")))
                         }
@@ -717,19 +705,9 @@ impl Scenario {
                 format!("{} needs a target such as server:80", verb.text),
             )
         })?;
-        let (host, port_text) = target
-            .text
-            .split_once(':')
+        let (host, port_word) = split_word(target, ":")
             .ok_or_else(|| at(target, "write the target as HOST:PORT, e.g. server:80"))?;
-        let host = self.known_host(Word {
-            text: host,
-            col: target.col,
-        })?;
-        let port = port(Word {
-            text: port_text,
-            col: target.col + host.chars().count() + 1,
-        })?;
-        Ok((host, port))
+        Ok((self.known_host(host)?, port(port_word)?))
     }
 
     /// `flood HOST:PORT rate=N/s count=N [spoof=random|live]`.
@@ -737,7 +715,7 @@ impl Scenario {
         let (host, port) = self.target(verb, ws)?;
         let (mut rate, mut count, mut spoof_live) = (None, None, false);
         for w in &ws[2..] {
-            let (key, value) = key_value(*w)?;
+            let (key, Word { text: value, .. }) = key_value(*w)?;
             match key {
                 "rate" => {
                     let n = value.strip_suffix("/s").and_then(|n| n.parse::<u32>().ok());
@@ -789,18 +767,9 @@ impl Scenario {
                 format!("{} needs a direction such as client->server", head.text),
             )
         })?;
-        let (from, to) = path
-            .text
-            .split_once("->")
+        let (from, to) = split_word(path, "->")
             .ok_or_else(|| at(path, "write the direction as FROM->TO, e.g. client->server"))?;
-        let from = self.known_host(Word {
-            text: from,
-            col: path.col,
-        })?;
-        let to = self.known_host(Word {
-            text: to,
-            col: path.col + from.chars().count() + 2,
-        })?;
+        let (from, to) = (self.known_host(from)?, self.known_host(to)?);
         let mut fault = Fault {
             effect: FaultEffect::Drop,
             from,
@@ -811,11 +780,8 @@ impl Scenario {
         };
         let mut by = None;
         for w in &ws[2..] {
-            let (key, value) = key_value(*w)?;
-            let value_at = Word {
-                text: value,
-                col: w.col + key.chars().count() + 1,
-            };
+            let (key, value_at) = key_value(*w)?;
+            let value = value_at.text;
             match key {
                 "nth" => {
                     fault.nth =
@@ -1033,10 +999,24 @@ fn check_name(w: Word<'_>) -> Result<(), Fail> {
     }
 }
 
-fn key_value(w: Word<'_>) -> Result<(&str, &str), Fail> {
-    w.text
-        .split_once('=')
-        .ok_or_else(|| at(w, format!("expected NAME=VALUE, not `{}`", w.text)))
+/// Splits a word at the first `sep`; each part keeps its own column.
+fn split_word<'a>(w: Word<'a>, sep: &str) -> Option<(Word<'a>, Word<'a>)> {
+    let (left, right) = w.text.split_once(sep)?;
+    let col = w.col + left.chars().count() + sep.chars().count();
+    Some((
+        Word {
+            text: left,
+            col: w.col,
+        },
+        Word { text: right, col },
+    ))
+}
+
+/// `NAME=VALUE`: the name, and the value with its column (for errors that point at it).
+fn key_value(w: Word<'_>) -> Result<(&str, Word<'_>), Fail> {
+    let (key, value) = split_word(w, "=")
+        .ok_or_else(|| at(w, format!("expected NAME=VALUE, not `{}`", w.text)))?;
+    Ok((key.text, value))
 }
 
 fn port(w: Word<'_>) -> Result<u16, Fail> {
