@@ -64,6 +64,9 @@ impl Duration {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .ok_or_else(|| format!("`{text}` has no unit; write it like `50ms` or `1.5s`"))?;
         let (number, unit) = text.split_at(split);
+        if number.is_empty() && unit.starts_with('-') {
+            return Err(format!("`{text}` is negative; durations are 0 or more"));
+        }
         let per_unit: u64 = match unit {
             "us" | "µs" => 1,
             "ms" => 1_000,
@@ -71,9 +74,27 @@ impl Duration {
             "min" => 60_000_000,
             "h" => 3_600_000_000,
             _ => {
-                return Err(format!(
-                    "unknown time unit `{unit}` in `{text}`; use us, ms, s, min or h"
-                ))
+                let meant = match unit {
+                    "m" => {
+                        return Err(format!(
+                            "`{text}`: write `min` for minutes or `ms` for milliseconds"
+                        ))
+                    }
+                    "sec" | "secs" | "second" | "seconds" => Some("s"),
+                    "msec" | "msecs" | "millis" => Some("ms"),
+                    "usec" | "usecs" | "micros" => Some("us"),
+                    "mins" | "minute" | "minutes" => Some("min"),
+                    "hr" | "hrs" | "hour" | "hours" => Some("h"),
+                    _ => None,
+                };
+                return Err(match meant {
+                    Some(u) => format!(
+                        "unknown time unit `{unit}` in `{text}`; did you mean `{number}{u}`?"
+                    ),
+                    None => {
+                        format!("unknown time unit `{unit}` in `{text}`; use us, ms, s, min or h")
+                    }
+                });
             }
         };
         let (whole, frac) = number.split_once('.').unwrap_or((number, ""));

@@ -135,17 +135,18 @@ impl Playground {
             .scenario
             .parse_action(host, action)
             .map_err(|e| JsError::new(&e.message))?;
+        self.scenario
+            .can_record(&parsed)
+            .map_err(|e| JsError::new(&e))?;
         let at = self
             .sim
             .act(host, parsed.clone())
             .map_err(|e| JsError::new(&e))?;
-        let place = self.scenario.actions.partition_point(|a| a.at <= at);
-        let timed = Timed {
+        self.scenario.record(Timed {
             at,
             host: host.to_string(),
             action: parsed,
-        };
-        self.scenario.actions.insert(place, timed);
+        });
         Ok(at.micros() as f64)
     }
 

@@ -85,13 +85,17 @@ fn bad_input_exits_2_with_file_line_and_column() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out).trim(),
-        "<stdin>:2:7: unknown host `b`; known hosts: a"
+        "<stdin>:2:7: unknown host `b`; known hosts: a\n\
+         2 | at 1s b connect a:80\n  |       ^"
     );
     assert!(stdout(&out).is_empty());
 
     let out = cli(&["run", "--preset", "handshak"], None);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("unknown preset `handshak`"));
+    assert_eq!(
+        stderr(&out).trim(),
+        "unknown preset `handshak`; did you mean `handshake`?"
+    );
 
     let out = cli(&["run", "/no/such/file.scn"], None);
     assert_eq!(out.status.code(), Some(2));
@@ -123,4 +127,91 @@ fn the_readme_scenario_example_runs() {
     let out = cli(&["run", "-", "--format", "summary"], Some(example));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("segments"), "{}", stdout(&out));
+}
+
+/// A scratch file for one test, removed when the test ends.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(name: &str, text: &str) -> TempFile {
+        let path =
+            std::env::temp_dir().join(format!("tcp-playground-{}-{name}", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        TempFile(path)
+    }
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn check_validates_without_running_and_reports_every_bad_file() {
+    let good = TempFile::new(
+        "good.scn",
+        "host a 10.0.0.1\nhost b 10.0.0.2\nat 1s a connect b:80\n",
+    );
+    let bad = TempFile::new(
+        "bad.scn",
+        "host a 10.0.0.1\nlink a c\nset a.synack_retires 2\n",
+    );
+    let out = cli(&["check", good.path()], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("{}: ok (2 hosts, 1 actions)\n", good.path())
+    );
+
+    let out = cli(&["check", good.path(), bad.path()], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!(
+            "{}:2:8: unknown host `c`; known hosts: a\n",
+            bad.path()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{}:3:7: unknown parameter `synack_retires`; did you mean `synack_retries`?",
+            bad.path()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn link_and_open_carry_a_scenario_there_and_back() {
+    let out = cli(&["link", "--preset", "syn-lost"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let fragment = stdout(&out).trim().to_string();
+    assert!(fragment.starts_with("#v1="), "{fragment}");
+
+    let url = format!("http://127.0.0.1:8000/{fragment}");
+    let out = cli(&["open", &url], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let preset = tcp_playground::scenario::Preset::find("syn-lost").unwrap();
+    assert_eq!(stdout(&out), preset.text);
+
+    // What `open` prints runs like the preset itself.
+    let replayed = cli(&["run", "-", "--format", "json"], Some(&stdout(&out)));
+    let original = cli(&["run", "--preset", "syn-lost", "--format", "json"], None);
+    assert_eq!(stdout(&replayed), stdout(&original));
+
+    let out = cli(&["link", "-"], Some("host a 10.0.0.1\nseed x\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("<stdin>:2:6: `x` is not a whole number"));
+
+    let out = cli(&["open", "#v1=AAAA"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).trim(),
+        "<link>: the link is damaged: part of it is missing or was changed"
+    );
 }

@@ -1,11 +1,12 @@
-//! The command line: `tcp-playground run`, `tcp-playground presets`. The only file that knows
-//! about argv; bad input exits 2 with `file:line:col: message` on stderr.
+//! The command line: `run`, `check`, `presets`, `link` and `open`. The only file that knows
+//! about argv; bad input exits 2 with `file:line:col: message` on stderr, followed by the line
+//! with the offending text underlined.
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 use tcp_playground::ladder::{self, LadderOptions};
-use tcp_playground::scenario::{Preset, Scenario, PRESETS};
+use tcp_playground::scenario::{link, Preset, Scenario, PRESETS};
 use tcp_playground::sim::{Sim, Stop};
 use tcp_playground::trace::EventKind;
 
@@ -13,7 +14,13 @@ const USAGE: &str = "\
 usage:
   tcp-playground run FILE|- [--format text|json|svg|summary] [--max-events N] [--max-time D] [--max-trace N]
   tcp-playground run --preset NAME [--format ...] [--max-events N] [--max-time D] [--max-trace N]
+  tcp-playground check FILE|- [FILE ...]
+  tcp-playground link FILE|- | --preset NAME
+  tcp-playground open LINK
   tcp-playground presets
+
+check validates scenarios without running them; link prints the share-link fragment (append
+it to the page's address); open prints the scenario a link (or a whole URL) carries.
 
 --max-events stops a run after N events (default 20000000); --max-time stops a run that has
 no `run` statement at virtual time D, such as 10min (default 7 days); --max-trace keeps the
@@ -40,6 +47,28 @@ fn run(args: &[String]) -> Result<(), String> {
             print(&out)
         }
         Some("run") => run_scenario(&args[1..]),
+        Some("check") => check(&args[1..]),
+        Some("link") => {
+            let (name, text) = match &args[1..] {
+                [flag, preset] if flag == "--preset" => preset_source(preset)?,
+                [file] if !file.starts_with("--") => read_source(file)?,
+                _ => {
+                    return Err(format!(
+                        "link needs one scenario file, `-` or --preset NAME\n{USAGE}"
+                    ))
+                }
+            };
+            parse(&name, &text)?;
+            print(&format!("{}\n", link::encode(&text)))
+        }
+        Some("open") => {
+            let [url] = &args[1..] else {
+                return Err(format!("open needs one link\n{USAGE}"));
+            };
+            let opened = link::decode(url).map_err(|e| format!("<link>: {e}"))?;
+            parse("<link>", opened.text())?;
+            print(opened.text())
+        }
         Some("-h" | "--help" | "help") => print(&format!("{USAGE}\n")),
         Some(other) => Err(format!("unknown command `{other}`\n{USAGE}")),
         None => Err(USAGE.to_string()),
@@ -81,28 +110,17 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
                     .map_err(|e| format!("--max-time: {e}"))?;
             }
             "--preset" => {
-                let name = it.next().ok_or("--preset needs a preset name")?;
-                let preset = Preset::find(name).ok_or_else(|| Preset::unknown(name))?;
-                source = Some((format!("preset:{name}"), preset.text.to_string()));
+                source = Some(preset_source(
+                    it.next().ok_or("--preset needs a preset name")?,
+                )?)
             }
-            "-" => source = Some(("<stdin>".into(), read_stdin()?)),
-            path if !path.starts_with("--") => {
-                let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-                source = Some((path.to_string(), text));
-            }
+            path if path == "-" || !path.starts_with("--") => source = Some(read_source(path)?),
             other => return Err(format!("unknown option `{other}`\n{USAGE}")),
         }
     }
     let (name, text) = source
         .ok_or_else(|| format!("run needs a scenario file, `-` or --preset NAME\n{USAGE}"))?;
-    let scenario = Scenario::parse(&text).map_err(|errors| {
-        errors
-            .0
-            .iter()
-            .map(|e| format!("{name}:{e}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    })?;
+    let scenario = parse(&name, &text)?;
     let mut sim = Sim::new(&scenario);
     sim.set_budget(max_events, max_time);
     sim.set_trace_limit(max_trace);
@@ -177,12 +195,53 @@ fn summary(sim: &Sim, stop: &Stop) -> String {
     out
 }
 
-fn read_stdin() -> Result<String, String> {
-    let mut text = String::new();
-    io::stdin()
-        .read_to_string(&mut text)
-        .map_err(|e| format!("<stdin>: {e}"))?;
-    Ok(text)
+/// `check FILE...`: parses each file and says which are good; exit 2 if any is not.
+fn check(files: &[String]) -> Result<(), String> {
+    if files.is_empty() {
+        return Err(format!(
+            "check needs at least one scenario file or `-`\n{USAGE}"
+        ));
+    }
+    let mut failed = Vec::new();
+    for file in files {
+        match read_source(file).and_then(|(name, text)| parse(&name, &text)) {
+            Ok(s) => print(&format!(
+                "{file}: ok ({} hosts, {} actions)\n",
+                s.hosts.len(),
+                s.actions.len()
+            ))?,
+            Err(e) => failed.push(e),
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(failed.join("\n\n"))
+    }
+}
+
+/// A scenario, or every error in it rendered under the source's name.
+fn parse(name: &str, text: &str) -> Result<Scenario, String> {
+    Scenario::parse(text).map_err(|errors| errors.render(Some(name)))
+}
+
+/// A preset's name and text, as `run --preset` and `link --preset` take them.
+fn preset_source(name: &str) -> Result<(String, String), String> {
+    let preset = Preset::find(name).ok_or_else(|| Preset::unknown(name))?;
+    Ok((format!("preset:{name}"), preset.text.to_string()))
+}
+
+/// A file's name and text; `-` is standard input.
+fn read_source(path: &str) -> Result<(String, String), String> {
+    if path == "-" {
+        let mut text = String::new();
+        io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("<stdin>: {e}"))?;
+        return Ok(("<stdin>".into(), text));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    Ok((path.to_string(), text))
 }
 
 /// Prints, treating a closed pipe (`| head`) as success.

@@ -4,9 +4,14 @@
 //! `Scenario::parse` collects every error it can find, each with its line and column, and never
 //! panics; `Scenario::print` writes the canonical form, so `parse(print(s)) == s`.
 
+mod error;
+pub mod link;
 mod presets;
 
+pub use error::{ParseError, ParseErrors};
 pub use presets::{Preset, PRESETS};
+
+use error::unknown;
 
 use crate::profile::{Params, Profile};
 use crate::segment::Flags;
@@ -16,6 +21,12 @@ use std::net::Ipv4Addr;
 
 /// The longest scenario text accepted.
 pub const MAX_TEXT: usize = 64 * 1024;
+/// The most statements a scenario holds (interactive actions count too).
+pub const MAX_STATEMENTS: usize = 2_000;
+/// The most hosts: the ladder draws a lifeline for each.
+pub const MAX_HOSTS: usize = 16;
+/// The latest virtual time a statement may name (the simulator's default time budget).
+pub const MAX_TIME: Duration = crate::sim::DEFAULT_TIME_BUDGET;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scenario {
@@ -249,41 +260,41 @@ impl Action {
     }
 }
 
+/// The words that begin a statement (besides `HOST listen`).
+const STATEMENTS: [&str; 11] = [
+    "profile",
+    "seed",
+    "counterfactual",
+    "host",
+    "link",
+    "set",
+    "drop",
+    "delay",
+    "dup",
+    "at",
+    "run",
+];
+
+/// What follows `at TIME HOST`.
+const ACTIONS: [&str; 13] = [
+    "connect",
+    "send",
+    "recv",
+    "accept",
+    "close",
+    "shutdown-write",
+    "abort",
+    "crash",
+    "reboot",
+    "unplug",
+    "replug",
+    "flood",
+    "keepalive",
+];
+
 /// The backlog a `listen` statement gets when it names none (Linux's SOMAXCONN was 128 for
 /// years; it is 4096 since 5.4, but most servers pass their own, often 128 or 511).
 pub const DEFAULT_BACKLOG: u32 = 128;
-
-/// One problem in a scenario text, with where it is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParseError {
-    pub line: usize,
-    pub col: usize,
-    pub message: String,
-}
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.line, self.col, self.message)
-    }
-}
-
-/// Every problem found in a scenario text, in line order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParseErrors(pub Vec<ParseError>);
-
-impl fmt::Display for ParseErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ParseErrors {}
 
 /// A word of a line and the column (1-based, in characters) where it starts.
 #[derive(Clone, Copy)]
@@ -318,11 +329,87 @@ fn words(line: &str) -> Vec<Word<'_>> {
     out
 }
 
-/// Builds one statement's error at a word.
-type Fail = (usize, String);
+/// One statement's error: where on the line, how wide, and what.
+struct Fail {
+    col: usize,
+    len: usize,
+    message: String,
+}
 
+/// An error about one word.
 fn at(word: Word<'_>, message: impl Into<String>) -> Fail {
-    (word.col, message.into())
+    Fail {
+        col: word.col,
+        len: word.text.chars().count(),
+        message: message.into(),
+    }
+}
+
+/// What the parser remembers between statements, to catch contradictions across lines.
+#[derive(Default)]
+struct Seen {
+    statements: usize,
+    /// The line of each one-off statement already given.
+    once: Vec<(&'static str, usize)>,
+    /// The latest `at` time so far and its line.
+    last_at: Option<(Duration, usize)>,
+    run: Option<(Duration, usize)>,
+    flood_syns: u64,
+}
+
+impl Seen {
+    /// `profile`, `seed` and `run` may each be given once.
+    fn once(&mut self, head: Word<'_>, keyword: &'static str, line: usize) -> Result<(), Fail> {
+        if let Some((_, first)) = self.once.iter().find(|(k, _)| *k == keyword) {
+            return Err(at(
+                head,
+                format!("`{keyword}` is already given on line {first}; keep one of them"),
+            ));
+        }
+        self.once.push((keyword, line));
+        Ok(())
+    }
+
+    /// Nothing is scheduled after the `run` that ends the simulation. (`at` statements may
+    /// come in any order: they run in time order, ties in the order written.)
+    fn at_time(&mut self, time: Word<'_>, t: Duration, line: usize) -> Result<(), Fail> {
+        if let Some((run, run_line)) = self.run.filter(|(run, _)| t > *run) {
+            return Err(at(
+                time,
+                format!("this happens after the simulation ends (`run {run}` on line {run_line}), so it never would"),
+            ));
+        }
+        if self.last_at.is_none_or(|(latest, _)| t > latest) {
+            self.last_at = Some((t, line));
+        }
+        Ok(())
+    }
+
+    fn run_time(&mut self, word: Word<'_>, t: Duration, line: usize) -> Result<(), Fail> {
+        if let Some((last, last_line)) = self.last_at.filter(|(last, _)| t < *last) {
+            return Err(at(
+                word,
+                format!("the simulation would end before line {last_line} (at {last}) happens; run for at least {last}"),
+            ));
+        }
+        self.run = Some((t, line));
+        Ok(())
+    }
+}
+
+/// A time a statement names, checked against the limit of virtual time.
+fn time_word(w: Word<'_>) -> Result<Duration, Fail> {
+    let t = Duration::parse(w.text).map_err(|m| at(w, m))?;
+    if t > MAX_TIME {
+        return Err(at(
+            w,
+            format!(
+                "`{}` is past the simulation's limit of {MAX_TIME} of virtual time",
+                w.text
+            ),
+        ));
+    }
+    Ok(t)
 }
 
 impl Scenario {
@@ -342,18 +429,24 @@ impl Scenario {
         }
     }
 
+    /// Parses a scenario text, reporting every statement that is wrong (up to a limit).
     pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
+        /// Past this many, more errors would only bury the first ones.
+        const MAX_ERRORS: usize = 50;
         if text.len() > MAX_TEXT {
             return Err(ParseErrors(vec![ParseError {
                 line: 1,
                 col: 1,
+                len: 1,
                 message: format!(
                     "the scenario is {} bytes; the limit is {MAX_TEXT} bytes",
                     text.len()
                 ),
+                source: String::new(),
             }]));
         }
         let mut scenario = Scenario::new();
+        let mut seen = Seen::default();
         let mut errors = Vec::new();
         for (index, raw) in text.lines().enumerate() {
             let content = raw.split('#').next().unwrap_or("");
@@ -361,12 +454,29 @@ impl Scenario {
             if ws.is_empty() {
                 continue;
             }
-            if let Err((col, message)) = scenario.statement(&ws) {
+            let line = index + 1;
+            seen.statements += 1;
+            let result = if seen.statements > MAX_STATEMENTS {
+                Err(at(
+                    ws[0],
+                    format!(
+                        "a scenario holds at most {MAX_STATEMENTS} statements; this is one more"
+                    ),
+                ))
+            } else {
+                scenario.statement(&ws, line, &mut seen)
+            };
+            if let Err(fail) = result {
                 errors.push(ParseError {
-                    line: index + 1,
-                    col,
-                    message,
+                    line,
+                    col: fail.col,
+                    len: fail.len,
+                    message: fail.message,
+                    source: raw.to_string(),
                 });
+                if errors.len() >= MAX_ERRORS || seen.statements > MAX_STATEMENTS {
+                    break;
+                }
             }
         }
         if errors.is_empty() {
@@ -378,7 +488,7 @@ impl Scenario {
         }
     }
 
-    fn statement(&mut self, ws: &[Word<'_>]) -> Result<(), Fail> {
+    fn statement(&mut self, ws: &[Word<'_>], line: usize, seen: &mut Seen) -> Result<(), Fail> {
         let head = ws[0];
         let arg = |i: usize, what: &str| -> Result<Word<'_>, Fail> {
             ws.get(i).copied().ok_or_else(|| {
@@ -386,7 +496,11 @@ impl Scenario {
                     .last()
                     .map(|w| w.col + w.text.chars().count())
                     .unwrap_or(1);
-                (end, format!("expected {what} here"))
+                Fail {
+                    col: end,
+                    len: 1,
+                    message: format!("expected {what} here"),
+                }
             })
         };
         let no_more = |n: usize| -> Result<(), Fail> {
@@ -398,13 +512,11 @@ impl Scenario {
         match head.text {
             "profile" => {
                 let w = arg(1, "a profile name (linux, linux-pre-6.5 or classic)")?;
+                seen.once(head, "profile", line)?;
                 self.profile = Profile::from_name(w.text).ok_or_else(|| {
                     at(
                         w,
-                        format!(
-                            "unknown profile `{}`; use linux, linux-pre-6.5 or classic",
-                            w.text
-                        ),
+                        unknown("profile", w.text, &Profile::ALL.map(Profile::name)),
                     )
                 })?;
                 no_more(2)
@@ -418,16 +530,7 @@ impl Scenario {
                 let mode = Counterfactual::ALL
                     .into_iter()
                     .find(|c| c.name() == w.text)
-                    .ok_or_else(|| {
-                        at(
-                            w,
-                            format!(
-                                "unknown counterfactual `{}`; use {}",
-                                w.text,
-                                names.join(" or ")
-                            ),
-                        )
-                    })?;
+                    .ok_or_else(|| at(w, unknown("counterfactual mode", w.text, &names)))?;
                 if !self.counterfactuals.contains(&mode) {
                     self.counterfactuals.push(mode);
                 }
@@ -440,6 +543,7 @@ impl Scenario {
             }
             "seed" => {
                 let w = arg(1, "a seed, a whole number")?;
+                seen.once(head, "seed", line)?;
                 self.seed = w
                     .text
                     .parse()
@@ -450,6 +554,12 @@ impl Scenario {
                 let name = arg(1, "a host name")?;
                 let addr = arg(2, "an IPv4 address such as 10.0.0.1")?;
                 check_name(name)?;
+                if self.hosts.len() >= MAX_HOSTS {
+                    return Err(at(
+                        name,
+                        format!("a scenario has at most {MAX_HOSTS} hosts; the ladder draws a line for each"),
+                    ));
+                }
                 if self.host(name.text).is_some() {
                     return Err(at(name, format!("host `{}` is declared twice", name.text)));
                 }
@@ -493,7 +603,7 @@ impl Scenario {
                 };
                 for w in &ws[3..] {
                     let (key, value) = key_value(*w)?;
-                    let time = || Duration::parse(value.text).map_err(|m| at(value, m));
+                    let time = || time_word(value);
                     let chance = || Ppm::parse(value.text).map_err(|m| at(value, m));
                     match key {
                         "delay" => link.delay = time()?,
@@ -504,7 +614,11 @@ impl Scenario {
                         _ => {
                             return Err(at(
                                 *w,
-                                format!("unknown link setting `{key}`; use delay=, jitter=, loss=, dup= or reorder="),
+                                unknown(
+                                    "link setting",
+                                    key,
+                                    &["delay", "jitter", "loss", "dup", "reorder"],
+                                ),
                             ))
                         }
                     }
@@ -521,7 +635,11 @@ impl Scenario {
                         "write the parameter as HOST.NAME, e.g. server.synack_retries",
                     )
                 })?;
-                let (host, name) = (self.known_host(host)?, name.text);
+                let host = self.known_host(host)?;
+                if !Params::NAMES.contains(&name.text) {
+                    return Err(at(name, unknown("parameter", name.text, &Params::NAMES)));
+                }
+                let name = name.text;
                 // Validate against a scratch copy; the simulator applies it for real.
                 let mut scratch: Params = self.profile.params();
                 scratch.set(name, value.text).map_err(|m| at(value, m))?;
@@ -534,12 +652,31 @@ impl Scenario {
             }
             "at" => {
                 let time = arg(1, "a time such as 1.5s")?;
-                let at_time = Duration::parse(time.text).map_err(|m| at(time, m))?;
+                if time.text.starts_with('-') {
+                    return Err(at(
+                        time,
+                        format!(
+                            "time goes backwards: `{}` is before the simulation starts at 0s",
+                            time.text
+                        ),
+                    ));
+                }
+                let at_time = time_word(time)?;
                 let host = self.known_host(arg(2, "a host name")?)?;
                 let action = self.action(
                     &ws[3..],
                     arg(3, "an action such as connect, send or close")?,
                 )?;
+                if let Action::Flood(f) = &action {
+                    seen.flood_syns += u64::from(f.count);
+                    if seen.flood_syns > u64::from(MAX_FLOOD_COUNT) {
+                        return Err(at(
+                            ws[3],
+                            format!("the floods of this scenario add up to {} SYNs; the limit is {MAX_FLOOD_COUNT} in all", seen.flood_syns),
+                        ));
+                    }
+                }
+                seen.at_time(time, at_time, line)?;
                 self.actions.push(Timed {
                     at: Instant::ZERO + at_time,
                     host,
@@ -549,7 +686,10 @@ impl Scenario {
             }
             "run" => {
                 let w = arg(1, "a duration such as 300s")?;
-                self.run = Some(Duration::parse(w.text).map_err(|m| at(w, m))?);
+                seen.once(head, "run", line)?;
+                let t = time_word(w)?;
+                seen.run_time(w, t, line)?;
+                self.run = Some(t);
                 no_more(2)
             }
             _ => {
@@ -598,7 +738,7 @@ impl Scenario {
                                         at(*w, format!("backlog is a whole number above 0, not `{value}`"))
                                     })?
                                 }
-                                _ => return Err(at(*w, format!("unknown listen setting `{key}`; use backlog=, accept=, read=, reply= or close="))),
+                                _ => return Err(at(*w, unknown("listen setting", key, &["backlog", "accept", "read", "reply", "close"]))),
                             }
                         }
                         if self.listens.iter().any(|l| l.host == host && l.port == port) {
@@ -618,13 +758,15 @@ impl Scenario {
                         });
                         Ok(())
                     }
-                    _ => Err(at(
-                        head,
-                        format!(
-                            "unknown statement `{}`; statements are profile, seed, counterfactual, host, link, set, HOST listen, drop, delay, at, run",
-                            head.text
-                        ),
+                    // `client lisen 80`: a host, then a misspelled verb.
+                    Some(v) if self.host(head.text).is_some() => Err(at(
+                        v,
+                        match error::closest(v.text, ["listen"]) {
+                            Some(_) => format!("unknown statement `{} {}`; did you mean `{} listen`?", head.text, v.text, head.text),
+                            None => format!("after a host name comes `listen PORT`, not `{}`; actions take `at TIME {} ...`", v.text, head.text),
+                        },
                     )),
+                    _ => Err(at(head, unknown("statement", head.text, &STATEMENTS))),
                 }
             }
         }
@@ -644,7 +786,7 @@ impl Scenario {
                     match key_value(*w)? {
                         ("sport", value) => sport = Some(port(value)?),
                         (key, _) => {
-                            return Err(at(*w, format!("unknown connect setting `{key}`; use sport=")))
+                            return Err(at(*w, unknown("connect setting", key, &["sport"])))
                         }
                     }
                 }
@@ -659,12 +801,10 @@ impl Scenario {
                     .get(1)
                     .copied()
                     .ok_or_else(|| at(verb, "send needs a byte count, e.g. send 1000"))?;
-                let bytes = w
-                    .text
-                    .parse()
-                    .ok()
-                    .filter(|b| *b > 0)
-                    .ok_or_else(|| at(w, format!("`{}` is not a byte count above 0", w.text)))?;
+                let bytes =
+                    w.text.parse().ok().filter(|b| *b > 0).ok_or_else(|| {
+                        at(w, format!("`{}` is not a byte count above 0", w.text))
+                    })?;
                 expect_end(2)?;
                 Ok(Action::Send { bytes })
             }
@@ -679,21 +819,21 @@ impl Scenario {
             "replug" => simple(Action::Replug),
             "flood" => self.flood(verb, ws).map(Action::Flood),
             "keepalive" => {
-                let w = ws.get(1).copied().ok_or_else(|| at(verb, "keepalive is `on` or `off`"))?;
+                let w = ws
+                    .get(1)
+                    .copied()
+                    .ok_or_else(|| at(verb, "keepalive is `on` or `off`"))?;
                 let on = match w.text {
                     "on" => true,
                     "off" => false,
-                    other => return Err(at(w, format!("keepalive is `on` or `off`, not `{other}`"))),
+                    other => {
+                        return Err(at(w, format!("keepalive is `on` or `off`, not `{other}`")))
+                    }
                 };
                 expect_end(2)?;
                 Ok(Action::Keepalive(on))
             }
-            other => Err(at(
-                verb,
-                format!(
-                    "unknown action `{other}`; actions are connect, send, recv, accept, close, shutdown-write, abort, crash, reboot, unplug, replug, flood, keepalive"
-                ),
-            )),
+            other => Err(at(verb, unknown("action", other, &ACTIONS))),
         }
     }
 
@@ -743,7 +883,7 @@ impl Scenario {
                 _ => {
                     return Err(at(
                         *w,
-                        format!("unknown flood setting `{key}`; use rate=, count= or spoof="),
+                        unknown("flood setting", key, &["rate", "count", "spoof"]),
                     ))
                 }
             }
@@ -791,9 +931,13 @@ impl Scenario {
                 }
                 "flags" => {
                     fault.flags = Some(Flags::parse(value).map_err(|bad| {
+                        let names = ["SYN", "ACK", "FIN", "RST", "PSH", "URG"];
                         at(
                             value_at,
-                            format!("unknown flag `{bad}`; flags are SYN, ACK, FIN, RST, PSH, URG"),
+                            unknown("flag", &bad, &names).replace(
+                                "`?",
+                                "`? (flags are written in capitals, joined by commas)",
+                            ),
                         )
                     })?)
                 }
@@ -803,19 +947,15 @@ impl Scenario {
                             at(value_at, format!("len is a byte count, not `{value}`"))
                         })?)
                 }
-                "by" if head.text != "drop" => {
-                    by = Some(Duration::parse(value).map_err(|m| at(value_at, m))?)
-                }
+                "by" if head.text != "drop" => by = Some(time_word(value_at)?),
                 _ => {
-                    let known = if head.text == "drop" {
-                        "nth=, flags= or len="
+                    let known: &[&str] = if head.text == "drop" {
+                        &["nth", "flags", "len"]
                     } else {
-                        "nth=, flags=, len= or by="
+                        &["nth", "flags", "len", "by"]
                     };
-                    return Err(at(
-                        *w,
-                        format!("unknown {} setting `{key}`; use {known}", head.text),
-                    ));
+                    let what = format!("{} setting", head.text);
+                    return Err(at(*w, unknown(&what, key, known)));
                 }
             }
         }
@@ -832,26 +972,60 @@ impl Scenario {
     /// Parses one action as an `at` statement would hold it, for `host`: what a reader does
     /// interactively (`connect server:80`, `send 1000`, `flood server:80 rate=100/s count=500`).
     pub fn parse_action(&self, host: &str, text: &str) -> Result<Action, ParseError> {
-        let fail = |(col, message): Fail| ParseError {
+        let fail = |f: Fail| ParseError {
             line: 1,
-            col,
-            message,
+            col: f.col,
+            len: f.len,
+            message: f.message,
+            source: text.to_string(),
         };
         if self.host(host).is_none() {
             let known: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
-            return Err(fail((
-                1,
-                format!("unknown host `{host}`; known hosts: {}", known.join(", ")),
-            )));
+            return Err(fail(Fail {
+                col: 1,
+                len: 1,
+                message: unknown("host", host, &known),
+            }));
         }
         let ws = words(text);
-        let verb = ws.first().copied().ok_or_else(|| {
-            fail((
-                1,
-                "expected an action such as connect, send or close".into(),
-            ))
-        })?;
-        self.action(&ws, verb).map_err(fail)
+        let verb = ws.first().copied().ok_or_else(|| Fail {
+            col: 1,
+            len: 1,
+            message: "expected an action such as connect, send or close".into(),
+        });
+        verb.and_then(|verb| self.action(&ws, verb)).map_err(fail)
+    }
+
+    /// Whether an action taken interactively still fits in the scenario's limits.
+    pub fn can_record(&self, action: &Action) -> Result<(), String> {
+        if self.print().lines().count() >= MAX_STATEMENTS {
+            return Err(format!(
+                "the scenario already holds {MAX_STATEMENTS} statements, its limit; start it again to do more"
+            ));
+        }
+        if let Action::Flood(f) = action {
+            let flooded: u64 = self
+                .actions
+                .iter()
+                .filter_map(|a| match &a.action {
+                    Action::Flood(f) => Some(u64::from(f.count)),
+                    _ => None,
+                })
+                .sum();
+            if flooded + u64::from(f.count) > u64::from(MAX_FLOOD_COUNT) {
+                return Err(format!(
+                    "this flood would bring the scenario's floods past {MAX_FLOOD_COUNT} SYNs in all"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds an action taken interactively at its place in time, so that the scenario replays
+    /// it (and its share link carries it).
+    pub fn record(&mut self, timed: Timed) {
+        let place = self.actions.partition_point(|a| a.at <= timed.at);
+        self.actions.insert(place, timed);
     }
 
     fn host(&self, name: &str) -> Option<&HostDecl> {
@@ -863,12 +1037,22 @@ impl Scenario {
             return Ok(w.text.to_string());
         }
         let known: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
-        let hint = if known.is_empty() {
-            "declare it first with `host NAME ADDRESS`".to_string()
+        let message = if known.is_empty() {
+            format!(
+                "unknown host `{}`; declare it first with `host {} ADDRESS`",
+                w.text, w.text
+            )
         } else {
-            format!("known hosts: {}", known.join(", "))
+            match error::closest(w.text, known.iter().copied()) {
+                Some(k) => format!("unknown host `{}`; did you mean `{k}`?", w.text),
+                None => format!(
+                    "unknown host `{}`; known hosts: {}",
+                    w.text,
+                    known.join(", ")
+                ),
+            }
         };
-        Err(at(w, format!("unknown host `{}`; {hint}", w.text)))
+        Err(at(w, message))
     }
 
     /// The canonical text: fixed statement order, one space between words.
@@ -1049,12 +1233,12 @@ drop client->server flags=ACK len=0
 delay client->server nth=2 by=3s
 at 0s client connect server:80   # the first SYN
 at 0s client connect server:81 sport=40000
+at 0s attacker flood server:80 rate=1000/s count=5000 spoof=random
 at 1s client send 1000
 at 1.5s server recv
+at 1.5s server accept
 at 2s client close
 at 2.5s client shutdown-write
-at 0s attacker flood server:80 rate=1000/s count=5000 spoof=random
-at 1.5s server accept
 at 3s server crash
 at 4s server reboot
 at 4.5s client unplug
@@ -1097,9 +1281,10 @@ run 300s
         let errors = Scenario::parse(text).unwrap_err().0;
         assert_eq!(errors.len(), 2);
         assert_eq!((errors[0].line, errors[0].col), (2, 13));
-        assert!(errors[0]
-            .message
-            .contains("unknown host `servr`; known hosts: client"));
+        assert_eq!(
+            errors[0].message,
+            "unknown host `servr`; known hosts: client"
+        );
         assert_eq!((errors[1].line, errors[1].col), (3, 14));
         assert!(errors[1].message.contains("unknown action `jump`"));
     }

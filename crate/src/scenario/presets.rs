@@ -2,7 +2,7 @@
 //! names are a contract, used in links and tests).
 
 /// A named scenario with a title and a one-line teaching summary.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Preset {
     pub name: &'static str,
     pub title: &'static str,
@@ -150,9 +150,9 @@ impl Preset {
         PRESETS.iter().find(|p| p.name == name)
     }
 
-    /// "unknown preset `x`; presets are: a, b, c" for error messages.
+    /// "unknown preset `handshak`; did you mean `handshake`?" (or the list of presets).
     pub fn unknown(name: &str) -> String {
         let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
-        format!("unknown preset `{name}`; presets are: {}", names.join(", "))
+        super::error::unknown("preset", name, &names)
     }
 }

@@ -1,0 +1,164 @@
+//! Share links: a scenario in a URL fragment, versioned so that every link ever shared keeps
+//! opening.
+//!
+//! - `#preset=NAME`, the first form: a preset by its name (the names are a contract).
+//! - `#v1=DATA`: the scenario text, deflated (RFC 1951), followed by a 4-byte FNV-1a checksum
+//!   of the text, in unpadded base64url (RFC 4648 §5), which needs no escaping in a URL.
+//!
+//! Decoding never trusts the link: its length, its alphabet, the inflated size and the
+//! checksum are all checked, and each failure says what is wrong with the link.
+
+use super::{Preset, MAX_TEXT, PRESETS};
+
+/// The newest link format this code writes and reads.
+pub const VERSION: u32 = 1;
+/// The longest fragment accepted: a 64 KB scenario that does not compress at all.
+pub const MAX_LINK: usize = (MAX_TEXT + 8) * 4 / 3 + 16;
+
+/// What a link opens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Opened {
+    Preset(&'static Preset),
+    /// A scenario's text, not yet parsed.
+    Text(String),
+}
+
+impl Opened {
+    /// The scenario text the link carries.
+    pub fn text(&self) -> &str {
+        match self {
+            Opened::Preset(p) => p.text,
+            Opened::Text(t) => t,
+        }
+    }
+}
+
+/// The fragment (with its `#`) that carries this scenario text.
+pub fn encode(text: &str) -> String {
+    let mut data = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 10);
+    data.extend_from_slice(&fnv1a(text.as_bytes()).to_le_bytes());
+    format!("#v{VERSION}={}", base64url(&data))
+}
+
+/// Opens a link: a whole URL, its fragment (`#v1=...`), or the fragment without its `#`.
+pub fn decode(link: &str) -> Result<Opened, String> {
+    let link = link.trim();
+    let fragment = link.split_once('#').map_or(link, |(_, f)| f);
+    if fragment.len() > MAX_LINK {
+        return Err(format!(
+            "the link is {} characters long; a link holds at most {MAX_LINK}",
+            fragment.len()
+        ));
+    }
+    let not_ours =
+        || "this is not a TCP Playground link: its part after # starts with `v1=` or `preset=`";
+    let (key, value) = fragment.split_once('=').ok_or_else(not_ours)?;
+    if key == "preset" {
+        return PRESETS
+            .iter()
+            .find(|p| p.name == value)
+            .map(Opened::Preset)
+            .ok_or_else(|| format!("the link names {}", Preset::unknown(value)));
+    }
+    let version: u32 = key
+        .strip_prefix('v')
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(not_ours)?;
+    if version != VERSION {
+        return Err(if version > VERSION {
+            format!("this link was made by a newer TCP Playground (link format v{version}); this one reads up to v{VERSION}")
+        } else {
+            format!("link format v{version} never existed; this link is damaged")
+        });
+    }
+    let data = unbase64url(value)?;
+    let damaged = "the link is damaged: part of it is missing or was changed";
+    let (deflated, sum) = data
+        .split_last_chunk::<4>()
+        .ok_or_else(|| damaged.to_string())?;
+    let bytes = miniz_oxide::inflate::decompress_to_vec_with_limit(deflated, MAX_TEXT).map_err(
+        |e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                format!("the link's scenario is longer than the limit of {MAX_TEXT} bytes")
+            }
+            _ => damaged.to_string(),
+        },
+    )?;
+    if fnv1a(&bytes).to_le_bytes() != *sum {
+        return Err(damaged.to_string());
+    }
+    String::from_utf8(bytes)
+        .map(Opened::Text)
+        .map_err(|_| damaged.to_string())
+}
+
+/// FNV-1a, 32 bits: enough to tell a damaged link from a good one.
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+fn base64url(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+fn unbase64url(text: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut bits, mut held) = (0u32, 0);
+    for (i, c) in text.chars().enumerate() {
+        let v = ALPHABET
+            .iter()
+            .position(|&a| char::from(a) == c)
+            .ok_or_else(|| {
+                format!(
+                    "the link is damaged: `{c}` (character {}) does not belong in it",
+                    i + 1
+                )
+            })?;
+        bits = bits << 6 | v as u32;
+        held += 6;
+        if held >= 8 {
+            held -= 8;
+            out.push((bits >> held) as u8);
+        }
+    }
+    if held >= 6 {
+        return Err("the link is damaged: it was cut short".into());
+    }
+    // RFC 4648 §3.5: the unused low bits of the last character are zero in a link we wrote.
+    if bits & ((1 << held) - 1) != 0 {
+        return Err("the link is damaged: part of it is missing or was changed".into());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_round_trips_every_length() {
+        for n in 0..10u8 {
+            let data: Vec<u8> = (0..n).map(|i| i.wrapping_mul(97)).collect();
+            let text = base64url(&data);
+            assert!(text.bytes().all(|b| ALPHABET.contains(&b)));
+            assert_eq!(unbase64url(&text).unwrap(), data);
+        }
+        // RFC 4648 §10 test vectors, without padding.
+        assert_eq!(base64url(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64url(b"fo"), "Zm8");
+    }
+}
