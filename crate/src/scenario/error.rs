@@ -26,6 +26,13 @@ impl ParseError {
             let number = self.line.to_string();
             let pad = " ".repeat(number.len());
             // Tabs keep their width in both lines so the underline stays under its word.
+            // Control and direction-changing characters would garble (or disguise) the line;
+            // each shows as one replacement character, so the underline stays aligned.
+            let shown: String = self
+                .source
+                .chars()
+                .map(|c| if hidden(c) { '\u{fffd}' } else { c })
+                .collect();
             let lead: String = self
                 .source
                 .chars()
@@ -34,7 +41,7 @@ impl ParseError {
                 .collect();
             out += &format!(
                 "\n{number} | {}\n{pad} | {lead}{}",
-                self.source.trim_end(),
+                shown.trim_end(),
                 "^".repeat(self.len.max(1))
             );
         }
@@ -46,6 +53,28 @@ impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: {}", self.line, self.col, self.message)
     }
+}
+
+/// Characters that must not reach a terminal or a page as they are: controls (but tab), and
+/// the bidirectional overrides that make text read differently from what it holds.
+fn hidden(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// A message with each hidden character written as its escape, e.g. `\u{0}`.
+pub fn escape_controls(message: &str) -> String {
+    message
+        .chars()
+        .map(|c| {
+            if hidden(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Every problem found in a scenario text, in line order.

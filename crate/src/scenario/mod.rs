@@ -23,6 +23,8 @@ use std::net::Ipv4Addr;
 pub const MAX_TEXT: usize = 64 * 1024;
 /// The most statements a scenario holds (interactive actions count too).
 pub const MAX_STATEMENTS: usize = 2_000;
+/// The longest word (no name, number or setting comes near it).
+pub const MAX_WORD: usize = 256;
 /// The most hosts: the ladder draws a lifeline for each.
 pub const MAX_HOSTS: usize = 16;
 /// The latest virtual time a statement may name (the simulator's default time budget).
@@ -77,6 +79,14 @@ impl Ppm {
     fn parse(text: &str) -> Result<Ppm, String> {
         let bad =
             || format!("`{text}` is not a probability; write a number from 0 to 1, e.g. 0.05");
+        if let Some(percent) = text.strip_suffix('%') {
+            return Err(format!(
+                "write a chance as a number from 0 to 1: `{text}` is `{}`",
+                percent
+                    .parse::<f64>()
+                    .map_or("0.05".to_string(), |p| (p / 100.0).to_string())
+            ));
+        }
         let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
         if frac.len() > 6 || !frac.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
@@ -448,6 +458,8 @@ impl Scenario {
         let mut scenario = Scenario::new();
         let mut seen = Seen::default();
         let mut errors = Vec::new();
+        // A byte-order mark, as some editors write, is not part of the first statement.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         for (index, raw) in text.lines().enumerate() {
             let content = raw.split('#').next().unwrap_or("");
             let ws = words(content);
@@ -456,11 +468,20 @@ impl Scenario {
             }
             let line = index + 1;
             seen.statements += 1;
+            let long = ws.iter().find(|w| w.text.chars().count() > MAX_WORD);
             let result = if seen.statements > MAX_STATEMENTS {
                 Err(at(
                     ws[0],
                     format!(
                         "a scenario holds at most {MAX_STATEMENTS} statements; this is one more"
+                    ),
+                ))
+            } else if let Some(w) = long {
+                Err(at(
+                    *w,
+                    format!(
+                        "this word is {} characters long; words are at most {MAX_WORD}",
+                        w.text.chars().count()
                     ),
                 ))
             } else {
@@ -471,7 +492,7 @@ impl Scenario {
                     line,
                     col: fail.col,
                     len: fail.len,
-                    message: fail.message,
+                    message: error::escape_controls(&fail.message),
                     source: raw.to_string(),
                 });
                 if errors.len() >= MAX_ERRORS || seen.statements > MAX_STATEMENTS {
@@ -931,6 +952,9 @@ impl Scenario {
                 }
                 "flags" => {
                     fault.flags = Some(Flags::parse(value).map_err(|bad| {
+                        if bad.is_empty() {
+                            return at(value_at, format!("a flag is missing in `{value}`; write flags joined by single commas, e.g. SYN,ACK"));
+                        }
                         let names = ["SYN", "ACK", "FIN", "RST", "PSH", "URG"];
                         at(
                             value_at,
@@ -1198,9 +1222,13 @@ fn split_word<'a>(w: Word<'a>, sep: &str) -> Option<(Word<'a>, Word<'a>)> {
 
 /// `NAME=VALUE`: the name, and the value with its column (for errors that point at it).
 fn key_value(w: Word<'_>) -> Result<(&str, Word<'_>), Fail> {
-    let (key, value) = split_word(w, "=")
-        .ok_or_else(|| at(w, format!("expected NAME=VALUE, not `{}`", w.text)))?;
-    Ok((key.text, value))
+    match split_word(w, "=") {
+        Some((key, value)) if !key.text.is_empty() => Ok((key.text, value)),
+        _ => Err(at(
+            w,
+            format!("expected NAME=VALUE, such as delay=50ms, not `{}`", w.text),
+        )),
+    }
 }
 
 fn port(w: Word<'_>) -> Result<u16, Fail> {
