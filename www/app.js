@@ -4,12 +4,15 @@ import init, { Playground } from "./pkg/tcp_playground.js";
 import { formatTime, renderState } from "./state-panel.js";
 
 const $ = (id) => document.getElementById(id);
-const controls = ["preset", "step", "play", "end", "reset", "actor"].map($);
+const controls = ["preset", "step", "play", "end", "reset", "share", "actor", "run-text"].map($);
 const actButtons = () => [...document.querySelectorAll("[data-act]")];
 
 let playground = null;
-let presetName = "handshake";
+/** What Reset reopens: `{ preset: NAME }` or `{ text }`. */
+let current = { preset: "handshake" };
 let player = null;
+/** The reader has typed in the scenario editor since it was last filled. */
+let edited = false;
 
 /** Shows a problem in the banner; a broken core also disables the controls. */
 function showError(message, { fatal = false } = {}) {
@@ -42,7 +45,6 @@ function render() {
   $("step").disabled = snapshot.done;
   $("play").disabled = snapshot.done;
   $("end").disabled = snapshot.done;
-  $("scenario").textContent = playground.scenarioText();
   if (snapshot.done) pause();
 }
 
@@ -52,21 +54,80 @@ function budget() {
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
-function load(name) {
+/** Opens a preset or a scenario text; a text with errors is refused by the core before the
+ * running scenario is replaced, so the reader never loses what they had. */
+function openScenario(target) {
   pause();
   guarded(() => {
-    const next = Playground.preset(name);
+    const next = target.preset ? Playground.preset(target.preset) : Playground.fromScenario(target.text);
     const events = budget();
     if (events) next.setBudget(events, 7 * 24 * 3600);
     playground?.free();
     playground = next;
-    presetName = name;
-    $("preset").value = name;
-    const info = Playground.presets().find((p) => p.name === name);
-    $("summary").textContent = info ? `${info.title}. ${info.summary}` : "";
+    current = target;
+    $("preset").value = target.preset ?? "custom";
+    const info = target.preset && Playground.presets().find((p) => p.name === target.preset);
+    if (info) {
+      const point = document.createElement("code");
+      point.textContent = info.point;
+      $("summary").replaceChildren(`${info.title}. ${info.summary} The statement that makes the point: `, point);
+    } else {
+      $("summary").textContent = "Your own scenario: step through it, or change it below.";
+    }
+    fillEditor();
     fillActors(playground.state());
     render();
   });
+}
+
+/** Puts the running scenario's text in the editor, unless the reader is in the middle of
+ * changing it. */
+function fillEditor({ force = true } = {}) {
+  if (edited && !force) return;
+  $("scenario").value = playground.sourceText();
+  $("scenario-errors").hidden = true;
+  edited = false;
+}
+
+/** Shows the editor's errors under it and selects the first offending text. */
+function showEditorErrors(errors) {
+  const box = $("scenario-errors");
+  box.textContent = errors.map((e) => e.rendered).join("\n\n");
+  box.hidden = false;
+  $("editor").open = true;
+  const area = $("scenario");
+  const lines = area.value.split("\n");
+  const first = errors[0];
+  // Columns count characters; a textarea counts UTF-16 units.
+  const before = lines.slice(0, first.line - 1).reduce((n, l) => n + l.length + 1, 0);
+  const line = [...(lines[first.line - 1] ?? "")];
+  const start = before + line.slice(0, first.col - 1).join("").length;
+  const end = start + line.slice(first.col - 1, first.col - 1 + first.len).join("").length;
+  area.focus();
+  area.setSelectionRange(start, Math.max(end, start));
+}
+
+/** Checks the editor's text and runs it; a text with errors leaves the diagram as it was. */
+function runEditor() {
+  const text = $("scenario").value;
+  const errors = guarded(() => Playground.checkScenario(text));
+  if (!errors) return;
+  if (errors.length > 0) return showEditorErrors(errors);
+  $("error").hidden = true;
+  openScenario({ text });
+  history.replaceState(null, "", playground.shareLink());
+}
+
+/** Puts the link to what runs now in the address bar and on the clipboard. */
+async function copyLink() {
+  history.replaceState(null, "", playground.shareLink());
+  const status = $("status");
+  try {
+    await navigator.clipboard.writeText(location.href);
+    status.textContent = "Link copied: it replays this scenario, with what you did.";
+  } catch {
+    status.textContent = "The link is in the address bar: copy it from there.";
+  }
 }
 
 /** The host select lists the scenario's hosts; the first one that listens on nothing leads. */
@@ -105,6 +166,7 @@ function act(what) {
   try {
     playground.act(host, text);
     $("error").hidden = true;
+    fillEditor({ force: false });
   } catch (err) {
     showError(`${host} cannot ${text}: ${err?.message ?? err}`);
   }
@@ -144,11 +206,6 @@ function pause() {
   $("play").setAttribute("aria-pressed", "false");
 }
 
-function presetFromHash() {
-  const match = /^#preset=([a-z0-9-]+)$/.exec(location.hash);
-  return match?.[1];
-}
-
 async function main() {
   window.addEventListener("error", (e) => showError(`Something went wrong: ${e.message}`));
   window.addEventListener("unhandledrejection", (e) => showError(`Something went wrong: ${e.reason?.message ?? e.reason}`));
@@ -164,14 +221,29 @@ async function main() {
   for (const c of [...controls, ...actButtons()]) c.disabled = false;
   for (const button of actButtons()) button.addEventListener("click", () => act(button.dataset.act));
 
+  const custom = document.createElement("option");
+  custom.value = "custom";
+  custom.textContent = "Your scenario";
+  custom.hidden = true;
+  select.append(custom);
   select.addEventListener("change", () => {
     history.replaceState(null, "", `#preset=${select.value}`);
-    load(select.value);
+    $("error").hidden = true;
+    openScenario({ preset: select.value });
   });
   $("step").addEventListener("click", () => { pause(); step(); });
   $("play").addEventListener("click", () => (player ? pause() : play()));
   $("end").addEventListener("click", runToEnd);
-  $("reset").addEventListener("click", () => load(presetName));
+  $("reset").addEventListener("click", () => openScenario(current));
+  $("share").addEventListener("click", copyLink);
+  $("run-text").addEventListener("click", runEditor);
+  $("scenario").addEventListener("input", () => { edited = true; });
+  $("scenario").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      runEditor();
+    }
+  });
   document.addEventListener("keydown", (e) => {
     if (e.target.closest?.("select, input, textarea")) return;
     if (e.key === " " && e.target === document.body) {
@@ -190,14 +262,32 @@ async function main() {
   openFromHash();
 }
 
-/** Opens the preset the URL names (`#preset=close`), or the handshake. */
+/** Opens what the URL's fragment carries (`#v1=...` or `#preset=NAME`), or the handshake.
+ * A link that cannot be opened says why, and the handshake opens instead. */
 function openFromHash() {
-  const wanted = presetFromHash();
-  if (wanted && wanted === presetName && playground) return;
-  const known = Playground.presets().some((p) => p.name === wanted);
-  if (wanted && !known) showError(`This link asks for a scenario called “${wanted}”, which does not exist; showing the handshake instead.`);
-  else $("error").hidden = true;
-  load(known ? wanted : "handshake");
+  const fallback = { preset: "handshake" };
+  if (location.hash.length <= 1) return openScenario(fallback);
+  let target;
+  try {
+    target = Playground.openLink(location.hash);
+  } catch (err) {
+    showError(`This link could not be opened: ${err?.message ?? err}. Showing the handshake instead.`);
+    return openScenario(fallback);
+  }
+  if (target.preset) {
+    $("error").hidden = true;
+    return openScenario({ preset: target.preset });
+  }
+  const errors = Playground.checkScenario(target.text);
+  if (errors.length > 0) {
+    showError(`The scenario in this link has ${errors.length === 1 ? "an error" : `${errors.length} errors`}, shown under it below. Showing the handshake instead.`);
+    openScenario(fallback);
+    $("scenario").value = target.text;
+    edited = true;
+    return showEditorErrors(errors);
+  }
+  $("error").hidden = true;
+  openScenario({ text: target.text });
 }
 
 main().catch((err) => showError(`The playground could not start: ${err?.message ?? err}`, { fatal: true }));

@@ -6,6 +6,7 @@
 //! prints. A panic is a bug: the hook logs it to the console and the page shows a banner.
 
 use crate::ladder::{self, LadderOptions};
+use crate::scenario::link::{self, Opened};
 use crate::scenario::{Preset, Scenario, Timed, PRESETS};
 use crate::sim::Sim;
 use crate::time::Instant;
@@ -22,6 +23,25 @@ struct PresetInfo {
     name: &'static str,
     title: &'static str,
     summary: &'static str,
+    point: &'static str,
+}
+
+/// What a share link opens: a preset's name (for its title), and the scenario text.
+#[derive(Serialize)]
+struct LinkTarget<'a> {
+    preset: Option<&'static str>,
+    text: &'a str,
+}
+
+/// One scenario error, for the editor to point at.
+#[derive(Serialize)]
+struct ErrorInfo {
+    line: usize,
+    col: usize,
+    len: usize,
+    message: String,
+    /// `line:col: message`, the line, and the offending text underlined.
+    rendered: String,
 }
 
 /// `pg.flood("attacker", { target: "server:80", rate: 1000, count: 5000, spoof: "random" })`.
@@ -37,6 +57,8 @@ struct FloodOptions {
 #[wasm_bindgen]
 pub struct Playground {
     scenario: Scenario,
+    /// The text as the reader gave it (comments and all), until an action is recorded.
+    source: Option<String>,
     sim: Sim,
 }
 
@@ -47,7 +69,61 @@ impl Playground {
     pub fn from_scenario(text: &str) -> Result<Playground, JsError> {
         let scenario = crate::load(text).map_err(|e| JsError::new(&e))?;
         let sim = Sim::new(&scenario);
-        Ok(Playground { scenario, sim })
+        let source = match text.strip_prefix("preset:") {
+            Some(name) => Preset::find(name.trim()).map(|p| p.text.to_string()),
+            None => Some(text.to_string()),
+        };
+        Ok(Playground {
+            scenario,
+            source,
+            sim,
+        })
+    }
+
+    /// Every error in a scenario text (an empty array when it is good), without running it.
+    #[wasm_bindgen(js_name = checkScenario)]
+    pub fn check_scenario(text: &str) -> Result<JsValue, JsError> {
+        let errors: Vec<ErrorInfo> = match Scenario::parse(text) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors
+                .0
+                .iter()
+                .map(|e| ErrorInfo {
+                    line: e.line,
+                    col: e.col,
+                    len: e.len,
+                    message: e.message.clone(),
+                    rendered: e.render(None),
+                })
+                .collect(),
+        };
+        to_js(&errors)
+    }
+
+    /// Opens a share link (a whole URL, `#v1=...` or `#preset=NAME`): `{ preset, text }`,
+    /// `preset` being the preset's name when the link names one. Throws what is wrong with
+    /// a damaged, foreign or future link.
+    #[wasm_bindgen(js_name = openLink)]
+    pub fn open_link(url: &str) -> Result<JsValue, JsError> {
+        let opened = link::decode(url).map_err(|e| JsError::new(&e))?;
+        let preset = match &opened {
+            Opened::Preset(p) => Some(p.name),
+            Opened::Text(_) => None,
+        };
+        to_js(&LinkTarget {
+            preset,
+            text: opened.text(),
+        })
+    }
+
+    /// The share-link fragment (`#v1=...`) of what runs now: the scenario as it was given,
+    /// or, once the reader has acted, in canonical form with the actions recorded.
+    #[wasm_bindgen(js_name = shareLink)]
+    pub fn share_link(&self) -> String {
+        match &self.source {
+            Some(text) => link::encode(text),
+            None => link::encode(&self.scenario.print()),
+        }
     }
 
     /// A playground running one of the presets.
@@ -64,6 +140,7 @@ impl Playground {
                 name: p.name,
                 title: p.title,
                 summary: p.summary,
+                point: p.point,
             })
             .collect();
         to_js(&list)
@@ -142,6 +219,7 @@ impl Playground {
             .sim
             .act(host, parsed.clone())
             .map_err(|e| JsError::new(&e))?;
+        self.source = None;
         self.scenario.record(Timed {
             at,
             host: host.to_string(),
@@ -232,6 +310,13 @@ impl Playground {
     #[wasm_bindgen(js_name = scenarioText)]
     pub fn scenario_text(&self) -> String {
         self.scenario.print()
+    }
+
+    /// The scenario as it was given, comments and all; once the reader has acted, the
+    /// canonical form with the actions recorded (as `scenarioText()`).
+    #[wasm_bindgen(js_name = sourceText)]
+    pub fn source_text(&self) -> String {
+        self.source.clone().unwrap_or_else(|| self.scenario.print())
     }
 }
 

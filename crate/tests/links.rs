@@ -83,7 +83,7 @@ fn a_damaged_link_is_refused_whatever_was_changed() {
     assert_eq!(link::decode("#v1=").unwrap_err(), damaged);
     assert_eq!(
         link::decode("#v1=abc%20def").unwrap_err(),
-        "the link is damaged: `%` (character 4) does not belong in it"
+        "the link is damaged: ` ` (character 4) does not belong in it"
     );
     assert_eq!(
         link::decode("#v1=abcde").unwrap_err(),

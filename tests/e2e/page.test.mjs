@@ -64,7 +64,7 @@ test("a link to a preset opens it, and a link to an unknown one says so", async 
   const other = await env.newPage();
   await other.goto(`${env.base}#preset=no-such-thing`);
   await other.waitForSelector("#step:not([disabled])");
-  assert.match(await other.textContent("#error"), /no-such-thing.*does not exist/);
+  assert.match(await other.textContent("#error"), /could not be opened: the link names unknown preset `no-such-thing`/);
   assert.equal(await other.inputValue("#preset"), "handshake");
   assert.deepEqual(page.problems, []);
 });
@@ -104,7 +104,7 @@ test("acting on a host adds segments and records the action in the scenario", as
   await page.waitForSelector("#end[disabled]");
   const flags = await flagsOfArrows(page);
   assert.ok(flags.includes("ACK,PSH"), `data was sent: ${flags}`);
-  assert.match(await page.textContent("#scenario"), /^at \S+ client send 1000$/m);
+  assert.match(await page.inputValue("#scenario"), /^at \S+ client send 1000$/m);
 
   // A refusal is explained, and nothing breaks.
   await page.selectOption("#actor", "server");

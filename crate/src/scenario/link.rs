@@ -44,6 +44,9 @@ pub fn encode(text: &str) -> String {
 pub fn decode(link: &str) -> Result<Opened, String> {
     let link = link.trim();
     let fragment = link.split_once('#').map_or(link, |(_, f)| f);
+    // A browser or a chat program may have percent-encoded what it did not like.
+    let decoded = percent_decoded(fragment);
+    let fragment = decoded.as_str();
     if fragment.len() > MAX_LINK {
         return Err(format!(
             "the link is {} characters long; a link holds at most {MAX_LINK}",
@@ -90,6 +93,30 @@ pub fn decode(link: &str) -> Result<Opened, String> {
     String::from_utf8(bytes)
         .map(Opened::Text)
         .map_err(|_| damaged.to_string())
+}
+
+/// `%3C` as `<`; a `%` not followed by two hex digits stays as it is.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// FNV-1a, 32 bits: enough to tell a damaged link from a good one.
