@@ -215,3 +215,28 @@ fn link_and_open_carry_a_scenario_there_and_back() {
         "<link>: the link is damaged: part of it is missing or was changed"
     );
 }
+
+/// The README's "Scenarios" section is the language's reference: it names every statement,
+/// action and parameter there is.
+#[test]
+fn the_readme_reference_names_every_statement_action_and_parameter() {
+    use tcp_playground::profile::Params;
+    use tcp_playground::scenario::{ACTIONS, STATEMENTS};
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let section = readme
+        .split("## Scenarios")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a Scenarios section");
+    let words: std::collections::BTreeSet<&str> = section
+        .split(|c: char| c.is_whitespace() || "`.,;:()|".contains(c))
+        .collect();
+    for name in STATEMENTS.iter().chain(&ACTIONS).chain(&Params::NAMES) {
+        assert!(
+            words.contains(name),
+            "the README's reference does not name `{name}`"
+        );
+    }
+    assert!(words.contains("listen"));
+}

@@ -271,7 +271,7 @@ impl Action {
 }
 
 /// The words that begin a statement (besides `HOST listen`).
-const STATEMENTS: [&str; 11] = [
+pub const STATEMENTS: [&str; 11] = [
     "profile",
     "seed",
     "counterfactual",
@@ -286,7 +286,7 @@ const STATEMENTS: [&str; 11] = [
 ];
 
 /// What follows `at TIME HOST`.
-const ACTIONS: [&str; 13] = [
+pub const ACTIONS: [&str; 13] = [
     "connect",
     "send",
     "recv",
