@@ -114,15 +114,22 @@ fn summary_counts_segments_and_final_states() {
     assert!(text.contains("the run is over"), "{text}");
 }
 
-/// The example in the README's "Scenarios" section is what readers copy: it must run.
-#[test]
-fn the_readme_scenario_example_runs() {
+/// The README's "Scenarios" section, up to the next section.
+fn readme_scenarios_section() -> String {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
     let section = readme
         .split("## Scenarios")
         .nth(1)
+        .and_then(|s| s.split("\n## ").next())
         .expect("a Scenarios section");
+    section.to_string()
+}
+
+/// The example in the README's "Scenarios" section is what readers copy: it must run.
+#[test]
+fn the_readme_scenario_example_runs() {
+    let section = readme_scenarios_section();
     let example = section.split("```").nth(1).expect("a code block in it");
     let out = cli(&["run", "-", "--format", "summary"], Some(example));
     assert!(out.status.success(), "{}", stderr(&out));
@@ -222,13 +229,7 @@ fn link_and_open_carry_a_scenario_there_and_back() {
 fn the_readme_reference_names_every_statement_action_and_parameter() {
     use tcp_playground::profile::Params;
     use tcp_playground::scenario::{ACTIONS, STATEMENTS};
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-    let section = readme
-        .split("## Scenarios")
-        .nth(1)
-        .and_then(|s| s.split("\n## ").next())
-        .expect("a Scenarios section");
+    let section = readme_scenarios_section();
     let words: std::collections::BTreeSet<&str> = section
         .split(|c: char| c.is_whitespace() || "`.,;:()|".contains(c))
         .collect();
