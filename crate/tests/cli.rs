@@ -241,3 +241,27 @@ fn the_readme_reference_names_every_statement_action_and_parameter() {
     }
     assert!(words.contains("listen"));
 }
+
+/// Every example in the README's parameter table is a statement that parses, and the table has
+/// a row for every parameter.
+#[test]
+fn the_readme_parameter_examples_parse() {
+    use tcp_playground::profile::Params;
+    use tcp_playground::scenario::Scenario;
+    let section = readme_scenarios_section();
+    let rows: Vec<Vec<&str>> = section
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| l.split(" | ").collect())
+        .collect();
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r[0].trim_matches(['|', ' ', '`']))
+        .collect();
+    assert_eq!(names, Params::NAMES);
+    for row in rows {
+        let example = row[3].trim_matches(['|', ' ', '`']);
+        let text = format!("host client 10.0.0.1\nhost server 10.0.0.2\n{example}\n");
+        assert!(Scenario::parse(&text).is_ok(), "`{example}` does not parse");
+    }
+}
