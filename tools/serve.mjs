@@ -34,6 +34,9 @@ export function serve({ root = WWW, port = 0, host = "127.0.0.1" } = {}) {
       res.writeHead(200, {
         "content-type": TYPES[extname(file)] ?? "application/octet-stream",
         "cache-control": "no-cache",
+        // Documentation sites on other origins embed the widget: its module, its stylesheet
+        // and its WebAssembly are fetched across origins.
+        "access-control-allow-origin": "*",
       });
       res.end(body);
     } catch {

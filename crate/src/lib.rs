@@ -4,6 +4,7 @@
 //! sans-IO [`tcp::Tcb`]s; everything they do lands in the [`trace::Trace`], which the
 //! [`ladder`] draws and the CLI prints. `wasm.rs` is the only file that knows about JavaScript.
 
+pub mod inspect;
 pub mod ladder;
 pub mod profile;
 pub mod rng;
@@ -15,6 +16,7 @@ pub mod tcp;
 pub mod time;
 pub mod trace;
 pub mod why;
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -5,6 +5,7 @@
 //! Errors cross the border here, as `JsError` with the same `line:col: message` text the CLI
 //! prints. A panic is a bug: the hook logs it to the console and the page shows a banner.
 
+use crate::inspect;
 use crate::ladder::{self, LadderOptions};
 use crate::scenario::link::{self, Opened};
 use crate::scenario::{Preset, Scenario, Timed, PRESETS};
@@ -306,6 +307,103 @@ impl Playground {
         self.sim.trace().events.len() as u32
     }
 
+    /// Everything the inspector shows about one segment (`undefined` for an unknown id):
+    /// header fields, fate, the rule that sent it, and both ends' states around it.
+    pub fn segment(&self, seg_id: u32) -> Result<JsValue, JsError> {
+        match inspect::segment(self.sim.trace(), seg_id) {
+            Some(info) => to_js(&info),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// The segment table: `[{ id, sent_us, from, to, label, fate }]` in the order sent.
+    pub fn segments(&self, absolute: bool) -> Result<JsValue, JsError> {
+        to_js(&inspect::rows(self.sim.trace(), absolute))
+    }
+
+    /// The same scenario with one more fault, hitting exactly this segment (`"drop"`,
+    /// `"delay"`: a second late, or `"dup"`: a copy 100 ms later), ready to run from the start;
+    /// `faultLine(segId, kind)` is the statement it adds.
+    #[wasm_bindgen(js_name = withFault)]
+    pub fn with_fault(&self, seg_id: u32, kind: &str) -> Result<Playground, JsError> {
+        let fault = self.fault(seg_id, kind)?;
+        let mut scenario = self.scenario.clone();
+        scenario.faults.push(fault);
+        let text = scenario.print();
+        Playground::from_scenario(&text)
+    }
+
+    /// The same scenario with the next segment `host` sends to its peer lost, replayed to
+    /// where this one is now (the past is the same; only what comes next differs).
+    #[wasm_bindgen(js_name = withNextLost)]
+    pub fn with_next_lost(&self, host: &str) -> Result<Playground, JsError> {
+        if self.sim.trace().unrecorded > 0 {
+            return Err(JsError::new(
+                "the trace is full, so the next segment cannot be singled out; start again",
+            ));
+        }
+        let fault = inspect::lose_next(self.sim.trace(), &self.scenario, host)
+            .ok_or_else(|| JsError::new(&format!("{host} has no peer to lose a segment to")))?;
+        let mut scenario = self.scenario.clone();
+        scenario.faults.push(fault);
+        self.replayed(scenario)
+    }
+
+    /// The same scenario with one parameter set on one host (`set HOST.NAME VALUE`, replacing
+    /// an earlier one), replayed to where this one is now.
+    #[wasm_bindgen(js_name = withSetting)]
+    pub fn with_setting(&self, host: &str, name: &str, value: &str) -> Result<Playground, JsError> {
+        let mut scenario = self.scenario.clone();
+        scenario
+            .sets
+            .retain(|s| !(s.host == host && s.name == name));
+        scenario.sets.push(crate::scenario::SetDecl {
+            host: host.to_string(),
+            name: name.to_string(),
+            value: value.to_string(),
+        });
+        self.replayed(scenario)
+    }
+
+    /// Steps until the trace holds at least `events` events (or the run ends): how a rebuilt
+    /// playground catches up with the one it replaces.
+    #[wasm_bindgen(js_name = stepUntilEvents)]
+    pub fn step_until_events(&mut self, events: u32) {
+        while (self.sim.trace().events.len() as u32) < events {
+            if self.sim.step().is_none() {
+                break;
+            }
+        }
+    }
+
+    /// Steps until a segment is sent (or the run ends): skips quiet time, such as the two
+    /// hours before a keepalive probe.
+    #[wasm_bindgen(js_name = stepToNextSegment)]
+    pub fn step_to_next_segment(&mut self) {
+        loop {
+            let seen = self.sim.trace().events.len();
+            if self.sim.step().is_none() {
+                break;
+            }
+            let new = &self.sim.trace().events[seen..];
+            if new
+                .iter()
+                .any(|e| matches!(e.kind, crate::trace::EventKind::Send(_)))
+            {
+                break;
+            }
+        }
+    }
+
+    /// The scenario line `withFault` adds, e.g. `drop server->client nth=1 flags=SYN,ACK len=0`.
+    #[wasm_bindgen(js_name = faultLine)]
+    pub fn fault_line(&self, seg_id: u32, kind: &str) -> Result<String, JsError> {
+        let fault = self.fault(seg_id, kind)?;
+        let mut one = Scenario::new();
+        one.faults.push(fault);
+        Ok(one.print().lines().last().unwrap_or_default().to_string())
+    }
+
     /// The scenario being run, in canonical form.
     #[wasm_bindgen(js_name = scenarioText)]
     pub fn scenario_text(&self) -> String {
@@ -317,6 +415,25 @@ impl Playground {
     #[wasm_bindgen(js_name = sourceText)]
     pub fn source_text(&self) -> String {
         self.source.clone().unwrap_or_else(|| self.scenario.print())
+    }
+}
+
+impl Playground {
+    /// A new playground for a changed scenario, caught up with this one's trace.
+    fn replayed(&self, scenario: Scenario) -> Result<Playground, JsError> {
+        let text = scenario.print();
+        Scenario::parse(&text).map_err(|e| JsError::new(&e.to_string()))?;
+        let mut next = Playground::from_scenario(&text)?;
+        next.step_until_events(self.sim.trace().events.len() as u32);
+        Ok(next)
+    }
+
+    fn fault(&self, seg_id: u32, kind: &str) -> Result<crate::scenario::Fault, JsError> {
+        let effect = inspect::effect_named(kind)
+            .ok_or_else(|| JsError::new(&format!("a fault is drop, delay or dup, not `{kind}`")))?;
+        inspect::fault_for(self.sim.trace(), seg_id, effect).ok_or_else(|| {
+            JsError::new("only a segment between two of the scenario's hosts can be singled out")
+        })
     }
 }
 

@@ -17,7 +17,7 @@ test("three steps draw the three segments of the handshake", async () => {
   assert.deepEqual(await flagsOfArrows(page), [], "nothing is sent before the first step");
 
   for (let i = 0; i < 3; i++) await page.click("#step");
-  await page.waitForFunction(() => document.querySelectorAll("#ladder [data-seg-id]").length === 3);
+  await page.waitForFunction(() => document.querySelector("tcp-playground").shadowRoot.querySelectorAll("#ladder [data-seg-id]").length === 3);
   assert.deepEqual(await flagsOfArrows(page), ["SYN", "SYN,ACK", "ACK"]);
 
   // Each arrow carries a unique segment id.
@@ -74,7 +74,7 @@ test("the keyboard steps and plays", async () => {
   await page.goto(env.base);
   await page.waitForSelector("#step:not([disabled])");
   await page.keyboard.press("ArrowRight");
-  await page.waitForFunction(() => document.querySelectorAll("#ladder [data-seg-id]").length === 1);
+  await page.waitForFunction(() => document.querySelector("tcp-playground").shadowRoot.querySelectorAll("#ladder [data-seg-id]").length === 1);
   assert.deepEqual(await flagsOfArrows(page), ["SYN"]);
   assert.deepEqual(page.problems, []);
 });
@@ -109,7 +109,7 @@ test("acting on a host adds segments and records the action in the scenario", as
   // A refusal is explained, and nothing breaks.
   await page.selectOption("#actor", "server");
   await page.click('[data-act="connect"]');
-  assert.match(await page.textContent("#error"), /server has nowhere to connect/);
+  assert.match(await page.textContent("#act-error"), /server has nowhere to connect/);
   await page.screenshot({ path: `${ARTIFACTS}acted.png`, fullPage: true });
   assert.deepEqual(page.problems, []);
 });

@@ -14,21 +14,21 @@ const SHOWN = 4;
 export const formatTime = (us) =>
   us < 1_000_000 ? `${+(us / 1000).toFixed(3)} ms` : `${(us / 1e6).toFixed(3)} s`;
 
-/** Replaces the contents of `root` with the hosts of `snapshot`. */
-export function renderState(root, snapshot) {
+/** Replaces the contents of `root` with the hosts of `snapshot`, in the words of `t`. */
+export function renderState(root, snapshot, t) {
   const hosts = snapshot.hosts.map((host) => {
     const card = el("section", "host");
     const title = el("h3", null, host.name);
     title.append(el("span", "addr", host.addr));
     card.append(title);
-    if (host.down) card.append(el("p", "down", "crashed"));
-    if (host.unplugged) card.append(el("p", "down", "cable unplugged"));
+    if (host.down) card.append(el("p", "down", t.crashed));
+    if (host.unplugged) card.append(el("p", "down", t.unplugged));
     for (const l of host.listeners) {
-      card.append(el("p", "listener", `listening on port ${l.port}, backlog ${l.backlog}`));
+      card.append(el("p", "listener", t.listening(l.port, l.backlog)));
       const queues = el("dl", "vars");
       for (const [name, value] of [
-        ["SYN queue", `${l.syn_queue}/${l.syn_limit}`],
-        ["accept queue", `${l.accept_queue}/${l.accept_limit}`],
+        [t.synQueue, `${l.syn_queue}/${l.syn_limit}`],
+        [t.acceptQueue, `${l.accept_queue}/${l.accept_limit}`],
       ]) {
         queues.append(el("dt", null, name), el("dd", null, value));
       }
@@ -55,21 +55,19 @@ export function renderState(root, snapshot) {
         vars.append(el("dt", null, name), el("dd", null, String(value)));
       }
       conn.append(vars);
-      for (const t of c.timers) {
-        conn.append(el("p", "timer", `timer ${t.name} due at ${formatTime(t.at)}`));
+      for (const timer of c.timers) {
+        conn.append(el("p", "timer", t.timerDue(timer.name, formatTime(timer.at))));
       }
       card.append(conn);
     }
     const rest = all.slice(SHOWN);
     if (rest.length > 0) {
       const half = rest.filter(halfOpen).length;
-      const text = half === rest.length
-        ? `and ${rest.length} more half-open connections (SYN-RECEIVED)`
-        : `and ${rest.length} more connections, ${half} of them half-open`;
+      const text = half === rest.length ? t.moreHalfOpen(rest.length) : t.moreConns(rest.length, half);
       card.append(el("p", "idle", text));
     }
     if (host.listeners.length === 0 && shown.length === 0) {
-      card.append(el("p", "idle", "no connections"));
+      card.append(el("p", "idle", t.noConns));
     }
     return card;
   });

@@ -1,0 +1,647 @@
+// <tcp-playground>: the playground as a custom element, several per page, each in its own
+// Shadow DOM so no style leaks in or out. All TCP lives in the WebAssembly core; this file
+// wires controls to its step API and draws what it returns.
+//
+//   <script type="module" src="https://…/widget/tcp-playground.js"></script>
+//   <tcp-playground scenario="preset:syn-lost" controls="playback act share" lang="zh"></tcp-playground>
+//
+// Attributes: `scenario` (scenario text, or `preset:NAME`), `controls` (any of playback, act,
+// share, state, table, or `none`; all by default), `lang` (`en` or `zh`), `max-events` (a
+// budget for each run; the core's default is 20 million events).
+// Events: `change` (bubbles) whenever what runs changes: loaded, stepped, acted, rebuilt.
+import init, { Playground } from "../pkg/tcp_playground.js";
+import { formatTime, renderState } from "./state-panel.js";
+import { strings } from "./i18n.js";
+
+/** The site's root, wherever the page that embeds the widget lives. */
+export const SITE = new URL("../", import.meta.url);
+let ready = null;
+/** Loads the core once per page, however many widgets there are. */
+export function loadCore() {
+  ready ??= init({ module_or_path: new URL("pkg/tcp_playground_bg.wasm", SITE) }).then(() => Playground);
+  return ready;
+}
+
+const CONTROL_GROUPS = ["playback", "act", "share", "state", "table"];
+const SPEEDS = [["slow", 900], ["normal", 450], ["fast", 120]];
+
+const TEMPLATE = `
+<link rel="stylesheet" href="${new URL("widget/widget.css", SITE)}">
+<link rel="stylesheet" href="${new URL("pkg/ladder.css", SITE)}">
+<div class="widget">
+  <div class="bar playback" role="group">
+    <div class="buttons">
+      <button id="back" type="button" disabled></button>
+      <button id="step" class="primary" type="button" disabled></button>
+      <button id="play" class="primary" type="button" aria-pressed="false" disabled></button>
+      <button id="end" type="button" disabled></button>
+      <button id="reset" type="button" disabled></button>
+    </div>
+    <label class="field"><span data-t="speed"></span><select id="speed"></select></label>
+    <label class="field scrub"><span data-t="time"></span><input id="scrubber" type="range" min="0" max="1000" value="0" disabled></label>
+    <output id="clock" class="clock" aria-live="polite">t = 0 ms</output>
+  </div>
+  <div class="bar act" role="group">
+    <label class="field"><span data-t="host"></span><select id="actor" disabled></select></label>
+    <div class="buttons">
+      <button type="button" data-act="connect" disabled></button>
+      <button type="button" data-act="send 1000" disabled></button>
+      <button type="button" data-act="close" disabled></button>
+      <button type="button" data-act="abort" disabled></button>
+      <button type="button" data-act="crash" disabled></button>
+      <button type="button" data-act="reboot" disabled></button>
+      <button type="button" data-act="lose-next" disabled></button>
+      <button type="button" data-act="flood" disabled></button>
+      <label class="toggle"><input id="cookies" type="checkbox" disabled><span data-t="cookies"></span></label>
+      <button type="button" data-act="keepalive on" disabled></button>
+      <button type="button" data-act="skip" disabled></button>
+    </div>
+  </div>
+  <p id="act-error" class="error" role="alert" hidden></p>
+  <div class="stage">
+    <figure id="ladder" class="ladder-frame"></figure>
+    <aside class="state-panel">
+      <h2 data-t="state"></h2>
+      <div id="state"></div>
+      <p id="status" class="status" aria-live="polite"></p>
+    </aside>
+  </div>
+  <section id="inspector" class="inspector" hidden tabindex="-1" aria-live="polite">
+    <header><h2 id="insp-title"></h2><button id="insp-close" type="button"></button></header>
+    <p id="insp-fate" class="fate"></p>
+    <div class="insp-grid">
+      <div><h3 data-t="fields"></h3><dl id="insp-fields" class="fields"></dl></div>
+      <div><h3 data-t="why"></h3><p id="insp-why"></p><h3 data-t="ends"></h3><table id="insp-ends" class="ends"></table>
+        <h3 data-t="bytes"></h3><pre id="insp-bytes" class="bytes"></pre></div>
+    </div>
+    <div class="buttons">
+      <button type="button" data-fault="drop"></button>
+      <button type="button" data-fault="delay"></button>
+      <button type="button" data-fault="dup"></button>
+    </div>
+  </section>
+  <details id="table-box" class="table-box">
+    <summary data-t="table"></summary>
+    <table id="table"><thead><tr><th data-t="colTime"></th><th data-t="colFrom"></th><th data-t="colTo"></th><th data-t="colSegment"></th><th data-t="colFate"></th></tr></thead><tbody></tbody></table>
+  </details>
+  <div class="bar share" role="group">
+    <div class="buttons">
+      <button id="copy-link" type="button" disabled></button>
+      <button id="copy-embed" type="button" disabled></button>
+      <button id="copy-iframe" type="button" disabled></button>
+    </div>
+    <div class="buttons" role="group" id="export-group">
+      <button id="export-svg" type="button" disabled></button>
+      <button id="export-png" type="button" disabled></button>
+      <button id="export-text" type="button" disabled></button>
+    </div>
+    <label class="toggle"><input id="absolute" type="checkbox"><span data-t="absolute"></span></label>
+    <textarea id="copy-box" class="copy-box" readonly hidden rows="3"></textarea>
+  </div>
+</div>`;
+
+/** Label, title and keyboard hint of each button, by id or data-act. */
+const LABELS = {
+  back: ["stepBack", "stepBackTitle"], step: ["step", "stepTitle"], play: ["play", "playTitle"],
+  end: ["end", "endTitle"], reset: ["reset", "resetTitle"],
+  connect: ["connect", "connectTitle"], "send 1000": ["send", "sendTitle"], close: ["close"],
+  abort: ["abort", "abortTitle"], crash: ["crash", "crashTitle"], reboot: ["reboot", "rebootTitle"],
+  "lose-next": ["loseNext", "loseNextTitle"], flood: ["flood", "floodTitle"],
+  "keepalive on": ["keepalive"], skip: ["skip", "skipTitle"],
+  "copy-link": ["copyLink"], "copy-embed": ["copyEmbed"], "copy-iframe": ["copyIframe"],
+  "export-svg": ["exportSvg"], "export-png": ["exportPng"], "export-text": ["exportText"],
+  "insp-close": ["closeInspector"], drop: ["dropIt"], delay: ["delayIt"], dup: ["dupIt"],
+};
+
+/** `9293 §3.10.7.2` as a link to that section at the RFC Editor. */
+function rfcLink(rfc) {
+  const m = /^(\d+) §([\d.]+)$/.exec(rfc ?? "");
+  const a = document.createElement("a");
+  a.textContent = `RFC ${rfc}`;
+  a.href = m ? `https://www.rfc-editor.org/rfc/rfc${m[1]}#section-${m[2]}` : `https://www.rfc-editor.org/`;
+  a.target = "_blank";
+  a.rel = "noopener";
+  return a;
+}
+
+const el = (tag, text) => {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  return node;
+};
+
+export class TcpPlaygroundElement extends HTMLElement {
+  static observedAttributes = ["scenario", "lang", "controls", "max-events"];
+
+  #root;
+  #core = null;
+  #pg = null;
+  #player = null;
+  /** Trace lengths before each step, so Back can replay to the one before. */
+  #history = [];
+  /** The end of the run, for the time scrubber, once known. */
+  #endTime = null;
+  #selected = null;
+  #t = strings("en");
+
+  constructor() {
+    super();
+    this.#root = this.attachShadow({ mode: "open" });
+    this.#root.innerHTML = TEMPLATE;
+  }
+
+  connectedCallback() {
+    if (this.#core) return;
+    this.#wire();
+    this.#relabel();
+    this.#applyControls();
+    loadCore()
+      .then((core) => {
+        this.#core = core;
+        this.#load();
+      })
+      .catch((err) => this.#fail(err));
+  }
+
+  disconnectedCallback() {
+    this.#pause();
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (old === value) return;
+    if (name === "lang") {
+      this.#relabel();
+      if (this.#pg) this.#render();
+    } else if (name === "controls") {
+      this.#applyControls();
+    } else if ((name === "scenario" || name === "max-events") && this.#core) {
+      this.#load();
+    }
+  }
+
+  // ----- what a page can use -----
+
+  /** The running playground (the core's handle), for pages that want more. */
+  get playground() {
+    return this.#pg;
+  }
+
+  /** `#v1=...`: a link fragment that replays what this widget shows. */
+  shareLink() {
+    return this.#pg?.shareLink() ?? "";
+  }
+
+  /** Markup that embeds this widget, as it is now, in another page. */
+  embedCode() {
+    const text = this.#pg.sourceText();
+    const attr = text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    const lang = this.getAttribute("lang");
+    return `<script type="module" src="${new URL("widget/tcp-playground.js", SITE)}"></script>\n`
+      + `<tcp-playground${lang ? ` lang="${lang === "zh" ? "zh" : "en"}"` : ""} scenario="${attr}"></tcp-playground>`;
+  }
+
+  /** An iframe of the embed page, for sites that do not allow scripts from elsewhere. */
+  iframeCode() {
+    return `<iframe src="${new URL(`embed.html${this.shareLink()}`, SITE)}" title="TCP Playground" width="100%" height="720" style="border:0"></iframe>`;
+  }
+
+  /** Starts the scenario again from its `scenario` attribute. */
+  reload() {
+    if (this.#core) this.#load();
+  }
+
+  step() {
+    this.#guard(() => {
+      this.#history.push(this.#pg.eventCount());
+      this.#pg.step();
+      this.#render();
+    });
+  }
+
+  // ----- inside -----
+
+  $(id) {
+    return this.#root.getElementById(id);
+  }
+
+  #all(selector) {
+    return [...this.#root.querySelectorAll(selector)];
+  }
+
+  #wire() {
+    const on = (id, fn) => this.$(id).addEventListener("click", fn);
+    on("back", () => { this.#pause(); this.#back(); });
+    on("step", () => { this.#pause(); this.step(); });
+    on("play", () => (this.#player ? this.#pause() : this.#play()));
+    on("end", () => { this.#pause(); this.#guard(() => { this.#pg.runToEnd(); this.#render(); }); });
+    on("reset", () => this.#load());
+    on("insp-close", () => this.#closeInspector());
+    on("copy-link", () => this.#copy(new URL(this.shareLink(), location.href.split("#")[0]).href));
+    on("copy-embed", () => this.#copy(this.embedCode()));
+    on("copy-iframe", () => this.#copy(this.iframeCode()));
+    on("export-svg", () => this.#download("tcp-playground.svg", "image/svg+xml", this.#standaloneSvg()));
+    on("export-png", () => this.#exportPng());
+    on("export-text", () => this.#download("tcp-playground.scn", "text/plain", this.#pg.sourceText()));
+    this.$("absolute").addEventListener("change", () => this.#render());
+    this.$("cookies").addEventListener("change", (e) => this.#setCookies(e.target.checked));
+    this.$("scrubber").addEventListener("input", (e) => this.#scrub(Number(e.target.value)));
+    for (const b of this.#all("[data-act]")) b.addEventListener("click", () => this.#act(b.dataset.act));
+    for (const b of this.#all("[data-fault]")) b.addEventListener("click", () => this.#fault(b.dataset.fault));
+    const select = this.$("speed");
+    for (const [, ms] of SPEEDS) {
+      const o = el("option");
+      o.value = String(ms);
+      select.append(o);
+    }
+    select.value = "450";
+    // Click or Enter/Space on an arrow opens the inspector.
+    const ladder = this.$("ladder");
+    const pick = (e) => {
+      const seg = e.target.closest?.("[data-seg-id]");
+      if (seg) this.#inspect(Number(seg.dataset.segId));
+    };
+    ladder.addEventListener("click", pick);
+    ladder.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        e.stopPropagation();
+        pick(e);
+      }
+    });
+    this.#root.addEventListener("keydown", (e) => this.#key(e));
+  }
+
+  /** Keys while focus is inside the widget: Space, arrows, End. */
+  #key(e) {
+    if (e.target.closest?.("select, input, textarea, [data-seg-id]")) return;
+    if (e.key === " " && e.target.tagName !== "BUTTON") {
+      e.preventDefault();
+      this.#player ? this.#pause() : this.#play();
+    } else if (e.key === "ArrowRight") {
+      e.preventDefault();
+      this.#pause();
+      if (!this.#pg.done()) this.step();
+    } else if (e.key === "ArrowLeft") {
+      e.preventDefault();
+      this.#pause();
+      this.#back();
+    } else if (e.key === "End") {
+      e.preventDefault();
+      this.$("end").click();
+    }
+  }
+
+  /** Handles keys the page forwards to its main widget (focus outside any control). */
+  handleKey(e) {
+    this.#key(e);
+  }
+
+  #relabel() {
+    this.#t = strings(this.getAttribute("lang"));
+    const t = this.#t;
+    for (const node of this.#all("[data-t]")) node.textContent = t[node.dataset.t];
+    for (const b of this.#all("button")) {
+      const key = b.id || b.dataset.act || b.dataset.fault;
+      const [label, title] = LABELS[key] ?? [];
+      if (label) b.textContent = t[label];
+      if (title) b.title = t[title];
+    }
+    this.$("play").textContent = this.#player ? t.pause : t.play;
+    for (const [i, o] of [...this.$("speed").options].entries()) o.textContent = t[SPEEDS[i][0]];
+    this.$("ladder").setAttribute("aria-label", t.ladder);
+  }
+
+  #applyControls() {
+    const wanted = (this.getAttribute("controls") ?? "all").split(/[\s,]+/).filter(Boolean);
+    const all = wanted.length === 0 || wanted.includes("all");
+    for (const group of CONTROL_GROUPS) {
+      const show = all || wanted.includes(group);
+      const node = group === "state" ? this.#root.querySelector(".state-panel")
+        : group === "table" ? this.$("table-box")
+          : this.#root.querySelector(`.bar.${group}`);
+      node.hidden = !show;
+    }
+    this.#root.querySelector(".stage").classList.toggle("no-state", this.#root.querySelector(".state-panel").hidden);
+  }
+
+  /** What the `scenario` attribute asks for. */
+  #target() {
+    const text = this.getAttribute("scenario") ?? "preset:handshake";
+    return text.trim().startsWith("preset:") ? { preset: text.trim().slice(7).trim() } : { text };
+  }
+
+  /** (Re)starts from the `scenario` attribute; an error is shown, the old run stays. */
+  #load() {
+    this.#pause();
+    const target = this.#target();
+    this.#guard(() => {
+      const next = target.preset ? this.#core.preset(target.preset) : this.#core.fromScenario(target.text);
+      this.#replace(this.#budgeted(next));
+    }, { fatal: false });
+  }
+
+  /** A playground for this widget's scenario text, within its budget. */
+  #fresh() {
+    return this.#budgeted(this.#core.fromScenario(this.#pg.sourceText()));
+  }
+
+  /** Applies the `max-events` budget, if there is one. */
+  #budgeted(pg) {
+    const n = Number(this.getAttribute("max-events"));
+    if (Number.isInteger(n) && n > 0) pg.setBudget(n, 7 * 24 * 3600);
+    return pg;
+  }
+
+  /** Puts a new playground in place of the old one. */
+  #replace(next) {
+    this.#pg?.free();
+    this.#pg = next;
+    this.#history = [];
+    this.#endTime = null;
+    this.#closeInspector();
+    this.$("act-error").hidden = true;
+    for (const c of this.#all("button, select, input")) c.disabled = false;
+    this.#fillActors();
+    this.#render();
+  }
+
+  #fillActors() {
+    const snapshot = this.#pg.state();
+    const select = this.$("actor");
+    select.replaceChildren(...snapshot.hosts.map((h) => {
+      const o = el("option", h.name);
+      o.value = h.name;
+      return o;
+    }));
+    const client = snapshot.hosts.find((h) => h.listeners.length === 0);
+    if (client) select.value = client.name;
+    const server = snapshot.hosts.find((h) => h.listeners.length > 0);
+    const cookies = this.$("cookies");
+    cookies.disabled = !server;
+    cookies.checked = server ? this.#cookiesOn(server.name) : false;
+  }
+
+  /** Whether SYN cookies are on for a host: its `set HOST.syncookies`, else its profile's. */
+  #cookiesOn(host) {
+    const text = this.#pg.scenarioText();
+    const set = [...text.matchAll(/^set (\S+)\.syncookies (\d)$/gm)].filter((m) => m[1] === host).pop();
+    if (set) return set[2] !== "0";
+    return !/^profile classic$/m.test(text);
+  }
+
+  #render() {
+    const t = this.#t;
+    const absolute = this.$("absolute").checked;
+    const ladder = this.$("ladder");
+    ladder.innerHTML = this.#pg.ladderSvg({ absolute, showNow: !this.#pg.done() });
+    if (this.#selected !== null) {
+      ladder.querySelector(`[data-seg-id="${this.#selected}"]`)?.classList.add("selected");
+    }
+    const snapshot = this.#pg.state();
+    renderState(this.$("state"), snapshot, t);
+    this.$("clock").value = `t = ${formatTime(snapshot.now)}`;
+    this.$("status").textContent = snapshot.done ? `${snapshot.stop[0].toUpperCase()}${snapshot.stop.slice(1)}.` : "";
+    for (const id of ["step", "play", "end"]) this.$(id).disabled = snapshot.done;
+    this.$("back").disabled = this.#history.length === 0;
+    if (snapshot.done) this.#pause();
+    this.#updateScrubber(snapshot.now);
+    if (this.$("table-box").open || this.$("table-box").dataset.filled) this.#fillTable(absolute);
+    this.dispatchEvent(new CustomEvent("change", { bubbles: true, composed: true }));
+  }
+
+  #fillTable(absolute) {
+    const t = this.#t;
+    const rows = this.#pg.segments(absolute).map((r) => {
+      const tr = el("tr");
+      tr.dataset.segId = String(r.id);
+      tr.append(el("td", formatTime(r.sent_us)), el("td", r.from), el("td", r.to), el("td", r.label), el("td", t.fate[r.fate] ?? r.fate));
+      return tr;
+    });
+    this.$("table").tBodies[0].replaceChildren(...rows);
+    this.$("table-box").dataset.filled = "1";
+  }
+
+  #updateScrubber(now) {
+    const scrub = this.$("scrubber");
+    if (this.#endTime === null) {
+      // The end of the run, found once on a copy (bounded by the same budgets).
+      const copy = this.#fresh();
+      copy.runToEnd();
+      this.#endTime = Math.max(copy.now(), 1);
+      copy.free();
+    }
+    scrub.value = String(Math.round((now / this.#endTime) * 1000));
+    scrub.setAttribute("aria-valuetext", formatTime(now));
+  }
+
+  #play() {
+    if (this.#player || this.#pg.done()) return;
+    this.$("play").textContent = this.#t.pause;
+    this.$("play").setAttribute("aria-pressed", "true");
+    const tick = () => {
+      this.step();
+      if (this.#player) this.#player = setTimeout(tick, Number(this.$("speed").value));
+    };
+    this.#player = setTimeout(tick, 0);
+  }
+
+  #pause() {
+    clearTimeout(this.#player);
+    this.#player = null;
+    this.$("play").textContent = this.#t.pause === undefined ? "Play" : this.#t.play;
+    this.$("play").setAttribute("aria-pressed", "false");
+  }
+
+  /** Back one step: the same scenario replayed to where the trace was before the last step. */
+  #back() {
+    if (this.#history.length === 0) return;
+    const events = this.#history.pop();
+    const history = this.#history;
+    this.#guard(() => {
+      const next = this.#fresh();
+      next.stepUntilEvents(events);
+      this.#replace(next);
+      this.#history = history;
+      this.#render();
+    });
+  }
+
+  /** Moves to a point on the time axis (per mille of the run), replaying from the start. */
+  #scrub(permille) {
+    this.#pause();
+    cancelAnimationFrame(this.scrubFrame);
+    this.scrubFrame = requestAnimationFrame(() => this.#guard(() => {
+      const end = this.#endTime;
+      const next = this.#fresh();
+      next.runUntil((permille / 1000) * end);
+      this.#replace(next);
+      this.#endTime = end;
+      this.$("scrubber").value = String(permille);
+    }));
+  }
+
+  /** Does what an Act button says, now, on the chosen host; a refusal is shown, not thrown. */
+  #act(what) {
+    this.#pause();
+    const t = this.#t;
+    const host = this.$("actor").value;
+    if (what === "skip") return this.#guard(() => { this.#pg.stepToNextSegment(); this.#render(); });
+    if (what === "lose-next") return this.#rebuild(() => this.#pg.withNextLost(host), host, what);
+    let text = what;
+    if (what === "connect" || what === "flood") {
+      const snapshot = this.#pg.state();
+      const to = snapshot.hosts.find((h) => h.name !== host && h.listeners.length > 0);
+      if (!to) return this.#error(t.nowhere(host, what));
+      const target = `${to.name}:${to.listeners[0].port}`;
+      text = what === "connect" ? `connect ${target}` : `flood ${target} rate=200/s count=2000 spoof=random`;
+    }
+    try {
+      this.#history.push(this.#pg.eventCount());
+      this.#pg.act(host, text);
+      this.$("act-error").hidden = true;
+      this.#endTime = null;
+    } catch (err) {
+      this.#history.pop();
+      this.#error(t.cannot(host, text, err?.message ?? err));
+    }
+    this.#guard(() => this.#render());
+  }
+
+  /** Replaces the run with a changed scenario that the core replays to this point. */
+  #rebuild(make, host, what) {
+    try {
+      this.#replace(this.#budgeted(make()));
+    } catch (err) {
+      this.#error(this.#t.cannot(host, what, err?.message ?? err));
+    }
+  }
+
+  #setCookies(on) {
+    const server = this.#pg.state().hosts.find((h) => h.listeners.length > 0);
+    if (!server) return;
+    this.#rebuild(() => this.#pg.withSetting(server.name, "syncookies", on ? "1" : "0"), server.name, "syncookies");
+  }
+
+  #inspect(id) {
+    const info = this.#pg.segment(id);
+    if (!info) return;
+    const t = this.#t;
+    this.#selected = id;
+    for (const g of this.#all(".selected")) g.classList.remove("selected");
+    this.$("ladder").querySelector(`[data-seg-id="${id}"]`)?.classList.add("selected");
+    this.$("insp-title").textContent = `${t.inspector} #${info.id}: ${info.sender.host} → ${info.receiver.host} ${info.label}`;
+    const fate = [`${t.sent} ${formatTime(info.sent_us)}`];
+    if (info.arrived_us !== null && info.arrived_us !== undefined) fate.push(`${t.arrived} ${formatTime(info.arrived_us)}`);
+    else fate.push(t.fate[info.fate] ?? info.fate);
+    if (info.retransmission) fate.push(t.retransmission);
+    this.$("insp-fate").textContent = fate.join(" · ");
+    this.$("insp-fields").replaceChildren(...info.fields.flatMap((f) => [el("dt", f.name), el("dd", f.value)]));
+    const why = this.$("insp-why");
+    const explanation = this.getAttribute("lang")?.startsWith("zh") ? info.why_zh : info.why_en;
+    why.replaceChildren(el("code", info.why), " ", explanation ?? "", " ");
+    if (info.rfc) why.append(rfcLink(info.rfc));
+    const ends = [[t.sender, info.sender], [t.receiver, info.receiver]].map(([role, end]) => {
+      const tr = el("tr");
+      tr.append(el("th", `${end.host} (${role})`), el("td", `${end.before ?? "—"} → ${end.after ?? "—"}`));
+      return tr;
+    });
+    this.$("insp-ends").replaceChildren(...ends);
+    this.$("insp-bytes").textContent = info.bytes ?? "";
+    const inspector = this.$("inspector");
+    inspector.hidden = false;
+    inspector.focus({ preventScroll: true });
+  }
+
+  #closeInspector() {
+    this.#selected = null;
+    this.$("inspector").hidden = true;
+    for (const g of this.#all(".selected")) g.classList.remove("selected");
+  }
+
+  /** Drops, delays or duplicates the inspected segment: the scenario gains the fault and runs
+   * again up to the moment that segment was sent. */
+  #fault(kind) {
+    const id = this.#selected;
+    if (id === null) return;
+    this.#guard(() => {
+      const line = this.#pg.faultLine(id, kind);
+      const sentAt = this.#pg.segment(id).sent_us;
+      const next = this.#budgeted(this.#pg.withFault(id, kind));
+      next.runUntil(sentAt);
+      this.#replace(next);
+      this.$("status").textContent = this.#t.faultAdded(line);
+    });
+  }
+
+  #standaloneSvg() {
+    return this.#pg.ladderSvg({ absolute: this.$("absolute").checked, standalone: true });
+  }
+
+  #download(name, type, text) {
+    const a = document.createElement("a");
+    a.download = name;
+    a.href = `data:${type};charset=utf-8,${encodeURIComponent(text)}`;
+    a.click();
+  }
+
+  /** Draws the standalone SVG on a canvas at twice its size and saves it as PNG. */
+  #exportPng() {
+    const svg = this.#standaloneSvg();
+    const img = new Image();
+    img.onload = () => {
+      const canvas = document.createElement("canvas");
+      canvas.width = img.naturalWidth * 2;
+      canvas.height = img.naturalHeight * 2;
+      const ctx = canvas.getContext("2d");
+      ctx.scale(2, 2);
+      ctx.drawImage(img, 0, 0);
+      const a = document.createElement("a");
+      a.download = "tcp-playground.png";
+      a.href = canvas.toDataURL("image/png");
+      a.click();
+    };
+    img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  }
+
+  /** Copies text; where the clipboard is not allowed, shows it selected for the reader. */
+  async #copy(text) {
+    const box = this.$("copy-box");
+    box.value = text;
+    try {
+      await navigator.clipboard.writeText(text);
+      box.hidden = true;
+      this.$("status").textContent = this.#t.copied;
+    } catch {
+      box.hidden = false;
+      box.select();
+      this.$("status").textContent = this.#t.copyFailed;
+    }
+    this.dispatchEvent(new CustomEvent("copy-code", { bubbles: true, composed: true, detail: { text } }));
+  }
+
+  #error(message) {
+    const box = this.$("act-error");
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  #fail(err) {
+    this.#error(this.#t.internal(err?.message ?? err));
+    for (const c of this.#all("button, select, input")) c.disabled = true;
+    this.$("reset").disabled = false;
+  }
+
+  /** Runs a call into the core; an error becomes a message, never a dead widget. */
+  #guard(fn, { fatal = true } = {}) {
+    try {
+      return fn();
+    } catch (err) {
+      console.error(err);
+      if (fatal) this.#fail(err);
+      else this.#error(err?.message ?? String(err));
+      return undefined;
+    }
+  }
+}
+
+if (!customElements.get("tcp-playground")) customElements.define("tcp-playground", TcpPlaygroundElement);
