@@ -21,6 +21,7 @@ export const WWW = resolve(fileURLToPath(new URL("../www/", import.meta.url)));
 
 /** Serves `root` on 127.0.0.1:`port` (0 picks a free port); resolves to the http.Server. */
 export function serve({ root = WWW, port = 0, host = "127.0.0.1" } = {}) {
+  root = resolve(root);
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, "http://x").pathname);

@@ -2,6 +2,7 @@
 // Chromium driven by playwright-core (never a downloaded browser).
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { deflateRawSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { serve } from "../../tools/serve.mjs";
 
@@ -42,4 +43,21 @@ export async function start() {
     await new Promise((ok) => server.close(ok));
   }
   return { base, newPage, close };
+}
+
+/** Opens a page and waits until the playground can step. */
+export async function ready(page, url) {
+  await page.goto(url);
+  await page.waitForSelector("#step:not([disabled])");
+}
+
+/** A `#v1=` link built from the format README documents, independently of the core: raw
+ * deflate of the text, its 32-bit FNV-1a checksum (little-endian), unpadded base64url. */
+export function v1Link(text) {
+  const bytes = Buffer.from(text, "utf8");
+  let sum = 0x811c9dc5;
+  for (const b of bytes) sum = Math.imul(sum ^ b, 0x01000193) >>> 0;
+  const tail = Buffer.alloc(4);
+  tail.writeUInt32LE(sum);
+  return `#v1=${Buffer.concat([deflateRawSync(bytes), tail]).toString("base64url")}`;
 }

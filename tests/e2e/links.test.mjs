@@ -2,17 +2,11 @@
 // a bad link or a bad scenario says what is wrong without losing what the reader had.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { deflateRawSync } from "node:zlib";
-import { ARTIFACTS, start } from "./browser.mjs";
+import { ARTIFACTS, ready, start, v1Link } from "./browser.mjs";
 
 let env;
 before(async () => { env = await start(); });
 after(async () => { await env?.close(); });
-
-async function ready(page, url) {
-  await page.goto(url);
-  await page.waitForSelector("#step:not([disabled])");
-}
 
 /** Runs to the end and returns the ladder's SVG. */
 async function finalLadder(page) {
@@ -119,17 +113,6 @@ test("the editor points at a mistake, keeps the diagram, and runs the corrected 
   assert.match(await page.textContent("#clock"), /t = 200 ms/);
   assert.deepEqual(page.problems, []);
 });
-
-/** A `#v1=` link built independently of the core, from the format README documents:
- * raw deflate of the text, its 32-bit FNV-1a checksum (little-endian), unpadded base64url. */
-function v1Link(text) {
-  const bytes = Buffer.from(text, "utf8");
-  let sum = 0x811c9dc5;
-  for (const b of bytes) sum = Math.imul(sum ^ b, 0x01000193) >>> 0;
-  const tail = Buffer.alloc(4);
-  tail.writeUInt32LE(sum);
-  return `#v1=${Buffer.concat([deflateRawSync(bytes), tail]).toString("base64url")}`;
-}
 
 test("a link made elsewhere opens, and one whose scenario has errors shows them in the editor", async () => {
   const good = await env.newPage();

@@ -243,6 +243,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     on("export-png", () => this.#exportPng());
     on("export-text", () => this.#download("tcp-playground.scn", "text/plain", this.#pg.sourceText()));
     this.$("absolute").addEventListener("change", () => this.#render());
+    this.$("table-box").addEventListener("toggle", () => this.#render());
     this.$("cookies").addEventListener("change", (e) => this.#setCookies(e.target.checked));
     this.$("scrubber").addEventListener("input", (e) => this.#scrub(Number(e.target.value)));
     for (const b of this.#all("[data-act]")) b.addEventListener("click", () => this.#act(b.dataset.act));
