@@ -272,3 +272,32 @@ test("markup hidden in a link's scenario is shown as text and never runs", async
     assert.deepEqual(p.problems, []);
   }
 });
+
+test("the iframe code opens the embed page with the same scenario", async () => {
+  const page = await env.newPage();
+  await ready(page, `${env.base}#preset=syn-lost`);
+  await toEnd(page);
+  const original = await counts(page);
+  await page.click("#copy-iframe");
+  const code = await page.inputValue("#copy-box");
+  const src = /src="([^"]+)"/.exec(code)[1];
+  assert.match(src, /\/embed\.html#v1=/);
+  const framed = await env.newPage();
+  await framed.setContent(code);
+  const frame = framed.frameLocator("iframe");
+  await frame.locator("#step:not([disabled])").waitFor();
+  await frame.locator("#end").click();
+  await frame.locator("#end[disabled]").waitFor();
+  const flags = await frame.locator("#ladder [data-seg-id]").evaluateAll((gs) => gs.map((g) => g.dataset.flags));
+  const inFrame = {};
+  for (const f of flags) inFrame[f] = (inFrame[f] ?? 0) + 1;
+  assert.deepEqual(inFrame, original);
+
+  const broken = await env.newPage();
+  await ready(broken, `${env.base}embed.html?lang=zh#v1=AAAA`);
+  assert.match(await broken.textContent("#error"), /could not be opened: the link is damaged/);
+  assert.equal(await broken.textContent("#step"), "单步");
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(framed.problems, []);
+  assert.deepEqual(broken.problems, []);
+});

@@ -1,0 +1,28 @@
+// The iframe page: one widget running the scenario its fragment carries.
+import { loadCore } from "./widget/tcp-playground.js";
+
+const widget = document.getElementById("main");
+const params = new URLSearchParams(location.search);
+for (const name of ["lang", "controls", "max-events"]) {
+  if (params.has(name)) widget.setAttribute(name, params.get(name));
+}
+
+async function open() {
+  const Playground = await loadCore();
+  const banner = document.getElementById("error");
+  banner.hidden = true;
+  if (location.hash.length <= 1) return widget.setAttribute("scenario", "preset:handshake");
+  try {
+    const target = Playground.openLink(location.hash);
+    const errors = target.preset ? [] : Playground.checkScenario(target.text);
+    if (errors.length > 0) throw new Error(errors[0].rendered.split("\n")[0]);
+    widget.setAttribute("scenario", target.preset ? `preset:${target.preset}` : target.text);
+  } catch (err) {
+    banner.textContent = `This link could not be opened: ${err?.message ?? err}. Showing the handshake instead.`;
+    banner.hidden = false;
+    widget.setAttribute("scenario", "preset:handshake");
+  }
+}
+
+window.addEventListener("hashchange", open);
+open();
