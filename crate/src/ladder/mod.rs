@@ -287,6 +287,41 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
         }
     }
 
+    // Timers that fired, and those still armed, as brackets on the inner side of the lifeline:
+    // from when each was set to when it fired (or, still armed, to now, labelled with when it
+    // is due). Timers set and then cancelled are left out: they changed nothing.
+    let mut stack: Vec<(HostId, f64)> = Vec::new();
+    for b in timer_brackets(trace, opts.show_now.then_some(now)) {
+        let (y0, y1) = (axis.y(b.from), axis.y(b.to));
+        if y1 - y0 < 3.0 {
+            continue;
+        }
+        // Brackets that overlap on one host step away from the lifeline, one by one.
+        stack.retain(|(h, bottom)| *h != b.host || *bottom > y0);
+        let depth = stack.iter().filter(|(h, _)| *h == b.host).count() as f64;
+        stack.push((b.host, y1));
+        let side = if b.host == 0 && hosts > 1 { 1.0 } else { -1.0 };
+        let x = lane(b.host) + side * (7.0 + 6.0 * depth);
+        let tick = side * 4.0;
+        let label = match b.due {
+            None => format!("{} {}", b.name, approx(b.to - b.from)),
+            Some(due) => format!("{} due {}", b.name, clock(due)),
+        };
+        let anchor = if side > 0.0 { "start" } else { "end" };
+        let _ = write!(
+            svg,
+            r#"<g class="timer{}" data-host="{}" data-timer="{}"><path d="M{:.1} {y0:.1}H{x:.1}V{y1:.1}H{:.1}"/><text x="{:.1}" y="{:.1}" text-anchor="{anchor}">{}</text></g>"#,
+            if b.due.is_some() { " armed" } else { "" },
+            esc(&trace.hosts[b.host].name),
+            b.name,
+            x - tick,
+            x - tick,
+            x + side * 4.0,
+            y1 - 3.0,
+            esc(&label)
+        );
+    }
+
     // State changes, written beside the lifeline where they happen.
     for e in &trace.events {
         if let (EventKind::State { to, .. }, Some(h)) = (&e.kind, e.host) {
@@ -515,6 +550,75 @@ fn clock(t: Instant) -> String {
 }
 
 /// `100 ms`, `60 s`, `2 min`, `2 h`: a folded gap, rounded for reading.
+/// A timer drawn on the ladder: set at `from`, fired at `to` or, still armed, due at `due`
+/// (and drawn up to `to`, now).
+struct Bracket {
+    host: HostId,
+    name: &'static str,
+    from: Instant,
+    to: Instant,
+    due: Option<Instant>,
+}
+
+/// The timers that fired, in the order they were set, then those still armed at `now` (when
+/// the ladder shows a run in progress).
+fn timer_brackets(trace: &Trace, now: Option<Instant>) -> Vec<Bracket> {
+    let mut armed: BTreeMap<(usize, &'static str), (HostId, Instant, Instant)> = BTreeMap::new();
+    let mut out = Vec::new();
+    for e in &trace.events {
+        let (
+            EventKind::Timer {
+                conn,
+                timer,
+                action,
+                at,
+            },
+            Some(h),
+        ) = (&e.kind, e.host)
+        else {
+            continue;
+        };
+        let key = (*conn, *timer);
+        match *action {
+            "set" => {
+                armed.insert(key, (h, e.t, *at));
+            }
+            "fired" => {
+                if let Some((host, from, _)) = armed.remove(&key) {
+                    out.push(Bracket {
+                        host,
+                        name: timer,
+                        from,
+                        to: e.t,
+                        due: None,
+                    });
+                }
+            }
+            _ => {
+                armed.remove(&key);
+            }
+        }
+    }
+    out.sort_by_key(|b| b.from);
+    let Some(now) = now else {
+        return out;
+    };
+    let mut pending: Vec<Bracket> = armed
+        .into_iter()
+        .filter(|(_, (_, from, due))| *from < now && *due > now)
+        .map(|((_, name), (host, from, due))| Bracket {
+            host,
+            name,
+            from,
+            to: now,
+            due: Some(due),
+        })
+        .collect();
+    pending.sort_by_key(|b| b.from);
+    out.extend(pending);
+    out
+}
+
 fn approx(d: Duration) -> String {
     let s = d.micros() as f64 / 1e6;
     if s < 1.0 {
@@ -621,6 +725,39 @@ mod tests {
         assert!(svg.contains("≈ 4.5 s later"), "the five seconds fold");
         let height = height_of(&svg);
         assert!(height < 2000.0, "{height}");
+    }
+
+    #[test]
+    fn timers_that_fired_are_brackets_with_their_length() {
+        let svg = ladder("syn-lost");
+        assert!(
+            svg.contains(r#"<g class="timer" data-host="client" data-timer="syn-rto">"#),
+            "{svg}"
+        );
+        assert!(svg.contains(">syn-rto 1.0 s</text>"));
+        let close = ladder("close");
+        assert!(close.contains(">time-wait 60 s</text>"));
+        // The timers cancelled on the way (the SYN,ACK's, once the ACK came) are not drawn.
+        assert!(!close.contains(r#"data-timer="synack-rto""#));
+    }
+
+    #[test]
+    fn a_timer_still_armed_shows_when_it_is_due() {
+        let scenario = Scenario::parse(Preset::find("close").unwrap().text).unwrap();
+        let mut sim = Sim::new(&scenario);
+        sim.run_until(Instant::ZERO + Duration::from_secs(10));
+        let svg = render_svg(
+            sim.trace(),
+            sim.now(),
+            &LadderOptions {
+                show_now: true,
+                ..LadderOptions::default()
+            },
+        );
+        assert!(
+            svg.contains(r#"<g class="timer armed" data-host="client" data-timer="time-wait">"#)
+        );
+        assert!(svg.contains(">time-wait due 61.250 s</text>"), "{svg}");
     }
 
     #[test]
