@@ -394,7 +394,13 @@ export class TcpPlaygroundElement extends HTMLElement {
     const t = this.#t;
     const absolute = this.$("absolute").checked;
     const ladder = this.$("ladder");
+    const drawing = performance.now();
     ladder.innerHTML = this.#pg.ladderSvg({ absolute, showNow: !this.#pg.done() });
+    /** How long the last ladder took to lay out (in the core) and put in the page, in ms. */
+    this.lastDrawMs = performance.now() - drawing;
+    if (!performance.getEntriesByName("tcp-playground:first-ladder").length) {
+      performance.mark("tcp-playground:first-ladder");
+    }
     if (this.#selected !== null) {
       ladder.querySelector(`[data-seg-id="${this.#selected}"]`)?.classList.add("selected");
     }
