@@ -415,7 +415,7 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
         );
         let _ = write!(
             svg,
-            r#"<line class="seg-line" x1="{x0:.1}" y1="{y0:.1}" x2="{x1:.1}" y2="{y1:.1}"/>"#
+            r#"<line class="seg-hit" x1="{x0:.1}" y1="{y0:.1}" x2="{x1:.1}" y2="{y1:.1}"/><line class="seg-line" x1="{x0:.1}" y1="{y0:.1}" x2="{x1:.1}" y2="{y1:.1}"/>"#
         );
         let (dx, dy) = (x1 - x0, y1 - y0);
         let len = (dx * dx + dy * dy).sqrt().max(1.0);
