@@ -38,7 +38,10 @@ function openScenario(target) {
 /** Keeps the editor in step with what the widget runs, unless the reader is editing. */
 function fillEditor() {
   if (edited || !main.playground) return;
-  $("scenario").value = main.playground.sourceText();
+  const text = main.playground.sourceText();
+  // Most steps change nothing in the text: leave the editor (and its scroll) alone then.
+  if ($("scenario").value === text) return;
+  $("scenario").value = text;
   $("scenario-errors").hidden = true;
 }
 
@@ -66,6 +69,7 @@ function runEditor() {
   const errors = Playground.checkScenario(text);
   if (errors.length > 0) return showEditorErrors(errors);
   $("error").hidden = true;
+  $("scenario-errors").hidden = true;
   openScenario({ text });
   history.replaceState(null, "", main.shareLink());
 }

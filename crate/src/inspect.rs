@@ -150,7 +150,7 @@ pub struct Row {
 
 /// Every segment the trace holds, in the order sent, with its fate.
 pub fn rows(trace: &Trace, absolute: bool) -> Vec<Row> {
-    let mut fates = std::collections::HashMap::new();
+    let mut fates = crate::rng::LookupMap::default();
     for e in &trace.events {
         match e.kind {
             EventKind::Deliver { seg_id } => {

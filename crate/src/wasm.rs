@@ -121,10 +121,17 @@ impl Playground {
     /// or, once the reader has acted, in canonical form with the actions recorded.
     #[wasm_bindgen(js_name = shareLink)]
     pub fn share_link(&self) -> String {
-        match &self.source {
-            Some(text) => link::encode(text),
-            None => link::encode(&self.scenario.print()),
-        }
+        link::encode(&self.source_text())
+    }
+
+    /// Whether a host answers a full SYN queue with SYN cookies (`syncookies` 1 or 2, from
+    /// its profile or a `set`), as the simulation runs it.
+    #[wasm_bindgen(js_name = syncookiesOn)]
+    pub fn syncookies_on(&self, host: &str) -> bool {
+        self.sim
+            .hosts()
+            .iter()
+            .any(|h| h.name == host && h.params.syncookies != 0)
     }
 
     /// A playground running one of the presets.
@@ -421,9 +428,7 @@ impl Playground {
 impl Playground {
     /// A new playground for a changed scenario, caught up with this one's trace.
     fn replayed(&self, scenario: Scenario) -> Result<Playground, JsError> {
-        let text = scenario.print();
-        Scenario::parse(&text).map_err(|e| JsError::new(&e.to_string()))?;
-        let mut next = Playground::from_scenario(&text)?;
+        let mut next = Playground::from_scenario(&scenario.print())?;
         next.step_until_events(self.sim.trace().events.len() as u32);
         Ok(next)
     }

@@ -142,6 +142,7 @@ export class TcpPlaygroundElement extends HTMLElement {
   /** The end of the run, for the time scrubber, once known. */
   #endTime = null;
   #selected = null;
+  #scrubFrame = 0;
   #t = strings("en");
 
   constructor() {
@@ -245,7 +246,14 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.$("absolute").addEventListener("change", () => this.#render());
     this.$("table-box").addEventListener("toggle", () => this.#render());
     this.$("cookies").addEventListener("change", (e) => this.#setCookies(e.target.checked));
-    this.$("scrubber").addEventListener("input", (e) => this.#scrub(Number(e.target.value)));
+    const scrubber = this.$("scrubber");
+    scrubber.addEventListener("input", (e) => this.#scrub(Number(e.target.value)));
+    // Where the slider stands needs the run's end: found when the reader reaches for it.
+    const place = () => this.#guard(() => {
+      this.#runEnd();
+      this.#updateScrubber(this.#pg.now(), this.#pg.done());
+    });
+    for (const type of ["pointerdown", "focus"]) scrubber.addEventListener(type, place);
     for (const b of this.#all("[data-act]")) b.addEventListener("click", () => this.#act(b.dataset.act));
     for (const b of this.#all("[data-fault]")) b.addEventListener("click", () => this.#fault(b.dataset.fault));
     const select = this.$("speed");
@@ -379,15 +387,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     const server = snapshot.hosts.find((h) => h.listeners.length > 0);
     const cookies = this.$("cookies");
     cookies.disabled = !server;
-    cookies.checked = server ? this.#cookiesOn(server.name) : false;
-  }
-
-  /** Whether SYN cookies are on for a host: its `set HOST.syncookies`, else its profile's. */
-  #cookiesOn(host) {
-    const text = this.#pg.scenarioText();
-    const set = [...text.matchAll(/^set (\S+)\.syncookies (\d)$/gm)].filter((m) => m[1] === host).pop();
-    if (set) return set[2] !== "0";
-    return !/^profile classic$/m.test(text);
+    cookies.checked = server ? this.#pg.syncookiesOn(server.name) : false;
   }
 
   #render() {
@@ -411,7 +411,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     for (const id of ["step", "play", "end"]) this.$(id).disabled = snapshot.done;
     this.$("back").disabled = this.#history.length === 0;
     if (snapshot.done) this.#pause();
-    this.#updateScrubber(snapshot.now);
+    this.#updateScrubber(snapshot.now, snapshot.done);
     if (this.$("table-box").open || this.$("table-box").dataset.filled) this.#fillTable(absolute);
     this.dispatchEvent(new CustomEvent("change", { bubbles: true, composed: true }));
   }
@@ -428,16 +428,22 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.$("table-box").dataset.filled = "1";
   }
 
-  #updateScrubber(now) {
-    const scrub = this.$("scrubber");
+  /** The end of the run: now, once the run is over; otherwise found on a copy (within the
+   * same budget), only when the reader reaches for the time slider. */
+  #runEnd() {
     if (this.#endTime === null) {
-      // The end of the run, found once on a copy (bounded by the same budgets).
       const copy = this.#fresh();
       copy.runToEnd();
       this.#endTime = Math.max(copy.now(), 1);
       copy.free();
     }
-    scrub.value = String(Math.round((now / this.#endTime) * 1000));
+    return this.#endTime;
+  }
+
+  #updateScrubber(now, done) {
+    const scrub = this.$("scrubber");
+    if (done) this.#endTime = Math.max(now, 1);
+    if (this.#endTime !== null) scrub.value = String(Math.round((now / this.#endTime) * 1000));
     scrub.setAttribute("aria-valuetext", formatTime(now));
   }
 
@@ -455,7 +461,7 @@ export class TcpPlaygroundElement extends HTMLElement {
   #pause() {
     clearTimeout(this.#player);
     this.#player = null;
-    this.$("play").textContent = this.#t.pause === undefined ? "Play" : this.#t.play;
+    this.$("play").textContent = this.#t.play;
     this.$("play").setAttribute("aria-pressed", "false");
   }
 
@@ -476,9 +482,9 @@ export class TcpPlaygroundElement extends HTMLElement {
   /** Moves to a point on the time axis (per mille of the run), replaying from the start. */
   #scrub(permille) {
     this.#pause();
-    cancelAnimationFrame(this.scrubFrame);
-    this.scrubFrame = requestAnimationFrame(() => this.#guard(() => {
-      const end = this.#endTime;
+    cancelAnimationFrame(this.#scrubFrame);
+    this.#scrubFrame = requestAnimationFrame(() => this.#guard(() => {
+      const end = this.#runEnd();
       const next = this.#fresh();
       next.runUntil((permille / 1000) * end);
       this.#replace(next);
