@@ -1,6 +1,7 @@
 //! A simulated host: its address, its TCP parameters, its listening sockets and its
 //! connections, and the small applications that use them.
 
+use super::queue::Key;
 use crate::profile::Params;
 use crate::rng::{mix, LookupMap, Rng};
 use crate::seq::SeqNum;
@@ -36,7 +37,7 @@ pub struct Conn {
     pub remote: Ipv4Addr,
     pub tcb: Tcb,
     /// The wake-up scheduled for this connection's timers: its key in the event queue.
-    pub wake: Option<(Instant, u8, u64)>,
+    pub(crate) wake: Option<Key>,
     /// The listening port that created it (a passive open).
     pub listener: Option<u16>,
     /// Its application has accept()ed it (passive) or opened it (active).

@@ -272,7 +272,7 @@ impl Sim {
             return None;
         }
         let before = self.trace.events.len();
-        let Some((t, _, _)) = self.next_key() else {
+        let Some(t) = self.next_key().map(Key::at) else {
             return self.stop(Stop::Quiet, None);
         };
         if let Some(end) = self.end.filter(|end| t > *end) {
@@ -285,7 +285,8 @@ impl Sim {
         if self.steps >= self.event_budget {
             return self.stop(Stop::EventBudget(self.steps), None);
         }
-        let ((t, _, _), pending) = self.queue.pop()?;
+        let (key, pending) = self.queue.pop()?;
+        let t = key.at();
         self.steps += 1;
         self.now = t;
         match pending {
@@ -350,7 +351,7 @@ impl Sim {
     /// Processes every event up to and including time `t`; returns how many were processed.
     pub fn run_until(&mut self, t: Instant) -> usize {
         let mut n = 0;
-        while self.next_key().is_some_and(|(next, _, _)| next <= t) {
+        while self.next_key().is_some_and(|next| next.at() <= t) {
             if self.step().is_none() {
                 break;
             }
@@ -694,7 +695,7 @@ impl Sim {
         let conn = &self.hosts[h].conns[c];
         let (next_wake, old_wake) = (conn.tcb.poll_timeout(), conn.wake);
         // A superseded wake-up stays queued; `next_key` skips it.
-        if old_wake.map(|(t, _, _)| t) != next_wake {
+        if old_wake.map(Key::at) != next_wake {
             let wake = next_wake.map(|t| self.schedule(t, Pending::Wake { host: h, conn: c }));
             self.hosts[h].conns[c].wake = wake;
         }
