@@ -237,7 +237,8 @@ export class TcpPlaygroundElement extends HTMLElement {
     on("end", () => { this.#pause(); this.#guard(() => { this.#pg.runToEnd(); this.#render(); }); });
     on("reset", () => this.#load());
     on("insp-close", () => this.#closeInspector());
-    on("copy-link", () => this.#copy(new URL(this.shareLink(), location.href.split("#")[0]).href));
+    // The link opens the playground page, wherever the widget is embedded.
+    on("copy-link", () => this.#copy(new URL(this.shareLink(), SITE).href));
     on("copy-embed", () => this.#copy(this.embedCode()));
     on("copy-iframe", () => this.#copy(this.iframeCode()));
     on("export-svg", () => this.#download("tcp-playground.svg", "image/svg+xml", this.#standaloneSvg()));
@@ -563,6 +564,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     const inspector = this.$("inspector");
     inspector.hidden = false;
     inspector.focus({ preventScroll: true });
+    this.dispatchEvent(new CustomEvent("inspect", { bubbles: true, composed: true, detail: { id } }));
   }
 
   #closeInspector() {

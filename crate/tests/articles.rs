@@ -1,0 +1,286 @@
+//! The articles' numbers come from the simulator. Every figure an article quotes about TCP's
+//! timing sits in `<span data-fact="NAME">…</span>`; this test measures each named fact by
+//! running a scenario, then checks that the numbers written inside every such span, in
+//! either language, are exactly the measured ones, in order.
+//!
+//! `cargo test --test articles -- --nocapture` prints the table of facts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use tcp_playground::scenario::Scenario;
+use tcp_playground::sim::Sim;
+use tcp_playground::time::Instant;
+use tcp_playground::trace::{EventKind, Trace};
+use tcp_playground::why::Why;
+
+const PROFILES: [&str; 3] = ["linux", "linux-pre-6.5", "classic"];
+
+fn run(text: &str) -> Trace {
+    let scenario = Scenario::parse(text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    let mut sim = Sim::new(&scenario);
+    sim.run_to_end();
+    sim.trace().clone()
+}
+
+fn scenario(profile: &str, body: &str) -> String {
+    format!(
+        "profile {profile}\nseed 1\nhost client 10.0.0.1\nhost server 10.0.0.2\n\
+         link client server delay=50ms\nserver listen 80\n{body}"
+    )
+}
+
+fn host(trace: &Trace, name: &str) -> usize {
+    trace.hosts.iter().position(|h| h.name == name).expect("a host")
+}
+
+/// When `from` sent segments whose flags print as `flags`.
+fn sends(trace: &Trace, from: &str, flags: &str) -> Vec<Instant> {
+    let h = host(trace, from);
+    trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Send(s) if e.host == Some(h) && s.seg.flags.to_string() == flags => {
+                Some(e.t)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Seconds from the first instant to each later one.
+fn after_first(times: &[Instant]) -> Vec<f64> {
+    times[1..].iter().map(|t| secs(*t - times[0])).collect()
+}
+
+fn secs(d: tcp_playground::time::Duration) -> f64 {
+    d.micros() as f64 / 1e6
+}
+
+/// When `name` first entered `state`, and when it next left it.
+fn state_span(trace: &Trace, name: &str, state: &str) -> (Instant, Instant) {
+    let h = host(trace, name);
+    let mut entered = None;
+    for e in &trace.events {
+        if let (EventKind::State { from, to, .. }, Some(eh)) = (&e.kind, e.host) {
+            if eh != h {
+                continue;
+            }
+            if to.name() == state && entered.is_none() {
+                entered = Some(e.t);
+            } else if from.name() == state {
+                if let Some(t0) = entered {
+                    return (t0, e.t);
+                }
+            }
+        }
+    }
+    panic!("{name} never went through {state}")
+}
+
+/// When `name`'s application got the error `errno`.
+fn error_at(trace: &Trace, name: &str, errno: &str) -> Instant {
+    let h = host(trace, name);
+    trace
+        .events
+        .iter()
+        .find(|e| {
+            e.host == Some(h)
+                && matches!(&e.kind, EventKind::App { errno: Some(x), .. } if *x == errno)
+        })
+        .map(|e| e.t)
+        .unwrap_or_else(|| panic!("{name} never got {errno}"))
+}
+
+fn sent_because(trace: &Trace, why: Why) -> Vec<Instant> {
+    trace
+        .events
+        .iter()
+        .filter(|e| e.why == why && matches!(e.kind, EventKind::Send(_)))
+        .map(|e| e.t)
+        .collect()
+}
+
+/// Every fact, measured: name -> the numbers an article must quote, in that order.
+fn facts() -> BTreeMap<String, Vec<f64>> {
+    let mut facts = BTreeMap::new();
+    let mut put = |name: String, values: Vec<f64>| {
+        facts.insert(name, values);
+    };
+    for p in PROFILES {
+        // Every SYN is lost: when the client sends it again, and when connect() gives up.
+        let t = run(&scenario(
+            p,
+            "drop client->server flags=SYN\nat 0s client connect server:80\n",
+        ));
+        let syns = sends(&t, "client", "SYN");
+        put(format!("{p}.syn-retries"), vec![(syns.len() - 1) as f64]);
+        put(format!("{p}.syn-resend-times"), after_first(&syns));
+        put(format!("{p}.initial-rto"), vec![secs(syns[1] - syns[0])]);
+        let gaps = syns.windows(2).map(|w| secs(w[1] - w[0])).collect();
+        put(format!("{p}.syn-resend-gaps"), gaps);
+        let gave_up = secs(error_at(&t, "client", "ETIMEDOUT") - syns[0]);
+        put(format!("{p}.syn-give-up"), vec![gave_up]);
+
+        // Every final ACK is lost: when the server sends its SYN,ACK again.
+        let t = run(&scenario(
+            p,
+            "drop client->server flags=ACK len=0\nat 0s client connect server:80\nrun 10min\n",
+        ));
+        let synacks = sends(&t, "server", "SYN,ACK");
+        put(format!("{p}.synack-retries"), vec![(synacks.len() - 1) as f64]);
+        put(format!("{p}.synack-resend-times"), after_first(&synacks));
+
+        // The active closer's TIME-WAIT.
+        let t = run(&scenario(
+            p,
+            "at 0s client connect server:80\nat 1s client close\nat 2s server close\nrun 20min\n",
+        ));
+        let (t0, t1) = state_span(&t, "client", "TIME-WAIT");
+        put(format!("{p}.time-wait"), vec![secs(t1 - t0)]);
+
+        // An orphaned FIN-WAIT-2: the client closed, the server never does.
+        if p != "classic" {
+            let t = run(&scenario(
+                p,
+                "at 0s client connect server:80\nat 1s client close\nrun 5min\n",
+            ));
+            let (t0, t1) = state_span(&t, "client", "FIN-WAIT-2");
+            put(format!("{p}.fin-wait-2"), vec![secs(t1 - t0).round()]);
+        }
+
+        // Keepalive against a peer that vanished: idle time, interval, probes, give-up.
+        let t = run(&scenario(
+            p,
+            "set client.keepalive on\nat 0s client connect server:80\nat 1s server crash\nrun 5h\n",
+        ));
+        let probes = sent_because(&t, tcp_playground::why::KEEPALIVE_PROBE);
+        let last_heard = Instant::ZERO + tcp_playground::time::Duration::from_millis(150);
+        put(
+            format!("{p}.keepalive-idle"),
+            vec![secs(probes[0] - last_heard).round()],
+        );
+        put(
+            format!("{p}.keepalive-interval"),
+            vec![secs(probes[1] - probes[0])],
+        );
+        put(format!("{p}.keepalive-probes"), vec![probes.len() as f64]);
+        let reset = error_at(&t, "client", "ETIMEDOUT");
+        put(
+            format!("{p}.keepalive-give-up"),
+            vec![secs(reset - last_heard).round()],
+        );
+    }
+    facts
+}
+
+fn articles() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/learn");
+    let mut pages = Vec::new();
+    for lang in ["en", "zh"] {
+        let Ok(dir) = std::fs::read_dir(root.join(lang)) else {
+            continue;
+        };
+        for entry in dir.flatten() {
+            if entry.path().extension().is_some_and(|x| x == "html") {
+                pages.push(entry.path());
+            }
+        }
+    }
+    pages.sort();
+    pages
+}
+
+/// The numbers written in a piece of text: `7,875 s` is 7875, `1.5` is 1.5.
+fn numbers(text: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        let joins = (*c == ',' || *c == '.')
+            && !current.is_empty()
+            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        if c.is_ascii_digit() || joins {
+            if *c != ',' {
+                current.push(*c);
+            } else if chars[i + 1..].iter().take_while(|d| d.is_ascii_digit()).count() != 3 {
+                // A comma that does not group thousands separates two numbers.
+                out.push(current.parse().expect("a number"));
+                current.clear();
+            }
+        } else if !current.is_empty() {
+            out.push(current.parse().expect("a number"));
+            current.clear();
+        }
+    }
+    if !current.is_empty() {
+        out.push(current.parse().expect("a number"));
+    }
+    out
+}
+
+/// Each `data-fact` span of a page: its name and its text (tags inside it dropped).
+fn fact_spans(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("data-fact=\"") {
+        rest = &rest[at + 11..];
+        let name = rest[..rest.find('"').expect("a closing quote")].to_string();
+        let body_start = rest.find('>').expect("the tag ends") + 1;
+        let body_end = rest.find("</span>").expect("the span ends");
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in rest[body_start..body_end].chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        out.push((name, text));
+    }
+    out
+}
+
+#[test]
+fn print_the_facts() {
+    for (name, values) in facts() {
+        println!("{name:<32} {values:?}");
+    }
+}
+
+#[test]
+fn the_number_reader_reads_what_readers_read() {
+    assert_eq!(numbers("7,875 s"), vec![7875.0]);
+    assert_eq!(numbers("1, 2, 4 and 8 s"), vec![1.0, 2.0, 4.0, 8.0]);
+    assert_eq!(numbers("1.5 秒，60 秒"), vec![1.5, 60.0]);
+    assert_eq!(numbers("after 3 s."), vec![3.0]);
+}
+
+#[test]
+fn every_number_an_article_quotes_is_the_simulators() {
+    let facts = facts();
+    let pages = articles();
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for page in &pages {
+        let html = std::fs::read_to_string(page).expect("the page reads");
+        for (name, text) in fact_spans(&html) {
+            let Some(expected) = facts.get(&name) else {
+                wrong.push(format!("{}: no fact named {name:?}", page.display()));
+                continue;
+            };
+            let written = numbers(&text);
+            if &written != expected {
+                wrong.push(format!(
+                    "{}: {name} says {text:?}, the simulator says {expected:?}",
+                    page.display()
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    println!("{checked} quoted facts on {} pages agree", pages.len());
+}
