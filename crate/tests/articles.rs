@@ -30,7 +30,11 @@ fn scenario(profile: &str, body: &str) -> String {
 }
 
 fn host(trace: &Trace, name: &str) -> usize {
-    trace.hosts.iter().position(|h| h.name == name).expect("a host")
+    trace
+        .hosts
+        .iter()
+        .position(|h| h.name == name)
+        .expect("a host")
 }
 
 /// When `from` sent segments whose flags print as `flags`.
@@ -128,7 +132,10 @@ fn facts() -> BTreeMap<String, Vec<f64>> {
             "drop client->server flags=ACK len=0\nat 0s client connect server:80\nrun 10min\n",
         ));
         let synacks = sends(&t, "server", "SYN,ACK");
-        put(format!("{p}.synack-retries"), vec![(synacks.len() - 1) as f64]);
+        put(
+            format!("{p}.synack-retries"),
+            vec![(synacks.len() - 1) as f64],
+        );
         put(format!("{p}.synack-resend-times"), after_first(&synacks));
 
         // The active closer's TIME-WAIT.
@@ -203,7 +210,12 @@ fn numbers(text: &str) -> Vec<f64> {
         if c.is_ascii_digit() || joins {
             if *c != ',' {
                 current.push(*c);
-            } else if chars[i + 1..].iter().take_while(|d| d.is_ascii_digit()).count() != 3 {
+            } else if chars[i + 1..]
+                .iter()
+                .take_while(|d| d.is_ascii_digit())
+                .count()
+                != 3
+            {
                 // A comma that does not group thousands separates two numbers.
                 out.push(current.parse().expect("a number"));
                 current.clear();

@@ -31,6 +31,10 @@ const FOLD_BUSY_PX: f64 = 4.0 * LATENCY_PX;
 const BREAK_PX: f64 = 54.0;
 /// Distinct moments are at least this far apart, so their labels stay readable.
 const MIN_GAP_PX: f64 = 16.0;
+/// At most this many timer brackets stand side by side on one lifeline.
+const MAX_BRACKETS: f64 = 3.0;
+/// How far apart two arrows that leave together for the same place are drawn.
+const NUDGE_PX: f64 = 16.0;
 
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -120,6 +124,155 @@ impl TimeAxis {
 
 /// Draws the trace as it stands at `now`.
 pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
+    render_panels(
+        &[Panel {
+            trace,
+            now,
+            title: None,
+        }],
+        opts,
+    )
+}
+
+/// One ladder of a comparison: a trace, where its run stands, and what to call it.
+pub struct Panel<'a> {
+    pub trace: &'a Trace,
+    pub now: Instant,
+    pub title: Option<String>,
+}
+
+/// Variants of one scenario side by side on one time axis, so the same moment is at the same
+/// height in each (each panel is a `<g class="panel" data-panel="i">`).
+pub fn render_compare_svg(panels: &[Panel], opts: &LadderOptions) -> String {
+    render_panels(panels, opts)
+}
+
+/// The time axis every panel shares: the moments drawn in any of them, scaled so the slowest
+/// link's median latency gets LATENCY_PX.
+fn shared_axis(panels: &[Panel], show_now: bool) -> TimeAxis {
+    // Every moment something is drawn at, and the latencies of each pair of lifelines.
+    let mut moments = vec![Instant::ZERO];
+    let mut flights = Vec::new();
+    let mut latencies: BTreeMap<(usize, HostId, HostId), Vec<Duration>> = BTreeMap::new();
+    for (i, p) in panels.iter().enumerate() {
+        let trace = p.trace;
+        for e in &trace.events {
+            // Only what is drawn takes room: segments, drops and state changes.
+            if matches!(
+                e.kind,
+                EventKind::Send(_) | EventKind::Drop { .. } | EventKind::State { .. }
+            ) {
+                moments.push(e.t);
+            }
+            if let EventKind::Send(s) = &e.kind {
+                if let Some(eta) = s.eta {
+                    moments.push(eta);
+                    flights.push((e.t, eta));
+                    if let (Some(a), Some(b)) = (e.host, trace.host_of(s.dst)) {
+                        latencies
+                            .entry((i, a.min(b), a.max(b)))
+                            .or_default()
+                            .push(eta - e.t);
+                    }
+                }
+            }
+        }
+        if show_now {
+            moments.push(p.now);
+        }
+        if let (Some(first), Some(last)) = (trace.flood.first, trace.flood.last) {
+            // The flood keeps the network busy over its whole band: no "idle" in there.
+            moments.extend([first, last]);
+            flights.push((first, last));
+        }
+        // A queue chart steps where the queue changes.
+        moments.extend(
+            queue_charts(trace)
+                .iter()
+                .flat_map(|c| c.points.iter().map(|q| q.0)),
+        );
+    }
+    // Medians ignore a segment held up for seconds; the slowest link keeps every ordinary
+    // arrow at most LATENCY_PX tall.
+    let typical = latencies
+        .values_mut()
+        .map(|l| {
+            l.sort();
+            l[l.len() / 2]
+        })
+        .max()
+        .filter(|d| *d > Duration::ZERO)
+        .unwrap_or(Duration::from_millis(50));
+    TimeAxis::new(moments, &flights, LATENCY_PX / typical.micros() as f64)
+}
+
+/// Room above a titled panel for its title.
+const TITLE_PX: f64 = 30.0;
+/// The width of one queue chart, beside a panel's lifelines.
+const CHART_PX: f64 = 130.0;
+
+fn render_panels(panels: &[Panel], opts: &LadderOptions) -> String {
+    let axis = shared_axis(panels, opts.show_now);
+    let titled = panels.iter().any(|p| p.title.is_some());
+    let dy = if titled { TITLE_PX } else { 0.0 };
+    let panel_height = axis.bottom() + 48.0;
+    let height = panel_height + dy;
+    let widths: Vec<f64> = panels
+        .iter()
+        .map(|p| WIDTH + CHART_PX * queue_charts(p.trace).len() as f64)
+        .collect();
+    let width: f64 = widths.iter().sum();
+    let label = panels
+        .iter()
+        .map(|p| match &p.title {
+            Some(title) => format!("{title}: {}", describe(p.trace)),
+            None => describe(p.trace),
+        })
+        .collect::<Vec<_>>()
+        .join(" Compared with ");
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="ladder" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img" aria-label="{}">"#,
+        esc(&label)
+    );
+    if opts.standalone {
+        let _ = write!(svg, "<style>{STYLE}</style>");
+        let _ = write!(
+            svg,
+            r#"<rect class="paper" width="{width:.0}" height="{height:.0}"/>"#
+        );
+    }
+    let mut x = 0.0;
+    for (i, p) in panels.iter().enumerate() {
+        if panels.len() > 1 {
+            let _ = write!(
+                svg,
+                r#"<g class="panel" data-panel="{i}" transform="translate({x:.0} {dy:.0})">"#
+            );
+        }
+        if let Some(title) = &p.title {
+            let _ = write!(
+                svg,
+                r#"<text class="panel-title" x="{:.1}" y="{:.1}">{}</text>"#,
+                WIDTH / 2.0,
+                8.0 - dy / 2.0,
+                esc(title)
+            );
+        }
+        draw_panel(&mut svg, p, &axis, panel_height, opts);
+        if panels.len() > 1 {
+            svg.push_str("</g>");
+        }
+        x += widths[i];
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// One trace's ladder, drawn from y = 0 on the shared axis.
+fn draw_panel(svg: &mut String, panel: &Panel, axis: &TimeAxis, height: f64, opts: &LadderOptions) {
+    let (trace, now) = (panel.trace, panel.now);
     let hosts = trace.hosts.len().max(1);
     let lane = |h: HostId| -> f64 {
         if hosts == 1 {
@@ -128,68 +281,7 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
             SIDE + h as f64 * (WIDTH - 2.0 * SIDE) / (hosts - 1) as f64
         }
     };
-
-    // Every moment something is drawn at, and the latencies of each pair of lifelines.
-    let mut moments = vec![Instant::ZERO];
-    let mut flights = Vec::new();
-    let mut latencies: BTreeMap<(HostId, HostId), Vec<Duration>> = BTreeMap::new();
-    for e in &trace.events {
-        // Only what is drawn takes room: segments, drops and state changes.
-        if matches!(
-            e.kind,
-            EventKind::Send(_) | EventKind::Drop { .. } | EventKind::State { .. }
-        ) {
-            moments.push(e.t);
-        }
-        if let EventKind::Send(s) = &e.kind {
-            if let Some(eta) = s.eta {
-                moments.push(eta);
-                flights.push((e.t, eta));
-                if let (Some(a), Some(b)) = (e.host, trace.host_of(s.dst)) {
-                    latencies
-                        .entry((a.min(b), a.max(b)))
-                        .or_default()
-                        .push(eta - e.t);
-                }
-            }
-        }
-    }
-    // The scale: the slowest link's median latency gets LATENCY_PX. Medians ignore a segment
-    // held up for seconds; the slowest link keeps every ordinary arrow at most that tall.
-    let typical = latencies
-        .values_mut()
-        .map(|l| {
-            l.sort();
-            l[l.len() / 2]
-        })
-        .max()
-        .filter(|d| *d > Duration::ZERO);
-    if opts.show_now {
-        moments.push(now);
-    }
     let flood = &trace.flood;
-    if let (Some(first), Some(last)) = (flood.first, flood.last) {
-        // The flood keeps the network busy over its whole band: no "idle" in there.
-        moments.extend([first, last]);
-        flights.push((first, last));
-    }
-    let typical = typical.unwrap_or(Duration::from_millis(50));
-    let axis = TimeAxis::new(moments, &flights, LATENCY_PX / typical.micros() as f64);
-    let height = axis.bottom() + 48.0;
-
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="ladder" viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-label="{}">"#,
-        esc(&describe(trace))
-    );
-    if opts.standalone {
-        let _ = write!(svg, "<style>{STYLE}</style>");
-        let _ = write!(
-            svg,
-            r#"<rect class="paper" width="{WIDTH}" height="{height:.0}"/>"#
-        );
-    }
     if !trace.counterfactuals.is_empty() {
         let _ = write!(
             svg,
@@ -299,6 +391,10 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
         // Brackets that overlap on one host step away from the lifeline, one by one.
         stack.retain(|(h, bottom)| *h != b.host || *bottom > y0);
         let depth = stack.iter().filter(|(h, _)| *h == b.host).count() as f64;
+        if depth >= MAX_BRACKETS {
+            // A flood's many half-open connections: three brackets say it, more only clutter.
+            continue;
+        }
         stack.push((b.host, y1));
         let side = if b.host == 0 && hosts > 1 { 1.0 } else { -1.0 };
         let x = lane(b.host) + side * (7.0 + 6.0 * depth);
@@ -360,7 +456,10 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
         }
     }
 
-    // Segments last, so they sit on top.
+    // Segments last, so they sit on top. Segments that leave one host for the same place at
+    // the same moment (a retransmission and an answer to a repeated SYN, say) would cover each
+    // other exactly: each one after the first is drawn a little lower.
+    let mut same_moment: BTreeMap<(HostId, Option<HostId>, Instant), u32> = BTreeMap::new();
     for e in &trace.events {
         let EventKind::Send(s) = &e.kind else {
             continue;
@@ -368,19 +467,24 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
         let (Some(from), to) = (e.host, trace.host_of(s.dst)) else {
             continue;
         };
+        let nudge = {
+            let seen = same_moment.entry((from, to, e.t)).or_insert(0);
+            *seen += 1;
+            f64::from(*seen - 1) * NUDGE_PX
+        };
         let x0 = lane(from);
-        let y0 = axis.y(e.t);
+        let y0 = axis.y(e.t) + nudge;
         let (delivered, dropped) = fates.get(&s.id).copied().unwrap_or_default();
         let (x1, y1, lost) = match (to, s.eta, dropped) {
-            (Some(to), Some(eta), None) => (lane(to), axis.y(eta), false),
+            (Some(to), Some(eta), None) => (lane(to), axis.y(eta) + nudge, false),
             // It reached a host that could not take it (crashed, or its queue was full).
             (Some(to), _, Some((at, DropCause::HostDown | DropCause::QueueFull))) => {
-                (lane(to), axis.y(at), true)
+                (lane(to), axis.y(at) + nudge, true)
             }
             (Some(to), _, Some((at, _))) => {
                 // It dies on the way: draw it to where it was lost.
                 let x = x0 + (lane(to) - x0) * 0.45;
-                (x, axis.y(at).max(y0 + 18.0), true)
+                (x, (axis.y(at) + nudge).max(y0 + 18.0), true)
             }
             _ => {
                 let dir = if x0 > WIDTH / 2.0 { -1.0 } else { 1.0 };
@@ -486,8 +590,105 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
             clock(now)
         );
     }
-    svg.push_str("</svg>");
-    svg
+    draw_queue_charts(svg, trace, axis);
+}
+
+/// A listener's queue occupancy over a run, when it is worth a chart.
+struct QueueChart {
+    host: HostId,
+    listener: String,
+    syn_limit: u32,
+    accept_limit: u32,
+    /// (when, SYN queue, accept queue), in time order.
+    points: Vec<(Instant, u32, u32)>,
+}
+
+/// The listeners whose queues ever held more than one entry: a flood, a slow accept. (A
+/// queue that only ever held the one connection being set up is not worth a chart.)
+fn queue_charts(trace: &Trace) -> Vec<QueueChart> {
+    let mut charts: Vec<QueueChart> = Vec::new();
+    for e in &trace.events {
+        let (
+            EventKind::Queue {
+                conn,
+                syn_queue,
+                syn_limit,
+                accept_queue,
+                accept_limit,
+            },
+            Some(host),
+        ) = (&e.kind, e.host)
+        else {
+            continue;
+        };
+        let listener = &trace.conns[*conn];
+        let chart = match charts.iter_mut().position(|c| &c.listener == listener) {
+            Some(i) => &mut charts[i],
+            None => {
+                charts.push(QueueChart {
+                    host,
+                    listener: listener.clone(),
+                    syn_limit: *syn_limit,
+                    accept_limit: *accept_limit,
+                    points: Vec::new(),
+                });
+                charts.last_mut().expect("just pushed")
+            }
+        };
+        chart.points.push((e.t, *syn_queue, *accept_queue));
+    }
+    charts.retain(|c| c.points.iter().any(|p| p.1 > 1 || p.2 > 1));
+    charts
+}
+
+/// Each chart to the right of the lifelines: the SYN queue and the accept queue as step lines
+/// on the shared time axis, against their limits.
+fn draw_queue_charts(svg: &mut String, trace: &Trace, axis: &TimeAxis) {
+    for (k, chart) in queue_charts(trace).iter().enumerate() {
+        let x0 = WIDTH + k as f64 * CHART_PX + 6.0;
+        let w = CHART_PX - 34.0;
+        let y_end = axis.bottom() + 30.0;
+        let peak_syn = chart.points.iter().map(|p| p.1).max().unwrap_or(0);
+        let peak_accept = chart.points.iter().map(|p| p.2).max().unwrap_or(0);
+        let step_line = |value: fn(&(Instant, u32, u32)) -> u32, limit: u32| {
+            let x = |v: u32| x0 + w * f64::from(v.min(limit)) / f64::from(limit.max(1));
+            let mut d = format!("M{x0:.1} {TOP:.1}");
+            for p in &chart.points {
+                let _ = write!(d, "V{:.1}H{:.1}", axis.y(p.0), x(value(p)));
+            }
+            let _ = write!(d, "V{y_end:.1}");
+            d
+        };
+        let _ = write!(
+            svg,
+            r#"<g class="queue-chart" data-host="{}" data-listener="{}" data-syn-limit="{}" data-syn-peak="{peak_syn}" data-accept-limit="{}" data-accept-peak="{peak_accept}">"#,
+            esc(&trace.hosts[chart.host].name),
+            esc(&chart.listener),
+            chart.syn_limit,
+            chart.accept_limit
+        );
+        let _ = write!(
+            svg,
+            r#"<text class="queue-title" x="{x0:.1}" y="28">{} queues</text><text class="queue-legend q-syn" x="{x0:.1}" y="46">SYN queue, peak {peak_syn}/{}</text><text class="queue-legend q-accept" x="{x0:.1}" y="62">accept queue, peak {peak_accept}/{}</text>"#,
+            esc(&chart.listener),
+            chart.syn_limit,
+            chart.accept_limit
+        );
+        let _ = write!(
+            svg,
+            r#"<line class="queue-axis" x1="{x0:.1}" y1="{:.1}" x2="{x0:.1}" y2="{y_end:.1}"/><line class="queue-limit" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{y_end:.1}"/>"#,
+            TOP - 6.0,
+            x0 + w,
+            TOP - 6.0,
+            x0 + w
+        );
+        let _ = write!(
+            svg,
+            r#"<path class="q-syn" d="{}"/><path class="q-accept" d="{}"/></g>"#,
+            step_line(|p| p.1, chart.syn_limit),
+            step_line(|p| p.2, chart.accept_limit)
+        );
+    }
 }
 
 /// `SYN,ACK seq=0 ack=1`, with `len=` when there is payload.
@@ -766,5 +967,86 @@ mod tests {
             esc(r#"<img src=x onerror="a">&'"#),
             "&lt;img src=x onerror=&quot;a&quot;&gt;&amp;&#39;"
         );
+    }
+
+    fn trace_of(text: &str) -> Trace {
+        let mut sim = Sim::new(&Scenario::parse(text).unwrap());
+        sim.run_to_end();
+        sim.trace().clone()
+    }
+
+    /// The value of `attr` in the first tag that contains `marker`.
+    fn attr_after(svg: &str, marker: &str, attr: &str) -> String {
+        let tag = &svg[svg.find(marker).unwrap_or_else(|| panic!("no {marker}"))..];
+        let tag = &tag[..tag.find('>').unwrap()];
+        let at = tag.find(&format!("{attr}=\"")).unwrap() + attr.len() + 2;
+        tag[at..at + tag[at..].find('"').unwrap()].to_string()
+    }
+
+    #[test]
+    fn a_queue_that_fills_gets_a_chart_beside_the_lifelines() {
+        let flood = ladder("syn-flood");
+        let limit = attr_after(&flood, "class=\"queue-chart\"", "data-syn-limit");
+        let peak = attr_after(&flood, "class=\"queue-chart\"", "data-syn-peak");
+        assert_eq!(peak, limit, "the flood fills the SYN queue");
+        let overflow = ladder("accept-queue-overflow");
+        let limit = attr_after(&overflow, "class=\"queue-chart\"", "data-accept-limit");
+        let peak = attr_after(&overflow, "class=\"queue-chart\"", "data-accept-peak");
+        assert_eq!(peak, limit, "the accept queue fills");
+        assert!(height_of(&flood) > 0.0);
+        // A queue that only ever held the connection being set up is not charted.
+        assert!(!ladder("handshake").contains("queue-chart"));
+        assert!(!ladder("handshake").contains("width=\"850\""));
+    }
+
+    #[test]
+    fn segments_that_leave_together_for_the_same_place_do_not_cover_each_other() {
+        // In synack-lost the server's timer and the client's repeated SYN make it send two
+        // SYN,ACKs at the same microsecond.
+        let svg = ladder("synack-lost");
+        let mut starts: Vec<(String, String)> = Vec::new();
+        for g in svg.split("<g class=\"seg ").skip(1) {
+            let line = &g[g.find("class=\"seg-line\"").unwrap()..];
+            let get = |a: &str| {
+                let at = line.find(&format!(" {a}=\"")).unwrap() + a.len() + 3;
+                line[at..at + line[at..].find('"').unwrap()].to_string()
+            };
+            let start = (get("x1"), get("y1"));
+            assert!(!starts.contains(&start), "two arrows start at {start:?}");
+            starts.push(start);
+        }
+        assert!(starts.len() >= 6);
+    }
+
+    #[test]
+    fn compared_variants_share_one_time_axis() {
+        let base = "seed 1\nhost client 10.0.0.1\nhost server 10.0.0.2\nlink client server delay=50ms\nserver listen 80\ndrop client->server nth=1 flags=SYN\nat 0s client connect server:80\nrun 10s\n";
+        let linux = trace_of(&format!("profile linux\n{base}"));
+        let classic = trace_of(&format!("profile classic\n{base}"));
+        let panel = |trace, title: &str| Panel {
+            trace,
+            now: Instant::ZERO,
+            title: Some(title.to_string()),
+        };
+        let svg = render_compare_svg(
+            &[panel(&linux, "linux"), panel(&classic, "classic <b>")],
+            &LadderOptions::default(),
+        );
+        assert!(svg.contains("data-panel=\"0\"") && svg.contains("data-panel=\"1\""));
+        assert!(svg.contains("classic &lt;b&gt;"), "titles are escaped");
+        // The first SYN leaves at t = 0 in both, so at the same height; the retransmission
+        // leaves 1 s later on Linux and 3 s later in classic, so lower on the right.
+        let panels: Vec<&str> = svg.split("class=\"panel\"").skip(1).collect();
+        let syn_y = |panel: &str, nth: usize| -> f64 {
+            let g = panel.split("data-flags=\"SYN\"").nth(nth).unwrap();
+            let at = g.find(" y1=\"").unwrap() + 5;
+            g[at..at + g[at..].find('"').unwrap()].parse().unwrap()
+        };
+        assert_eq!(syn_y(panels[0], 1), syn_y(panels[1], 1));
+        assert!(syn_y(panels[1], 2) > syn_y(panels[0], 2) + 10.0);
+        // One ladder is as wide as ever; two are twice as wide.
+        let one = render_svg(&linux, Instant::ZERO, &LadderOptions::default());
+        assert!(one.contains(&format!("width=\"{WIDTH}\"")));
+        assert!(svg.contains(&format!("width=\"{}\"", 2.0 * WIDTH)));
     }
 }
