@@ -1,5 +1,5 @@
-// The playground page: a preset picker, a scenario editor and share links around one
-// <tcp-playground> widget. All protocol behaviour lives in the WebAssembly core.
+// The playground page: a preset picker, a scenario editor, compare mode and share links
+// around one <tcp-playground> widget. All protocol behaviour lives in the WebAssembly core.
 import { loadCore } from "./widget/tcp-playground.js";
 
 const $ = (id) => document.getElementById(id);
@@ -17,7 +17,8 @@ function showError(message) {
   banner.hidden = false;
 }
 
-/** Asks the widget to run a preset or a text. */
+/** Asks the widget to run a preset or a text; `target.compare`, when given, is the variant
+ * to run beside it (null ends compare mode). */
 function openScenario(target) {
   shown = target;
   edited = false;
@@ -30,9 +31,71 @@ function openScenario(target) {
   } else {
     $("summary").textContent = "Your own scenario: step through it, or change it below.";
   }
+  if ("compare" in target) showCompare(target.compare);
   const value = target.preset ? `preset:${target.preset}` : target.text;
   if (main.getAttribute("scenario") === value) main.reload();
   else main.setAttribute("scenario", value);
+}
+
+/** Sets (or, with null, clears) the variant the widget compares with, and the panel's state. */
+function showCompare(text) {
+  if (text) {
+    main.setAttribute("compare", text);
+    $("compare-text").value = text;
+    togglePanel(true);
+  } else {
+    main.removeAttribute("compare");
+  }
+  $("compare-stop").hidden = !text;
+}
+
+function togglePanel(open) {
+  $("compare").hidden = !open;
+  $("compare-open").setAttribute("aria-expanded", String(open));
+  if (open && !$("compare-text").value && main.playground) $("compare-text").value = main.playground.sourceText();
+}
+
+/** Rewrites the variant's text: another profile, or SYN cookies the other way round (the
+ * core rewrites the setting, on the host that listens). */
+function makeVariant(kind) {
+  const area = $("compare-text");
+  let text = area.value || main.playground.sourceText();
+  if (kind.startsWith("profile ")) {
+    text = /^profile\s.*$/m.test(text) ? text.replace(/^profile\s.*$/m, kind) : `${kind}\n${text}`;
+  } else {
+    let pg = null;
+    try {
+      pg = Playground.fromScenario(text);
+      const server = pg.state().hosts.find((h) => h.listeners.length > 0);
+      if (server) {
+        const next = pg.withSetting(server.name, "syncookies", pg.syncookiesOn(server.name) ? "0" : "1");
+        text = next.sourceText();
+        next.free();
+      }
+    } catch (err) {
+      return showCompareErrors([{ rendered: err?.message ?? String(err) }]);
+    } finally {
+      pg?.free();
+    }
+  }
+  area.value = text;
+  $("compare-errors").hidden = true;
+}
+
+function showCompareErrors(errors) {
+  const box = $("compare-errors");
+  box.textContent = errors.map((e) => e.rendered).join("\n\n");
+  box.hidden = false;
+}
+
+/** Runs the variant beside the scenario; a variant with errors changes nothing. */
+function runCompare() {
+  const text = $("compare-text").value;
+  const errors = Playground.checkScenario(text);
+  if (errors.length > 0) return showCompareErrors(errors);
+  $("compare-errors").hidden = true;
+  showCompare(text);
+  history.replaceState(null, "", main.shareLink());
 }
 
 /** Keeps the editor in step with what the widget runs, unless the reader is editing. */
@@ -74,42 +137,43 @@ function runEditor() {
   history.replaceState(null, "", main.shareLink());
 }
 
-/** Puts the link to what runs now in the address bar and on the clipboard. */
-async function copyLink() {
-  history.replaceState(null, "", main.shareLink());
-  try {
-    await navigator.clipboard.writeText(location.href);
-  } catch {
-    // The address bar holds the link either way.
-  }
-}
-
 /** Opens what the URL's fragment carries (`#v1=...` or `#preset=NAME`), or the handshake.
  * A link that cannot be opened says why, and the handshake opens instead. */
 function openFromHash() {
   const fallback = { preset: "handshake" };
-  if (location.hash.length <= 1) return openScenario(fallback);
+  if (location.hash.length <= 1) return openScenario({ ...fallback, compare: null });
   let target;
   try {
     target = Playground.openLink(location.hash);
   } catch (err) {
     showError(`This link could not be opened: ${err?.message ?? err}. Showing the handshake instead.`);
-    return openScenario(fallback);
+    return openScenario({ ...fallback, compare: null });
+  }
+  const compare = target.compare ?? null;
+  if (compare) {
+    const errors = Playground.checkScenario(compare);
+    if (errors.length > 0) {
+      showError(`The variant to compare with in this link has ${errors.length === 1 ? "an error" : `${errors.length} errors`}, shown in the compare panel.`);
+      togglePanel(true);
+      $("compare-text").value = compare;
+      showCompareErrors(errors);
+      return openScenario(target.preset ? { preset: target.preset, compare: null } : { text: target.text, compare: null });
+    }
   }
   if (target.preset) {
     $("error").hidden = true;
-    return openScenario({ preset: target.preset });
+    return openScenario({ preset: target.preset, compare });
   }
   const errors = Playground.checkScenario(target.text);
   if (errors.length > 0) {
     showError(`The scenario in this link has ${errors.length === 1 ? "an error" : `${errors.length} errors`}, shown under it below. Showing the handshake instead.`);
-    openScenario(fallback);
+    openScenario({ ...fallback, compare: null });
     $("scenario").value = target.text;
     edited = true;
     return showEditorErrors(errors);
   }
   $("error").hidden = true;
-  openScenario({ text: target.text });
+  openScenario({ text: target.text, compare });
 }
 
 async function start() {
@@ -132,14 +196,24 @@ async function start() {
   custom.textContent = "Your scenario";
   custom.hidden = true;
   select.append(custom);
-  for (const id of ["preset", "share", "run-text"]) $(id).disabled = false;
+  for (const id of ["preset", "compare-open", "run-text"]) $(id).disabled = false;
 
   select.addEventListener("change", () => {
     history.replaceState(null, "", `#preset=${select.value}`);
     $("error").hidden = true;
-    openScenario({ preset: select.value });
+    openScenario({ preset: select.value, compare: null });
   });
-  $("share").addEventListener("click", copyLink);
+  // The widget's Copy link also puts the link in the address bar.
+  main.addEventListener("copy-code", (e) => {
+    if (e.detail.kind === "link") history.replaceState(null, "", main.shareLink());
+  });
+  $("compare-open").addEventListener("click", () => togglePanel($("compare").hidden));
+  for (const b of document.querySelectorAll("[data-variant]")) b.addEventListener("click", () => makeVariant(b.dataset.variant));
+  $("compare-run").addEventListener("click", runCompare);
+  $("compare-stop").addEventListener("click", () => {
+    showCompare(null);
+    history.replaceState(null, "", main.shareLink());
+  });
   $("run-text").addEventListener("click", runEditor);
   $("scenario").addEventListener("input", () => { edited = true; });
   $("scenario").addEventListener("keydown", (e) => {

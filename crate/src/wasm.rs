@@ -32,6 +32,8 @@ struct PresetInfo {
 struct LinkTarget<'a> {
     preset: Option<&'static str>,
     text: &'a str,
+    /// The variant a comparison link sets beside it.
+    compare: Option<&'a str>,
 }
 
 /// One scenario error, for the editor to point at.
@@ -106,7 +108,7 @@ impl Playground {
     /// a damaged, foreign or future link.
     #[wasm_bindgen(js_name = openLink)]
     pub fn open_link(url: &str) -> Result<JsValue, JsError> {
-        let opened = link::decode(url).map_err(|e| JsError::new(&e))?;
+        let (opened, variant) = link::decode_pair(url).map_err(|e| JsError::new(&e))?;
         let preset = match &opened {
             Opened::Preset(p) => Some(p.name),
             Opened::Text(_) => None,
@@ -114,7 +116,41 @@ impl Playground {
         to_js(&LinkTarget {
             preset,
             text: opened.text(),
+            compare: variant.as_ref().map(Opened::text),
         })
+    }
+
+    /// The share-link fragment (`#v1=...&vs=...`) of this run beside another, compared.
+    #[wasm_bindgen(js_name = shareLinkWith)]
+    pub fn share_link_with(&self, other: &Playground) -> String {
+        link::encode_pair(&self.source_text(), &other.source_text())
+    }
+
+    /// This run and another side by side on one time axis, with a title over each.
+    #[wasm_bindgen(js_name = compareSvg)]
+    pub fn compare_svg(
+        &self,
+        other: &Playground,
+        title: String,
+        other_title: String,
+        opts: JsValue,
+    ) -> Result<String, JsError> {
+        let opts = ladder_options(opts)?;
+        // The runs step on one clock: both panels show it.
+        let now = self.sim.now().max(other.sim.now());
+        let panels = [(self, title), (other, other_title)].map(|(pg, title)| ladder::Panel {
+            trace: pg.sim.trace(),
+            now,
+            title: Some(title),
+        });
+        Ok(ladder::render_compare_svg(&panels, &opts))
+    }
+
+    /// When the next event happens (microseconds), or `undefined` once nothing is left to
+    /// happen: two runs compared step together by taking whichever is due first.
+    #[wasm_bindgen(js_name = nextTime)]
+    pub fn next_time(&mut self) -> Option<f64> {
+        self.sim.next_time().map(|t| t.micros() as f64)
     }
 
     /// The share-link fragment (`#v1=...`) of what runs now: the scenario as it was given,
@@ -282,12 +318,19 @@ impl Playground {
     /// The ladder so far, as SVG. `opts`: `{ absolute, showNow }`, both optional.
     #[wasm_bindgen(js_name = ladderSvg)]
     pub fn ladder_svg(&self, opts: JsValue) -> Result<String, JsError> {
-        let opts: LadderOptions = if opts.is_undefined() || opts.is_null() {
-            LadderOptions::default()
-        } else {
-            serde_wasm_bindgen::from_value(opts).map_err(|e| JsError::new(&e.to_string()))?
-        };
+        let opts = ladder_options(opts)?;
         Ok(ladder::render_svg(self.sim.trace(), self.sim.now(), &opts))
+    }
+
+    /// How many segments the trace holds (a page draws a long ladder only where it is seen).
+    #[wasm_bindgen(js_name = segmentCount)]
+    pub fn segment_count(&self) -> usize {
+        self.sim
+            .trace()
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, crate::trace::EventKind::Send(_)))
+            .count()
     }
 
     /// The trace so far as JSON lines (the CLI's `--format json`).
@@ -453,4 +496,12 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 pub fn version() -> js_sys::JsString {
     js_sys::JsString::from(env!("CARGO_PKG_VERSION"))
+}
+
+/// The ladder's options from JavaScript (`{ absolute, standalone, showNow }`), all optional.
+fn ladder_options(opts: JsValue) -> Result<LadderOptions, JsError> {
+    if opts.is_undefined() || opts.is_null() {
+        return Ok(LadderOptions::default());
+    }
+    serde_wasm_bindgen::from_value(opts).map_err(|e| JsError::new(&e.to_string()))
 }

@@ -34,8 +34,16 @@ test("how fast the first ladder appears, and how fast a long one is drawn", asyn
   await ready(long, `${env.base}${v1Link(LONG)}`);
   await long.click("#end");
   await long.waitForSelector("#end[disabled]");
-  const segments = await long.locator("#ladder [data-seg-id]").count();
+  const segments = await long.evaluate(() => document.querySelector("tcp-playground").playground.segmentCount());
   assert.ok(segments > 5000, `${segments} segments`);
+  // Only the part in view (and a screen either side) is drawn; scrolling draws the rest.
+  const drawn = () => long.locator("#ladder [data-seg-id]").count();
+  const lastId = () => long.evaluate(() => Math.max(...[...document.querySelector("tcp-playground").shadowRoot.querySelectorAll("#ladder [data-seg-id]")].map((g) => Number(g.dataset.segId))));
+  assert.ok(await drawn() < segments / 4, `${await drawn()} of ${segments} arrows drawn`);
+  const before = await lastId();
+  await long.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await long.waitForFunction((before) => Math.max(...[...document.querySelector("tcp-playground").shadowRoot.querySelectorAll("#ladder [data-seg-id]")].map((g) => Number(g.dataset.segId))) > before + 1000, before);
+  assert.ok(await lastId() >= segments - 5, `the last arrows are drawn at the bottom (${await lastId()})`);
   // Redraw a few times (the absolute/relative toggle) and keep the best, as the benchmarks do.
   const times = [];
   for (let i = 0; i < 3; i++) {

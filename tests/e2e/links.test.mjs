@@ -19,7 +19,7 @@ test("a copied link replays the preset it came from, arrow for arrow", async () 
   for (const preset of ["syn-lost", "old-duplicate-syn", "syn-flood-cookies"]) {
     const page = await env.newPage();
     await ready(page, `${env.base}#preset=${preset}`);
-    await page.click("#share");
+    await page.click("#copy-link");
     await page.waitForFunction(() => location.hash.startsWith("#v1="));
     const url = await page.evaluate(() => location.href);
     assert.ok(url.length - env.base.length < 1024, `${preset}: the link is ${url.length} characters`);
@@ -41,7 +41,7 @@ test("a link carries what the reader did, at the moment they did it", async () =
   for (let i = 0; i < 4; i++) await page.click("#step");
   await page.click('[data-act="send 1000"]');
   await page.click('[data-act="close"]');
-  await page.click("#share");
+  await page.click("#copy-link");
   await page.waitForFunction(() => location.hash.startsWith("#v1="));
   const url = await page.evaluate(() => location.href);
   const original = await finalLadder(page);
@@ -56,7 +56,7 @@ test("a link carries what the reader did, at the moment they did it", async () =
 test("a damaged, foreign or future link says so and opens the handshake", async () => {
   const good = await env.newPage();
   await ready(good, `${env.base}#preset=syn-lost`);
-  await good.click("#share");
+  await good.click("#copy-link");
   await good.waitForFunction(() => location.hash.startsWith("#v1="));
   const hash = await good.evaluate(() => location.hash);
   const damaged = hash.slice(0, 20) + (hash[20] === "A" ? "B" : "A") + hash.slice(21);

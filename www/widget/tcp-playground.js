@@ -7,8 +7,12 @@
 //
 // Attributes: `scenario` (scenario text, or `preset:NAME`), `controls` (any of playback, act,
 // share, state, table, or `none`; all by default), `lang` (`en` or `zh`), `max-events` (a
-// budget for each run; the core's default is 20 million events).
-// Events: `change` (bubbles) whenever what runs changes: loaded, stepped, acted, rebuilt.
+// budget for each run; the core's default is 20 million events), `compare` (a second
+// scenario, text or `preset:NAME`: compare mode draws both side by side on one time axis and
+// steps them together).
+// Events: `change` (bubbles) whenever what runs changes: loaded, stepped, acted, rebuilt;
+// `inspect` (detail.id, detail.panel) when the reader opens a segment in the inspector;
+// `copy-code` (detail.text, detail.kind: link, embed or iframe) when something was copied.
 import init, { Playground } from "../pkg/tcp_playground.js";
 import { formatTime, renderState } from "./state-panel.js";
 import { strings } from "./i18n.js";
@@ -23,6 +27,8 @@ export function loadCore() {
 }
 
 const CONTROL_GROUPS = ["playback", "act", "share", "state", "table"];
+/** Past this many arrows the ladder draws only the part in view, and a screen either side. */
+const LONG_LADDER = 400;
 const SPEEDS = [["slow", 900], ["normal", 450], ["fast", 120]];
 
 const TEMPLATE = `
@@ -82,7 +88,7 @@ const TEMPLATE = `
   </section>
   <details id="table-box" class="table-box">
     <summary data-t="table"></summary>
-    <table id="table"><thead><tr><th data-t="colTime"></th><th data-t="colFrom"></th><th data-t="colTo"></th><th data-t="colSegment"></th><th data-t="colFate"></th></tr></thead><tbody></tbody></table>
+    <table id="table"><thead><tr><th id="col-variant" data-t="colVariant" hidden></th><th data-t="colTime"></th><th data-t="colFrom"></th><th data-t="colTo"></th><th data-t="colSegment"></th><th data-t="colFate"></th></tr></thead><tbody></tbody></table>
   </details>
   <div class="bar share" role="group">
     <div class="buttons">
@@ -124,6 +130,16 @@ function rfcLink(rfc) {
   return a;
 }
 
+/** Names for two compared variants: the statements each has that the other lacks (comments
+ * and blank lines aside), or A and B. */
+function variantTitles(a, b) {
+  const lines = (text) => text.split("\n").map((l) => l.replace(/#.*/, "").trim()).filter(Boolean);
+  const [la, lb] = [lines(a), lines(b)];
+  const only = (x, y) => x.filter((l) => !y.includes(l)).join("; ");
+  const clip = (text) => (text.length > 48 ? `${text.slice(0, 47)}…` : text);
+  return [clip(only(la, lb)) || "A", clip(only(lb, la)) || "B"];
+}
+
 const el = (tag, text) => {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
@@ -131,18 +147,26 @@ const el = (tag, text) => {
 };
 
 export class TcpPlaygroundElement extends HTMLElement {
-  static observedAttributes = ["scenario", "lang", "controls", "max-events"];
+  static observedAttributes = ["scenario", "lang", "controls", "max-events", "compare"];
 
   #root;
   #core = null;
   #pg = null;
+  /** In compare mode, the second variant's run, and what each is called. */
+  #pg2 = null;
+  #titles = ["A", "B"];
   #player = null;
   /** Trace lengths before each step, so Back can replay to the one before. */
   #history = [];
   /** The end of the run, for the time scrubber, once known. */
   #endTime = null;
   #selected = null;
+  /** Which panel the inspected segment is in (0 unless comparing). */
+  #selectedPanel = 0;
   #scrubFrame = 0;
+  /** The band of a long ladder that is drawn ([top, bottom] in the SVG's pixels), or null. */
+  #band = null;
+  #scrollFrame = 0;
   #t = strings("en");
 
   constructor() {
@@ -152,6 +176,9 @@ export class TcpPlaygroundElement extends HTMLElement {
   }
 
   connectedCallback() {
+    // Any scrolling (the page's, or a container's) may bring more of a long ladder into view.
+    document.addEventListener("scroll", this.#onScroll, { capture: true, passive: true });
+    window.addEventListener("resize", this.#onScroll, { passive: true });
     if (this.#core) return;
     this.#wire();
     this.#relabel();
@@ -166,6 +193,8 @@ export class TcpPlaygroundElement extends HTMLElement {
 
   disconnectedCallback() {
     this.#pause();
+    document.removeEventListener("scroll", this.#onScroll, { capture: true });
+    window.removeEventListener("resize", this.#onScroll);
   }
 
   attributeChangedCallback(name, old, value) {
@@ -175,7 +204,7 @@ export class TcpPlaygroundElement extends HTMLElement {
       if (this.#pg) this.#render();
     } else if (name === "controls") {
       this.#applyControls();
-    } else if ((name === "scenario" || name === "max-events") && this.#core) {
+    } else if ((name === "scenario" || name === "max-events" || name === "compare") && this.#core) {
       this.#load();
     }
   }
@@ -187,18 +216,25 @@ export class TcpPlaygroundElement extends HTMLElement {
     return this.#pg;
   }
 
-  /** `#v1=...`: a link fragment that replays what this widget shows. */
+  /** In compare mode, the second variant's run; otherwise null. */
+  get comparedPlayground() {
+    return this.#pg2;
+  }
+
+  /** `#v1=...` (and `&vs=...` when comparing): a link fragment that replays what this
+   * widget shows. */
   shareLink() {
-    return this.#pg?.shareLink() ?? "";
+    if (!this.#pg) return "";
+    return this.#pg2 ? this.#pg.shareLinkWith(this.#pg2) : this.#pg.shareLink();
   }
 
   /** Markup that embeds this widget, as it is now, in another page. */
   embedCode() {
-    const text = this.#pg.sourceText();
-    const attr = text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    const attr = (text) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
     const lang = this.getAttribute("lang");
+    const compare = this.#pg2 ? ` compare="${attr(this.#pg2.sourceText())}"` : "";
     return `<script type="module" src="${new URL("widget/tcp-playground.js", SITE)}"></script>\n`
-      + `<tcp-playground${lang ? ` lang="${lang === "zh" ? "zh" : "en"}"` : ""} scenario="${attr}"></tcp-playground>`;
+      + `<tcp-playground${lang ? ` lang="${lang === "zh" ? "zh" : "en"}"` : ""} scenario="${attr(this.#pg.sourceText())}"${compare}></tcp-playground>`;
   }
 
   /** An iframe of the embed page, for sites that do not allow scripts from elsewhere. */
@@ -211,10 +247,18 @@ export class TcpPlaygroundElement extends HTMLElement {
     if (this.#core) this.#load();
   }
 
+  /** One event; when comparing, the next event of whichever run is due first (both when
+   * they are due together), so the two stay on one clock. */
   step() {
     this.#guard(() => {
-      this.#history.push(this.#pg.eventCount());
-      this.#pg.step();
+      this.#history.push(this.#counts());
+      if (this.#pg2) {
+        const [a, b] = [this.#pg.nextTime(), this.#pg2.nextTime()];
+        if (a === undefined || (b !== undefined && b <= a)) this.#pg2.step();
+        if (b === undefined || (a !== undefined && a <= b)) this.#pg.step();
+      } else {
+        this.#pg.step();
+      }
       this.#render();
     });
   }
@@ -234,16 +278,22 @@ export class TcpPlaygroundElement extends HTMLElement {
     on("back", () => { this.#pause(); this.#back(); });
     on("step", () => { this.#pause(); this.step(); });
     on("play", () => (this.#player ? this.#pause() : this.#play()));
-    on("end", () => { this.#pause(); this.#guard(() => { this.#pg.runToEnd(); this.#render(); }); });
+    on("end", () => {
+      this.#pause();
+      this.#guard(() => {
+        for (const pg of this.#runs()) pg.runToEnd();
+        this.#render();
+      });
+    });
     on("reset", () => this.#load());
     on("insp-close", () => this.#closeInspector());
     // The link opens the playground page, wherever the widget is embedded.
-    on("copy-link", () => this.#copy(new URL(this.shareLink(), SITE).href));
-    on("copy-embed", () => this.#copy(this.embedCode()));
-    on("copy-iframe", () => this.#copy(this.iframeCode()));
+    on("copy-link", () => this.#copy(new URL(this.shareLink(), SITE).href, "link"));
+    on("copy-embed", () => this.#copy(this.embedCode(), "embed"));
+    on("copy-iframe", () => this.#copy(this.iframeCode(), "iframe"));
     on("export-svg", () => this.#download("tcp-playground.svg", "image/svg+xml", this.#standaloneSvg()));
     on("export-png", () => this.#exportPng());
-    on("export-text", () => this.#download("tcp-playground.scn", "text/plain", this.#pg.sourceText()));
+    on("export-text", () => this.#download("tcp-playground.scn", "text/plain", this.#runs().map((pg) => pg.sourceText()).join("\n# ---- compared with ----\n")));
     this.$("absolute").addEventListener("change", () => this.#render());
     this.$("table-box").addEventListener("toggle", () => this.#render());
     this.$("cookies").addEventListener("change", (e) => this.#setCookies(e.target.checked));
@@ -252,7 +302,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     // Where the slider stands needs the run's end: found when the reader reaches for it.
     const place = () => this.#guard(() => {
       this.#runEnd();
-      this.#updateScrubber(this.#pg.now(), this.#pg.done());
+      this.#updateScrubber(Math.max(...this.#runs().map((pg) => pg.now())), this.#done());
     });
     for (const type of ["pointerdown", "focus"]) scrubber.addEventListener(type, place);
     for (const b of this.#all("[data-act]")) b.addEventListener("click", () => this.#act(b.dataset.act));
@@ -268,7 +318,8 @@ export class TcpPlaygroundElement extends HTMLElement {
     const ladder = this.$("ladder");
     const pick = (e) => {
       const seg = e.target.closest?.("[data-seg-id]");
-      if (seg) this.#inspect(Number(seg.dataset.segId));
+      const panel = Number(seg?.closest("[data-panel]")?.dataset.panel ?? 0);
+      if (seg) this.#inspect(Number(seg.dataset.segId), panel);
     };
     ladder.addEventListener("click", pick);
     ladder.addEventListener("keydown", (e) => {
@@ -290,7 +341,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     } else if (e.key === "ArrowRight") {
       e.preventDefault();
       this.#pause();
-      if (!this.#pg.done()) this.step();
+      if (!this.#done()) this.step();
     } else if (e.key === "ArrowLeft") {
       e.preventDefault();
       this.#pause();
@@ -334,25 +385,48 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.#root.querySelector(".stage").classList.toggle("no-state", this.#root.querySelector(".state-panel").hidden);
   }
 
-  /** What the `scenario` attribute asks for. */
-  #target() {
-    const text = this.getAttribute("scenario") ?? "preset:handshake";
-    return text.trim().startsWith("preset:") ? { preset: text.trim().slice(7).trim() } : { text };
+  /** A run of what an attribute asks for: scenario text, or `preset:NAME`. */
+  #open(value) {
+    const text = value.trim();
+    const pg = text.startsWith("preset:") ? this.#core.preset(text.slice(7).trim()) : this.#core.fromScenario(value);
+    return this.#budgeted(pg);
   }
 
-  /** (Re)starts from the `scenario` attribute; an error is shown, the old run stays. */
+  /** (Re)starts from the `scenario` (and `compare`) attributes; an error is shown, the old
+   * run stays. */
   #load() {
     this.#pause();
-    const target = this.#target();
     this.#guard(() => {
-      const next = target.preset ? this.#core.preset(target.preset) : this.#core.fromScenario(target.text);
-      this.#replace(this.#budgeted(next));
+      const next = this.#open(this.getAttribute("scenario") ?? "preset:handshake");
+      const compare = this.getAttribute("compare");
+      let next2 = null;
+      try {
+        next2 = compare?.trim() ? this.#open(compare) : null;
+      } catch (err) {
+        next.free();
+        throw new Error(`${this.#t.compareError}: ${err?.message ?? err}`);
+      }
+      this.#replace(next, next2);
     }, { fatal: false });
   }
 
-  /** A playground for this widget's scenario text, within its budget. */
-  #fresh() {
-    return this.#budgeted(this.#core.fromScenario(this.#pg.sourceText()));
+  /** The runs on show: one, or two when comparing. */
+  #runs() {
+    return this.#pg2 ? [this.#pg, this.#pg2] : [this.#pg];
+  }
+
+  /** How far each run has got, in events (Back replays to the counts before a step). */
+  #counts() {
+    return this.#runs().map((pg) => pg.eventCount());
+  }
+
+  #done() {
+    return this.#runs().every((pg) => pg.done());
+  }
+
+  /** A playground for a run's scenario text (the widget's by default), within its budget. */
+  #fresh(pg = this.#pg) {
+    return this.#budgeted(this.#core.fromScenario(pg.sourceText()));
   }
 
   /** Applies the `max-events` budget, if there is one. */
@@ -362,10 +436,19 @@ export class TcpPlaygroundElement extends HTMLElement {
     return pg;
   }
 
-  /** Puts a new playground in place of the old one. */
-  #replace(next) {
-    this.#pg?.free();
-    this.#pg = next;
+  /** Puts new runs in place of the old ones; `undefined` keeps a run as it is, and a null
+   * second run ends compare mode. */
+  #replace(next, next2 = undefined) {
+    if (next !== undefined) {
+      this.#pg?.free();
+      this.#pg = next;
+    }
+    if (next2 !== undefined) {
+      this.#pg2?.free();
+      this.#pg2 = next2;
+    }
+    if (this.#pg2) this.#titles = variantTitles(this.#pg.sourceText(), this.#pg2.sourceText());
+    this.#root.querySelector(".stage").classList.toggle("comparing", this.#pg2 !== null);
     this.#history = [];
     this.#endTime = null;
     this.#closeInspector();
@@ -387,44 +470,99 @@ export class TcpPlaygroundElement extends HTMLElement {
     if (client) select.value = client.name;
     const server = snapshot.hosts.find((h) => h.listeners.length > 0);
     const cookies = this.$("cookies");
-    cookies.disabled = !server;
+    // Two variants may differ in exactly this: each keeps its own setting.
+    cookies.disabled = !server || this.#pg2 !== null;
     cookies.checked = server ? this.#pg.syncookiesOn(server.name) : false;
   }
 
-  #render() {
-    const t = this.#t;
-    const absolute = this.$("absolute").checked;
+  /** Draws the ladder: all of it, or for a long one the band in view and a screen either
+   * side (the SVG keeps its full height, so scrolling stays true). */
+  #drawLadder() {
     const ladder = this.$("ladder");
     const drawing = performance.now();
-    ladder.innerHTML = this.#pg.ladderSvg({ absolute, showNow: !this.#pg.done() });
+    const opts = { absolute: this.$("absolute").checked, showNow: !this.#done() };
+    const long = this.#runs().reduce((n, pg) => n + pg.segmentCount(), 0) > LONG_LADDER;
+    this.#band = long ? this.#bandInView(1) : null;
+    if (this.#band) opts.visible = this.#band;
+    // A redraw must not take the keyboard focus away from the arrow that has it.
+    const focused = this.#root.activeElement?.closest?.("[data-seg-id]");
+    const refocus = focused && [Number(focused.closest("[data-panel]")?.dataset.panel ?? 0), focused.dataset.segId];
+    ladder.innerHTML = this.#pg2
+      ? this.#pg.compareSvg(this.#pg2, this.#titles[0], this.#titles[1], opts)
+      : this.#pg.ladderSvg(opts);
     /** How long the last ladder took to lay out (in the core) and put in the page, in ms. */
     this.lastDrawMs = performance.now() - drawing;
     if (!performance.getEntriesByName("tcp-playground:first-ladder").length) {
       performance.mark("tcp-playground:first-ladder");
     }
-    if (this.#selected !== null) {
-      ladder.querySelector(`[data-seg-id="${this.#selected}"]`)?.classList.add("selected");
-    }
+    if (this.#selected !== null) this.#arrow(this.#selectedPanel, this.#selected)?.classList.add("selected");
+    if (refocus) this.#arrow(...refocus)?.focus({ preventScroll: true });
+  }
+
+  /** The part of the ladder in the viewport, widened by `margin` screens each way, in the
+   * SVG's pixels. */
+  #bandInView(margin) {
+    const frame = this.$("ladder");
+    const svg = frame.querySelector("svg");
+    const box = (svg ?? frame).getBoundingClientRect();
+    const scale = svg && box.height > 0 ? svg.viewBox.baseVal.height / box.height : 1;
+    const [top, screen] = [-box.top * scale, innerHeight * scale];
+    return [top - margin * screen, top + (1 + margin) * screen];
+  }
+
+  /** Scrolling a long ladder: redraw once the part in view nears the edge of what is drawn. */
+  #onScroll = () => {
+    if (!this.#band || this.#scrollFrame) return;
+    this.#scrollFrame = requestAnimationFrame(() => {
+      this.#scrollFrame = 0;
+      if (!this.#band || !this.#pg) return;
+      const [top, bottom] = this.#bandInView(0.5);
+      if (top < this.#band[0] || bottom > this.#band[1]) this.#guard(() => this.#drawLadder());
+    });
+  };
+
+  #render() {
+    const t = this.#t;
+    const absolute = this.$("absolute").checked;
+    const done = this.#done();
+    this.#drawLadder();
     const snapshot = this.#pg.state();
-    renderState(this.$("state"), snapshot, t);
-    this.$("clock").value = `t = ${formatTime(snapshot.now)}`;
-    this.$("status").textContent = snapshot.done ? `${snapshot.stop[0].toUpperCase()}${snapshot.stop.slice(1)}.` : "";
-    for (const id of ["step", "play", "end"]) this.$(id).disabled = snapshot.done;
+    if (this.#pg2) {
+      const snapshot2 = this.#pg2.state();
+      const [a, b] = [el("div"), el("div")];
+      renderState(a, snapshot, t);
+      renderState(b, snapshot2, t);
+      const column = (title, body) => {
+        const div = el("div");
+        div.append(Object.assign(el("h3", title), { className: "variant" }), body);
+        return div;
+      };
+      this.$("state").replaceChildren(column(this.#titles[0], a), column(this.#titles[1], b));
+    } else {
+      renderState(this.$("state"), snapshot, t);
+    }
+    const now = Math.max(...this.#runs().map((pg) => pg.now()));
+    this.$("clock").value = `t = ${formatTime(now)}`;
+    this.$("status").textContent = done ? `${snapshot.stop[0].toUpperCase()}${snapshot.stop.slice(1)}.` : "";
+    for (const id of ["step", "play", "end"]) this.$(id).disabled = done;
     this.$("back").disabled = this.#history.length === 0;
-    if (snapshot.done) this.#pause();
-    this.#updateScrubber(snapshot.now, snapshot.done);
+    if (done) this.#pause();
+    this.#updateScrubber(now, done);
     if (this.$("table-box").open || this.$("table-box").dataset.filled) this.#fillTable(absolute);
     this.dispatchEvent(new CustomEvent("change", { bubbles: true, composed: true }));
   }
 
   #fillTable(absolute) {
     const t = this.#t;
-    const rows = this.#pg.segments(absolute).map((r) => {
+    const comparing = this.#pg2 !== null;
+    this.$("col-variant").hidden = !comparing;
+    const rows = this.#runs().flatMap((pg, panel) => pg.segments(absolute).map((r) => {
       const tr = el("tr");
       tr.dataset.segId = String(r.id);
+      if (comparing) tr.append(el("td", this.#titles[panel]));
       tr.append(el("td", formatTime(r.sent_us)), el("td", r.from), el("td", r.to), el("td", r.label), el("td", t.fate[r.fate] ?? r.fate));
       return tr;
-    });
+    }));
     this.$("table").tBodies[0].replaceChildren(...rows);
     this.$("table-box").dataset.filled = "1";
   }
@@ -433,10 +571,14 @@ export class TcpPlaygroundElement extends HTMLElement {
    * same budget), only when the reader reaches for the time slider. */
   #runEnd() {
     if (this.#endTime === null) {
-      const copy = this.#fresh();
-      copy.runToEnd();
-      this.#endTime = Math.max(copy.now(), 1);
-      copy.free();
+      let end = 1;
+      for (const pg of this.#runs()) {
+        const copy = this.#fresh(pg);
+        copy.runToEnd();
+        end = Math.max(end, copy.now());
+        copy.free();
+      }
+      this.#endTime = end;
     }
     return this.#endTime;
   }
@@ -449,7 +591,7 @@ export class TcpPlaygroundElement extends HTMLElement {
   }
 
   #play() {
-    if (this.#player || this.#pg.done()) return;
+    if (this.#player || this.#done()) return;
     this.$("play").textContent = this.#t.pause;
     this.$("play").setAttribute("aria-pressed", "true");
     const tick = () => {
@@ -469,12 +611,15 @@ export class TcpPlaygroundElement extends HTMLElement {
   /** Back one step: the same scenario replayed to where the trace was before the last step. */
   #back() {
     if (this.#history.length === 0) return;
-    const events = this.#history.pop();
+    const counts = this.#history.pop();
     const history = this.#history;
     this.#guard(() => {
-      const next = this.#fresh();
-      next.stepUntilEvents(events);
-      this.#replace(next);
+      const [next, next2] = this.#runs().map((pg, i) => {
+        const copy = this.#fresh(pg);
+        copy.stepUntilEvents(counts[i]);
+        return copy;
+      });
+      this.#replace(next, next2 ?? null);
       this.#history = history;
       this.#render();
     });
@@ -486,9 +631,12 @@ export class TcpPlaygroundElement extends HTMLElement {
     cancelAnimationFrame(this.#scrubFrame);
     this.#scrubFrame = requestAnimationFrame(() => this.#guard(() => {
       const end = this.#runEnd();
-      const next = this.#fresh();
-      next.runUntil((permille / 1000) * end);
-      this.#replace(next);
+      const [next, next2] = this.#runs().map((pg) => {
+        const copy = this.#fresh(pg);
+        copy.runUntil((permille / 1000) * end);
+        return copy;
+      });
+      this.#replace(next, next2 ?? null);
       this.#endTime = end;
       this.$("scrubber").value = String(permille);
     }));
@@ -500,7 +648,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     const t = this.#t;
     const host = this.$("actor").value;
     if (what === "skip") return this.#guard(() => { this.#pg.stepToNextSegment(); this.#render(); });
-    if (what === "lose-next") return this.#rebuild(() => this.#pg.withNextLost(host), host, what);
+    if (what === "lose-next") return this.#rebuild((pg) => pg.withNextLost(host), host, what);
     let text = what;
     if (what === "connect" || what === "flood") {
       const snapshot = this.#pg.state();
@@ -510,8 +658,9 @@ export class TcpPlaygroundElement extends HTMLElement {
       text = what === "connect" ? `connect ${target}` : `flood ${target} rate=200/s count=2000 spoof=random`;
     }
     try {
-      this.#history.push(this.#pg.eventCount());
-      this.#pg.act(host, text);
+      this.#history.push(this.#counts());
+      // Compared variants both get what the reader does.
+      for (const pg of this.#runs()) pg.act(host, text);
       this.$("act-error").hidden = true;
       this.#endTime = null;
     } catch (err) {
@@ -521,10 +670,11 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.#guard(() => this.#render());
   }
 
-  /** Replaces the run with a changed scenario that the core replays to this point. */
+  /** Replaces each run with a changed scenario that the core replays to this point. */
   #rebuild(make, host, what) {
     try {
-      this.#replace(this.#budgeted(make()));
+      const [next, next2] = this.#runs().map((pg) => this.#budgeted(make(pg)));
+      this.#replace(next, next2 ?? null);
     } catch (err) {
       this.#error(this.#t.cannot(host, what, err?.message ?? err));
     }
@@ -533,17 +683,25 @@ export class TcpPlaygroundElement extends HTMLElement {
   #setCookies(on) {
     const server = this.#pg.state().hosts.find((h) => h.listeners.length > 0);
     if (!server) return;
-    this.#rebuild(() => this.#pg.withSetting(server.name, "syncookies", on ? "1" : "0"), server.name, "syncookies");
+    this.#rebuild((pg) => pg.withSetting(server.name, "syncookies", on ? "1" : "0"), server.name, "syncookies");
   }
 
-  #inspect(id) {
-    const info = this.#pg.segment(id);
+  /** The arrow of segment `id` in panel `panel`. */
+  #arrow(panel, id) {
+    const scope = this.#pg2 ? `[data-panel="${panel}"] ` : "";
+    return this.$("ladder").querySelector(`${scope}[data-seg-id="${id}"]`);
+  }
+
+  #inspect(id, panel = 0) {
+    const info = this.#runs()[panel]?.segment(id);
     if (!info) return;
     const t = this.#t;
     this.#selected = id;
+    this.#selectedPanel = panel;
     for (const g of this.#all(".selected")) g.classList.remove("selected");
-    this.$("ladder").querySelector(`[data-seg-id="${id}"]`)?.classList.add("selected");
-    this.$("insp-title").textContent = `${t.inspector} #${info.id}: ${info.sender.host} → ${info.receiver.host} ${info.label}`;
+    this.#arrow(panel, id)?.classList.add("selected");
+    const variant = this.#pg2 ? `${this.#titles[panel]}: ` : "";
+    this.$("insp-title").textContent = `${variant}${t.inspector} #${info.id}: ${info.sender.host} → ${info.receiver.host} ${info.label}`;
     const fate = [`${t.sent} ${formatTime(info.sent_us)}`];
     if (info.arrived_us !== null && info.arrived_us !== undefined) fate.push(`${t.arrived} ${formatTime(info.arrived_us)}`);
     else fate.push(t.fate[info.fate] ?? info.fate);
@@ -564,7 +722,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     const inspector = this.$("inspector");
     inspector.hidden = false;
     inspector.focus({ preventScroll: true });
-    this.dispatchEvent(new CustomEvent("inspect", { bubbles: true, composed: true, detail: { id } }));
+    this.dispatchEvent(new CustomEvent("inspect", { bubbles: true, composed: true, detail: { id, panel } }));
   }
 
   #closeInspector() {
@@ -576,20 +734,26 @@ export class TcpPlaygroundElement extends HTMLElement {
   /** Drops, delays or duplicates the inspected segment: the scenario gains the fault and runs
    * again up to the moment that segment was sent. */
   #fault(kind) {
-    const id = this.#selected;
+    const [id, panel] = [this.#selected, this.#selectedPanel];
     if (id === null) return;
     this.#guard(() => {
-      const line = this.#pg.faultLine(id, kind);
-      const sentAt = this.#pg.segment(id).sent_us;
-      const next = this.#budgeted(this.#pg.withFault(id, kind));
+      const pg = this.#runs()[panel];
+      const line = pg.faultLine(id, kind);
+      const sentAt = pg.segment(id).sent_us;
+      const next = this.#budgeted(pg.withFault(id, kind));
       next.runUntil(sentAt);
-      this.#replace(next);
+      // Only the variant the segment belongs to gains the fault.
+      if (panel === 0) this.#replace(next);
+      else this.#replace(undefined, next);
       this.$("status").textContent = this.#t.faultAdded(line);
     });
   }
 
   #standaloneSvg() {
-    return this.#pg.ladderSvg({ absolute: this.$("absolute").checked, standalone: true });
+    const opts = { absolute: this.$("absolute").checked, standalone: true };
+    return this.#pg2
+      ? this.#pg.compareSvg(this.#pg2, this.#titles[0], this.#titles[1], opts)
+      : this.#pg.ladderSvg(opts);
   }
 
   #download(name, type, text) {
@@ -619,7 +783,7 @@ export class TcpPlaygroundElement extends HTMLElement {
   }
 
   /** Copies text; where the clipboard is not allowed, shows it selected for the reader. */
-  async #copy(text) {
+  async #copy(text, kind) {
     const box = this.$("copy-box");
     box.value = text;
     try {
@@ -631,7 +795,7 @@ export class TcpPlaygroundElement extends HTMLElement {
       box.select();
       this.$("status").textContent = this.#t.copyFailed;
     }
-    this.dispatchEvent(new CustomEvent("copy-code", { bubbles: true, composed: true, detail: { text } }));
+    this.dispatchEvent(new CustomEvent("copy-code", { bubbles: true, composed: true, detail: { text, kind } }));
   }
 
   #error(message) {

@@ -45,9 +45,18 @@ pub struct LadderOptions {
     pub standalone: bool,
     /// Draw a line at the current virtual time (the page, while a run is stepped).
     pub show_now: bool,
+    /// Draw only what lies between these two heights (in the SVG's pixels): a page showing a
+    /// very long ladder draws the part in view, and the SVG keeps its full size.
+    pub visible: Option<[f64; 2]>,
 }
 
 impl LadderOptions {
+    /// Whether something spanning heights `a` to `b` is in the part to draw.
+    fn shows(&self, a: f64, b: f64) -> bool {
+        self.visible
+            .is_none_or(|[top, bottom]| a.max(b) >= top && a.min(b) <= bottom)
+    }
+
     pub fn standalone() -> LadderOptions {
         LadderOptions {
             standalone: true,
@@ -233,7 +242,15 @@ fn render_panels(panels: &[Panel], opts: &LadderOptions) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="ladder" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img" aria-label="{}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="ladder{}" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img" aria-label="{}">"#,
+        // A page sizes a wider ladder (charts beside it, panels side by side) by these.
+        if panels.len() > 1 {
+            " compare"
+        } else if width > WIDTH {
+            " wide"
+        } else {
+            ""
+        },
         esc(&label)
     );
     if opts.standalone {
@@ -367,7 +384,7 @@ fn draw_panel(svg: &mut String, panel: &Panel, axis: &TimeAxis, height: f64, opt
     for e in &trace.events {
         if let EventKind::Send(_) = e.kind {
             let y = axis.y(e.t);
-            if y - last_label_y >= 14.0 {
+            if y - last_label_y >= 14.0 && opts.shows(y, y) {
                 let _ = write!(
                     svg,
                     r#"<text class="time" x="8" y="{:.1}">{}</text>"#,
@@ -385,7 +402,7 @@ fn draw_panel(svg: &mut String, panel: &Panel, axis: &TimeAxis, height: f64, opt
     let mut stack: Vec<(HostId, f64)> = Vec::new();
     for b in timer_brackets(trace, opts.show_now.then_some(now)) {
         let (y0, y1) = (axis.y(b.from), axis.y(b.to));
-        if y1 - y0 < 3.0 {
+        if y1 - y0 < 3.0 || !opts.shows(y0, y1) {
             continue;
         }
         // Brackets that overlap on one host step away from the lifeline, one by one.
@@ -423,6 +440,9 @@ fn draw_panel(svg: &mut String, panel: &Panel, axis: &TimeAxis, height: f64, opt
         if let (EventKind::State { to, .. }, Some(h)) = (&e.kind, e.host) {
             let x = lane(h);
             let y = axis.y(e.t);
+            if !opts.shows(y, y) {
+                continue;
+            }
             let (dx, anchor) = if h == 0 && hosts > 1 {
                 (-10.0, "end")
             } else {
@@ -491,6 +511,9 @@ fn draw_panel(svg: &mut String, panel: &Panel, axis: &TimeAxis, height: f64, opt
                 (x0 + dir * 90.0, y0 + 24.0, true)
             }
         };
+        if !opts.shows(y0, y1) {
+            continue;
+        }
         let mut class = format!("seg {}", seg_class(s));
         if s.retrans {
             class.push_str(" retrans");
@@ -1048,5 +1071,28 @@ mod tests {
         let one = render_svg(&linux, Instant::ZERO, &LadderOptions::default());
         assert!(one.contains(&format!("width=\"{WIDTH}\"")));
         assert!(svg.contains(&format!("width=\"{}\"", 2.0 * WIDTH)));
+    }
+
+    #[test]
+    fn a_long_ladder_can_draw_only_the_part_in_view() {
+        let long = trace_of("host client 10.0.0.1\nhost server 10.0.0.2\nlink client server delay=20ms\nserver listen 80\nat 0s client connect server:80\nat 0.1s client send 500000\n");
+        let full = render_svg(&long, Instant::ZERO, &LadderOptions::default());
+        let part = render_svg(
+            &long,
+            Instant::ZERO,
+            &LadderOptions {
+                visible: Some([2000.0, 3000.0]),
+                ..LadderOptions::default()
+            },
+        );
+        let arrows = |svg: &str| svg.matches("data-seg-id=").count();
+        assert!(arrows(&full) > 500, "{} arrows", arrows(&full));
+        assert!(arrows(&part) > 10 && arrows(&part) < arrows(&full) / 3);
+        assert_eq!(height_of(&part), height_of(&full));
+        // What is drawn is exactly the full ladder's arrows in that band.
+        for g in part.split("<g class=\"seg ").skip(1) {
+            let g = &g[..g.find("</g>").unwrap()];
+            assert!(full.contains(g));
+        }
     }
 }

@@ -5,6 +5,9 @@
 //! - `#v1=DATA`: the scenario text, deflated (RFC 1951), followed by a 4-byte FNV-1a checksum
 //!   of the text, in unpadded base64url (RFC 4648 §5), which needs no escaping in a URL.
 //!
+//! - `#v1=DATA&vs=DATA2`: two variants of a scenario to compare side by side; the second in
+//!   the same encoding as the first's data.
+//!
 //! Decoding never trusts the link: its length, its alphabet, the inflated size and the
 //! checksum are all checked, and each failure says what is wrong with the link.
 
@@ -38,6 +41,26 @@ pub fn encode(text: &str) -> String {
     let mut data = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 10);
     data.extend_from_slice(&fnv1a(text.as_bytes()).to_le_bytes());
     format!("#v{VERSION}={}", base64url(&data))
+}
+
+/// The fragment of a link that opens two variants side by side.
+pub fn encode_pair(text: &str, variant: &str) -> String {
+    let second = encode(variant);
+    let data = second.split_once('=').map_or("", |(_, d)| d);
+    format!("{}&vs={data}", encode(text))
+}
+
+/// Opens a link that may carry a second variant to compare with (`#v1=A&vs=B`).
+pub fn decode_pair(link: &str) -> Result<(Opened, Option<Opened>), String> {
+    let link = link.trim();
+    let fragment = percent_decoded(link.split_once('#').map_or(link, |(_, f)| f));
+    let Some((first, variant)) = fragment.split_once("&vs=") else {
+        return decode(&fragment).map(|opened| (opened, None));
+    };
+    let first = decode(first)?;
+    let variant = decode(&format!("v{VERSION}={variant}"))
+        .map_err(|e| format!("the variant to compare with: {e}"))?;
+    Ok((first, Some(variant)))
 }
 
 /// Opens a link: a whole URL, its fragment (`#v1=...`), or the fragment without its `#`.
@@ -187,5 +210,23 @@ mod tests {
         // RFC 4648 §10 test vectors, without padding.
         assert_eq!(base64url(b"foobar"), "Zm9vYmFy");
         assert_eq!(base64url(b"fo"), "Zm8");
+    }
+
+    #[test]
+    fn a_pair_of_variants_round_trips_and_each_half_is_checked() {
+        let (a, b) = ("profile linux\n", "profile classic\n");
+        let link = encode_pair(a, b);
+        assert!(link.starts_with("#v1=") && link.contains("&vs="));
+        let (first, second) = decode_pair(&format!("https://x.test/{link}")).unwrap();
+        assert_eq!(first.text(), a);
+        assert_eq!(second.unwrap().text(), b);
+        // A plain link opens one scenario; a percent-encoded `&` still separates the two.
+        assert_eq!(decode_pair(&encode(a)).unwrap().1, None);
+        let escaped = link.replace('&', "%26");
+        assert_eq!(decode_pair(&escaped).unwrap().1.unwrap().text(), b);
+        let (head, tail) = link.split_at(link.len() - 3);
+        let broken = format!("{head}{}", if tail == "AAA" { "BBB" } else { "AAA" });
+        let err = decode_pair(&broken).unwrap_err();
+        assert!(err.starts_with("the variant to compare with: "), "{err}");
     }
 }

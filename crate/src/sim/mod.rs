@@ -769,6 +769,14 @@ impl Sim {
         self.queue.push(at, pending)
     }
 
+    /// When the next event that still counts happens, if the run is not over.
+    pub fn next_time(&mut self) -> Option<Instant> {
+        if self.stopped.is_some() {
+            return None;
+        }
+        self.next_key().map(Key::at)
+    }
+
     /// The key of the next event that still counts, dropping superseded wake-ups on the way.
     fn next_key(&mut self) -> Option<Key> {
         loop {
