@@ -249,7 +249,7 @@ rule!(ACCEPT_QUEUE_FULL, "accept-queue-full",
 rule!(ACCEPT_QUEUE_OVERFLOW, "accept-queue-overflow",
     "The accept queue is full and tcp_abort_on_overflow is 1: instead of dropping the handshake's final ACK, the server forgets the connection and answers with RST.",
     "accept 队列已满且 tcp_abort_on_overflow 为 1：服务端不再丢弃握手的最后一个 ACK，而是直接丢掉这个连接，并回以 RST。");
-rule!(SYNCOOKIE_SENT, "syncookie-sent", "4987 §3.1",
+rule!(SYNCOOKIE_SENT, "syncookie-sent", "4987 §3.6",
     "The SYN queue is full (or cookies are always on): the server answers with a SYN,ACK whose sequence number is a SYN cookie, and keeps no state for this SYN.",
     "SYN 队列已满（或配置为始终使用 cookie）：服务端回复的 SYN,ACK 以 SYN cookie 作为序号，且不为这个 SYN 保存任何状态。");
 rule!(QUEUE_CHANGED, "queue-changed",

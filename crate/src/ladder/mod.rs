@@ -194,12 +194,6 @@ fn shared_axis(panels: &[Panel], show_now: bool) -> TimeAxis {
             moments.extend([first, last]);
             flights.push((first, last));
         }
-        // A queue chart steps where the queue changes.
-        moments.extend(
-            queue_charts(trace)
-                .iter()
-                .flat_map(|c| c.points.iter().map(|q| q.0)),
-        );
     }
     // Medians ignore a segment held up for seconds; the slowest link keeps every ordinary
     // arrow at most LATENCY_PX tall.
