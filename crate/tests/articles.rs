@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use tcp_playground::profile::Profile;
 use tcp_playground::scenario::Scenario;
 use tcp_playground::sim::Sim;
 use tcp_playground::time::Instant;
@@ -137,6 +138,42 @@ fn facts() -> BTreeMap<String, Vec<f64>> {
             vec![(synacks.len() - 1) as f64],
         );
         put(format!("{p}.synack-resend-times"), after_first(&synacks));
+        let (t0, t1) = state_span(&t, "server", "SYN-RECEIVED");
+        put(format!("{p}.synack-give-up"), vec![secs(t1 - t0)]);
+
+        // The same with two SYN,ACK retries (tcp_synack_retries=2).
+        let t = run(&scenario(
+            p,
+            "set server.synack_retries 2\ndrop client->server flags=ACK len=0\nat 0s client connect server:80\nrun 10min\n",
+        ));
+        put(
+            format!("{p}.synack-resend-times-retries-2"),
+            after_first(&sends(&t, "server", "SYN,ACK")),
+        );
+        let (t0, t1) = state_span(&t, "server", "SYN-RECEIVED");
+        put(format!("{p}.synack-give-up-retries-2"), vec![secs(t1 - t0)]);
+
+        // A data segment and its first two copies lost: the RTO the handshake measured
+        // (50 ms links), then doubling (ms between the copies).
+        let t = run(&scenario(
+            p,
+            "drop client->server nth=1 len=1000\ndrop client->server nth=2 len=1000\ndrop client->server nth=3 len=1000\nat 0s client connect server:80\nat 1s client send 1000\nrun 10s\n",
+        ));
+        let data = sends(&t, "client", "ACK,PSH");
+        let gaps: Vec<f64> = data
+            .windows(2)
+            .map(|w| (secs(w[1] - w[0]) * 1000.0).round())
+            .collect();
+        put(format!("{p}.data-rto-ms"), vec![gaps[0]]);
+        put(format!("{p}.data-rto-backoff-ms"), gaps);
+
+        // The RTO's floor and ceiling, as the profile sets them.
+        let params = Profile::from_name(p).expect("a profile").params();
+        put(
+            format!("{p}.rto-min"),
+            vec![params.rto_min.micros() as f64 / 1e3],
+        );
+        put(format!("{p}.rto-max"), vec![secs(params.rto_max)]);
 
         // The active closer's TIME-WAIT.
         let t = run(&scenario(
@@ -278,6 +315,12 @@ fn every_number_an_article_quotes_is_the_simulators() {
     let mut wrong = Vec::new();
     for page in &pages {
         let html = std::fs::read_to_string(page).expect("the page reads");
+        if html.contains("data-fact-todo") {
+            wrong.push(format!(
+                "{}: a number still waits for its fact",
+                page.display()
+            ));
+        }
         for (name, text) in fact_spans(&html) {
             let Some(expected) = facts.get(&name) else {
                 wrong.push(format!("{}: no fact named {name:?}", page.display()));
