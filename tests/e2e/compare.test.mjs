@@ -107,6 +107,7 @@ test("compare mode: Back, the inspector per panel, the table, and stopping", asy
 
   // The segment table lists both variants.
   await page.click("#table-box summary");
+  await page.locator("#table tbody tr").first().waitFor();
   const variants = await page.$$eval("#main >> #table tbody tr td:first-child", (tds) => new Set(tds.map((t) => t.textContent)).size);
   assert.equal(variants, 2);
 

@@ -195,6 +195,8 @@ test("the segment table lists every arrow", async () => {
   await ready(page, `${env.base}#preset=close`);
   await toEnd(page);
   await page.click("#table-box summary");
+  // The table is filled when the details element's toggle event arrives, after the click.
+  await page.locator("#table tbody tr").first().waitFor();
   const rows = await page.locator("#table tbody tr").count();
   assert.equal(rows, total(await counts(page)));
   assert.match(await page.textContent("#table tbody tr:first-child"), /client.*server.*SYN seq=0.*delivered/);
