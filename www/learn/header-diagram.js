@@ -7,6 +7,8 @@
 // nothing from a scenario is ever parsed as HTML. Keyboard: one Tab stop for the whole grid;
 // the arrow keys, Home and End move between fields and the description follows the focus.
 
+import { WidgetFollower } from "./follow-widget.js";
+
 const WORDS = {
   en: {
     figure: "TCP header of the selected segment",
@@ -226,89 +228,37 @@ function bitRanges() {
 const RANGES = bitRanges();
 let serial = 0;
 
-export class TcpHeaderDiagram extends HTMLElement {
-  static observedAttributes = ["for", "lang"];
-
-  #widget = null;
+export class TcpHeaderDiagram extends WidgetFollower {
   #id = null;
   #current = 0;
   #cells = new Map();
   #parts = {};
   #header = null;
   #shown = "";
-  #onChange = () => this.#refresh();
-  #onLateWidget = (e) => {
-    if (this.#widget || !this.isConnected || e.target?.id !== this.getAttribute("for")) return;
-    this.#detach();
-    this.#attach();
-  };
-  #onInspect = (e) => this.#inspected(e);
 
-  connectedCallback() {
-    if (!this.#parts.root) this.#build();
-    this.#attach();
+  handlers() {
+    return { change: () => this.refresh(), inspect: (e) => this.#inspected(e) };
   }
 
-  disconnectedCallback() {
-    this.#detach();
-  }
-
-  attributeChangedCallback(name, old, value) {
-    if (old === value || !this.#parts.root) return;
-    if (name === "lang") {
-      this.#build();
-      this.#refresh();
-    } else {
-      this.#detach();
-      this.#attach();
-    }
-  }
-
-  get #lang() {
-    return String(this.getAttribute("lang") ?? document.documentElement.lang ?? "en").toLowerCase().startsWith("zh") ? "zh" : "en";
+  showMissing(id) {
+    this.#show(null, this.#t.missing(id));
   }
 
   get #t() {
-    return WORDS[this.#lang];
-  }
-
-  #attach() {
-    const id = this.getAttribute("for");
-    const widget = id ? document.getElementById(id) : null;
-    if (!widget) {
-      // The widget may come later in the document than this element.
-      if (document.readyState === "loading") {
-        document.addEventListener("DOMContentLoaded", () => this.isConnected && !this.#widget && this.#attach(), { once: true });
-      }
-      // Or it is added later: its first `change` bubbles up to the document.
-      document.addEventListener("change", this.#onLateWidget);
-      this.#show(null, this.#t.missing(id ?? ""));
-      return;
-    }
-    this.#widget = widget;
-    widget.addEventListener("change", this.#onChange);
-    widget.addEventListener("inspect", this.#onInspect);
-    this.#refresh();
-  }
-
-  #detach() {
-    document.removeEventListener("change", this.#onLateWidget);
-    this.#widget?.removeEventListener("change", this.#onChange);
-    this.#widget?.removeEventListener("inspect", this.#onInspect);
-    this.#widget = null;
+    return WORDS[this.language];
   }
 
   #inspected(e) {
     const id = Number(e?.detail?.id);
     if (!Number.isInteger(id)) return;
     this.#id = id;
-    this.#refresh();
+    this.refresh();
   }
 
   /** Shows the chosen segment, or the widget's first one; never throws. */
-  #refresh() {
+  refresh() {
     try {
-      const pg = this.#widget?.playground;
+      const pg = this.widget?.playground;
       if (!pg) return this.#show(null, this.#t.waiting);
       const list = pg.segments(false) ?? [];
       // Until the reader picks one (or when the picked one is gone), the first segment.
@@ -327,9 +277,9 @@ export class TcpHeaderDiagram extends HTMLElement {
 
   // ----- drawing -----
 
-  #build() {
+  build() {
     const t = this.#t;
-    const lang = this.#lang;
+    const lang = this.language;
     this.#cells.clear();
     this.#shown = "";
     const root = el("figure", "thd");
@@ -477,7 +427,7 @@ export class TcpHeaderDiagram extends HTMLElement {
     opts.sub.textContent = parsed.length ? t.optionBytes(header.options.length) : t.noOptions;
     list.replaceChildren(...parsed.map((o) => {
       const chip = el("span", `thd-option k-${o.kind}`);
-      const name = OPTION_NAMES[this.#lang][o.kind] ?? `kind ${o.kind}`;
+      const name = OPTION_NAMES[this.language][o.kind] ?? `kind ${o.kind}`;
       chip.append(el("span", "thd-option-name", o.value ? `${name} ${o.value}` : name), el("span", "thd-option-bytes", hexBytes(o.bytes)));
       return chip;
     }));
@@ -515,7 +465,7 @@ export class TcpHeaderDiagram extends HTMLElement {
     const header = this.#header;
     if (!header) return;
     const t = this.#t;
-    const lang = this.#lang;
+    const lang = this.language;
     const f = FIELDS[this.#current];
     const name = f.flag !== undefined ? `${f.key}` : f[lang];
     const head = [el("strong", null, name)];

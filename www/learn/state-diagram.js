@@ -8,6 +8,8 @@
 // from a scenario is ever parsed as HTML. Keyboard: one Tab stop; the arrow keys move between
 // states, and the line under the legend lists the ways into and out of the focused one.
 
+import { WidgetFollower } from "./follow-widget.js";
+
 const SVG = "http://www.w3.org/2000/svg";
 
 const WORDS = {
@@ -143,10 +145,7 @@ const edgeText = (e) => e.label.join(" / ");
 const stateName = (id) => BOX[id]?.name ?? id;
 let serial = 0;
 
-export class TcpStateDiagram extends HTMLElement {
-  static observedAttributes = ["for", "lang"];
-
-  #widget = null;
+export class TcpStateDiagram extends WidgetFollower {
   #parts = {};
   #boxes = new Map();
   #edges = [];
@@ -156,67 +155,22 @@ export class TcpStateDiagram extends HTMLElement {
   /** Where a connection that closed came from, by host and label. */
   #closedFrom = new Map();
   #moves = [];
-  #onChange = () => this.#refresh();
-  #onLateWidget = (e) => {
-    if (this.#widget || !this.isConnected || e.target?.id !== this.getAttribute("for")) return;
-    this.#detach();
-    this.#attach();
-  };
 
-  connectedCallback() {
-    if (!this.#parts.root) this.#build();
-    this.#attach();
+  handlers() {
+    return { change: () => this.refresh() };
   }
 
-  disconnectedCallback() {
-    this.#detach();
-  }
-
-  attributeChangedCallback(name, old, value) {
-    if (old === value || !this.#parts.root) return;
-    if (name === "lang") {
-      this.#build();
-      this.#refresh();
-    } else {
-      this.#detach();
-      this.#attach();
-    }
-  }
-
-  get #lang() {
-    return String(this.getAttribute("lang") ?? document.documentElement.lang ?? "en").toLowerCase().startsWith("zh") ? "zh" : "en";
+  showMissing(id) {
+    this.#parts.status.textContent = this.#t.missing(id);
   }
 
   get #t() {
-    return WORDS[this.#lang];
-  }
-
-  #attach() {
-    const id = this.getAttribute("for");
-    const widget = id ? document.getElementById(id) : null;
-    if (!widget) {
-      if (document.readyState === "loading") {
-        document.addEventListener("DOMContentLoaded", () => this.isConnected && !this.#widget && this.#attach(), { once: true });
-      }
-      // Or it is added later: its first `change` bubbles up to the document.
-      document.addEventListener("change", this.#onLateWidget);
-      this.#parts.status.textContent = this.#t.missing(id ?? "");
-      return;
-    }
-    this.#widget = widget;
-    widget.addEventListener("change", this.#onChange);
-    this.#refresh();
-  }
-
-  #detach() {
-    document.removeEventListener("change", this.#onLateWidget);
-    this.#widget?.removeEventListener("change", this.#onChange);
-    this.#widget = null;
+    return WORDS[this.language];
   }
 
   // ----- the figure -----
 
-  #build() {
+  build() {
     const t = this.#t;
     const n = ++serial;
     this.#boxes.clear();
@@ -287,20 +241,20 @@ export class TcpStateDiagram extends HTMLElement {
   }
 
   /** Reads where each host is and lights the states; never throws. */
-  #refresh() {
+  refresh() {
     const t = this.#t;
     const p = this.#parts;
     if (!p.root) return;
     let snapshot = null;
     let pg = null;
     try {
-      pg = this.#widget?.playground ?? null;
+      pg = this.widget?.playground ?? null;
       snapshot = pg ? pg.state() : null;
     } catch (err) {
       console.warn("tcp-state-diagram:", err);
     }
     if (!snapshot?.hosts) {
-      p.status.textContent = this.#widget ? t.waiting : p.status.textContent;
+      p.status.textContent = this.widget ? t.waiting : p.status.textContent;
       this.#paint([]);
       return;
     }
@@ -423,7 +377,7 @@ export class TcpStateDiagram extends HTMLElement {
       e.text.classList.toggle("last", lit.has(e));
     }
     const move = this.#parts.move;
-    const sep = this.#lang === "zh" ? "；" : "; ";
+    const sep = this.language === "zh" ? "；" : "; ";
     const text = words.length ? `${t.lastMove}${t.colon}${words.join(sep)}` : t.noMove;
     if (move.textContent !== text) {
       if (words.length) move.replaceChildren(el("strong", null, `${t.lastMove}${t.colon}`), words.join(sep));

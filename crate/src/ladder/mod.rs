@@ -133,7 +133,7 @@ impl TimeAxis {
 
 /// Draws the trace as it stands at `now`.
 pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
-    render_panels(
+    render_compare_svg(
         &[Panel {
             trace,
             now,
@@ -153,7 +153,71 @@ pub struct Panel<'a> {
 /// Variants of one scenario side by side on one time axis, so the same moment is at the same
 /// height in each (each panel is a `<g class="panel" data-panel="i">`).
 pub fn render_compare_svg(panels: &[Panel], opts: &LadderOptions) -> String {
-    render_panels(panels, opts)
+    let axis = shared_axis(panels, opts.show_now);
+    let titled = panels.iter().any(|p| p.title.is_some());
+    let dy = if titled { TITLE_PX } else { 0.0 };
+    let panel_height = axis.bottom() + 48.0;
+    let height = panel_height + dy;
+    let charts: Vec<Vec<QueueChart>> = panels.iter().map(|p| queue_charts(p.trace)).collect();
+    let widths: Vec<f64> = charts
+        .iter()
+        .map(|c| WIDTH + CHART_PX * c.len() as f64)
+        .collect();
+    let width: f64 = widths.iter().sum();
+    let label = panels
+        .iter()
+        .map(|p| match &p.title {
+            Some(title) => format!("{title}: {}", describe(p.trace)),
+            None => describe(p.trace),
+        })
+        .collect::<Vec<_>>()
+        .join(" Compared with ");
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="ladder{}" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img" aria-label="{}">"#,
+        // A page sizes a wider ladder (charts beside it, panels side by side) by these.
+        if panels.len() > 1 {
+            " compare"
+        } else if width > WIDTH {
+            " wide"
+        } else {
+            ""
+        },
+        esc(&label)
+    );
+    if opts.standalone {
+        let _ = write!(svg, "<style>{STYLE}</style>");
+        let _ = write!(
+            svg,
+            r#"<rect class="paper" width="{width:.0}" height="{height:.0}"/>"#
+        );
+    }
+    let mut x = 0.0;
+    for (i, p) in panels.iter().enumerate() {
+        if panels.len() > 1 {
+            let _ = write!(
+                svg,
+                r#"<g class="panel" data-panel="{i}" transform="translate({x:.0} {dy:.0})">"#
+            );
+        }
+        if let Some(title) = &p.title {
+            let _ = write!(
+                svg,
+                r#"<text class="panel-title" x="{:.1}" y="{:.1}">{}</text>"#,
+                WIDTH / 2.0,
+                8.0 - dy / 2.0,
+                esc(title)
+            );
+        }
+        draw_panel(&mut svg, p, &charts[i], &axis, panel_height, opts);
+        if panels.len() > 1 {
+            svg.push_str("</g>");
+        }
+        x += widths[i];
+    }
+    svg.push_str("</svg>");
+    svg
 }
 
 /// The time axis every panel shares: the moments drawn in any of them, scaled so the slowest
@@ -214,75 +278,15 @@ const TITLE_PX: f64 = 30.0;
 /// The width of one queue chart, beside a panel's lifelines.
 const CHART_PX: f64 = 130.0;
 
-fn render_panels(panels: &[Panel], opts: &LadderOptions) -> String {
-    let axis = shared_axis(panels, opts.show_now);
-    let titled = panels.iter().any(|p| p.title.is_some());
-    let dy = if titled { TITLE_PX } else { 0.0 };
-    let panel_height = axis.bottom() + 48.0;
-    let height = panel_height + dy;
-    let widths: Vec<f64> = panels
-        .iter()
-        .map(|p| WIDTH + CHART_PX * queue_charts(p.trace).len() as f64)
-        .collect();
-    let width: f64 = widths.iter().sum();
-    let label = panels
-        .iter()
-        .map(|p| match &p.title {
-            Some(title) => format!("{title}: {}", describe(p.trace)),
-            None => describe(p.trace),
-        })
-        .collect::<Vec<_>>()
-        .join(" Compared with ");
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="ladder{}" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img" aria-label="{}">"#,
-        // A page sizes a wider ladder (charts beside it, panels side by side) by these.
-        if panels.len() > 1 {
-            " compare"
-        } else if width > WIDTH {
-            " wide"
-        } else {
-            ""
-        },
-        esc(&label)
-    );
-    if opts.standalone {
-        let _ = write!(svg, "<style>{STYLE}</style>");
-        let _ = write!(
-            svg,
-            r#"<rect class="paper" width="{width:.0}" height="{height:.0}"/>"#
-        );
-    }
-    let mut x = 0.0;
-    for (i, p) in panels.iter().enumerate() {
-        if panels.len() > 1 {
-            let _ = write!(
-                svg,
-                r#"<g class="panel" data-panel="{i}" transform="translate({x:.0} {dy:.0})">"#
-            );
-        }
-        if let Some(title) = &p.title {
-            let _ = write!(
-                svg,
-                r#"<text class="panel-title" x="{:.1}" y="{:.1}">{}</text>"#,
-                WIDTH / 2.0,
-                8.0 - dy / 2.0,
-                esc(title)
-            );
-        }
-        draw_panel(&mut svg, p, &axis, panel_height, opts);
-        if panels.len() > 1 {
-            svg.push_str("</g>");
-        }
-        x += widths[i];
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
 /// One trace's ladder, drawn from y = 0 on the shared axis.
-fn draw_panel(svg: &mut String, panel: &Panel, axis: &TimeAxis, height: f64, opts: &LadderOptions) {
+fn draw_panel(
+    svg: &mut String,
+    panel: &Panel,
+    charts: &[QueueChart],
+    axis: &TimeAxis,
+    height: f64,
+    opts: &LadderOptions,
+) {
     let (trace, now) = (panel.trace, panel.now);
     let hosts = trace.hosts.len().max(1);
     let lane = |h: HostId| -> f64 {
@@ -607,7 +611,7 @@ fn draw_panel(svg: &mut String, panel: &Panel, axis: &TimeAxis, height: f64, opt
             clock(now)
         );
     }
-    draw_queue_charts(svg, trace, axis);
+    draw_queue_charts(svg, trace, charts, axis);
 }
 
 /// A listener's queue occupancy over a run, when it is worth a chart.
@@ -660,8 +664,8 @@ fn queue_charts(trace: &Trace) -> Vec<QueueChart> {
 
 /// Each chart to the right of the lifelines: the SYN queue and the accept queue as step lines
 /// on the shared time axis, against their limits.
-fn draw_queue_charts(svg: &mut String, trace: &Trace, axis: &TimeAxis) {
-    for (k, chart) in queue_charts(trace).iter().enumerate() {
+fn draw_queue_charts(svg: &mut String, trace: &Trace, charts: &[QueueChart], axis: &TimeAxis) {
+    for (k, chart) in charts.iter().enumerate() {
         let x0 = WIDTH + k as f64 * CHART_PX + 6.0;
         let w = CHART_PX - 34.0;
         let y_end = axis.bottom() + 30.0;
