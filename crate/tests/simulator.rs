@@ -395,3 +395,45 @@ fn a_long_run_keeps_the_beginning_of_its_trace_and_counts_the_rest() {
     assert_eq!(capped.now(), full.now());
     assert_eq!(capped.events_processed(), full.events_processed());
 }
+
+#[test]
+fn past_the_trace_limit_closed_connections_are_forgotten_and_the_run_is_unchanged() {
+    // A is reset (nothing listens on 81) and closes; C then reuses A's slot, so C, the
+    // newest connection, sits before B. `send` and `close` without a target must still mean
+    // C, the connection opened last.
+    let text = format!(
+        "{TWO_HOSTS}at 0s client connect server:81
+at 10ms client connect server:80
+at 200ms client send 50
+at 500ms client connect server:80
+at 700ms client send 100
+at 800ms client close
+run 2s
+"
+    );
+    let scenario = Scenario::parse(&text).unwrap();
+    let live = |limit: Option<usize>| {
+        let mut sim = Sim::new(&scenario);
+        if let Some(limit) = limit {
+            sim.set_trace_limit(limit);
+        }
+        sim.run_to_end();
+        let client = sim.snapshot().hosts.into_iter().next().unwrap();
+        let mut conns: Vec<_> = client
+            .conns
+            .into_iter()
+            .map(|c| (c.state, c.snd_una, c.snd_nxt, c.rcv_nxt))
+            .collect();
+        conns.sort();
+        (conns, sim.events_processed(), sim.now())
+    };
+    let (full, full_events, full_end) = live(None);
+    let (capped, capped_events, capped_end) = live(Some(0));
+    assert_eq!((capped_events, capped_end), (full_events, full_end));
+    assert!(full.iter().any(|c| c.0 == "CLOSED"), "{full:?}");
+    let open: Vec<_> = full.into_iter().filter(|c| c.0 != "CLOSED").collect();
+    assert_eq!(capped, open, "the same connections, minus the closed ones");
+    // B has its 50 bytes; C sent 100 and its FIN.
+    assert!(open.contains(&("ESTABLISHED", 51, 51, 1)), "{open:?}");
+    assert!(open.contains(&("FIN-WAIT-2", 102, 102, 1)), "{open:?}");
+}

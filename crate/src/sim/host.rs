@@ -58,7 +58,13 @@ pub struct Host {
     /// iterated.
     index: LookupMap<(u16, Ipv4Addr, u16), usize>,
     /// Connections an application holds: opened or accepted, and not yet closed by it.
-    held: BTreeSet<usize>,
+    /// (Ordered by when each connection was added: a reused slot's number says nothing.)
+    held: BTreeSet<(u64, usize)>,
+    /// When each slot's connection was added, counted in connections.
+    added: Vec<u64>,
+    connections_added: u64,
+    /// Slots of closed connections nobody will look at again, for new connections to reuse.
+    free: Vec<usize>,
     /// Crashed and not yet rebooted: it neither sends nor answers.
     pub down: bool,
     /// Its cable is pulled: nothing leaves or arrives, but it keeps its state.
@@ -77,6 +83,9 @@ impl Host {
             conns: Vec::new(),
             index: LookupMap::default(),
             held: BTreeSet::new(),
+            added: Vec::new(),
+            connections_added: 0,
+            free: Vec::new(),
             down: false,
             unplugged: false,
             secret: rng.next_u64(),
@@ -99,41 +108,58 @@ impl Host {
         if !conn.detailed || !traced {
             conn.tcb.quiet_timers();
         }
-        let c = self.conns.len();
         let key = (conn.tcb.local_port(), conn.remote, conn.tcb.remote_port());
+        let accepted = conn.accepted;
+        let c = match self.free.pop() {
+            Some(c) => {
+                self.conns[c] = conn;
+                c
+            }
+            None => {
+                self.conns.push(conn);
+                self.added.push(0);
+                self.conns.len() - 1
+            }
+        };
+        self.added[c] = self.connections_added;
+        self.connections_added += 1;
         self.index.insert(key, c);
-        if conn.accepted {
-            self.held.insert(c);
+        if accepted {
+            self.held.insert((self.added[c], c));
         }
-        self.conns.push(conn);
         c
     }
 
     /// The application now holds this connection (accept() returned it).
     pub fn hold(&mut self, c: usize) {
         self.conns[c].accepted = true;
-        self.held.insert(c);
+        self.held.insert((self.added[c], c));
     }
 
     /// The application let go of it (close, abort), or it closed under the application.
     pub fn release(&mut self, c: usize) {
-        self.held.remove(&c);
+        self.held.remove(&(self.added[c], c));
     }
 
-    /// Takes a closed connection out of the 4-tuple index (its record stays).
-    pub fn retire(&mut self, c: usize) {
-        self.held.remove(&c);
+    /// Takes a closed connection out of the 4-tuple index. Its record stays for `state()` to
+    /// list, unless `forget`: then a later connection reuses the slot. (Only `add` reuses
+    /// it, so the caller may still read the record until then.)
+    pub fn retire(&mut self, c: usize, forget: bool) {
+        self.held.remove(&(self.added[c], c));
         let conn = &self.conns[c];
         let key = (conn.tcb.local_port(), conn.remote, conn.tcb.remote_port());
         if self.index.get(&key) == Some(&c) {
             self.index.remove(&key);
+        }
+        if forget {
+            self.free.push(c);
         }
     }
 
     /// The connection an application call without a target means: the newest one an
     /// application holds (not one still waiting to be accepted, nor one it has closed).
     pub fn newest_held(&self) -> Option<usize> {
-        self.held.last().copied()
+        self.held.last().map(|&(_, c)| c)
     }
 
     /// Handles of the live connections, in order.

@@ -644,7 +644,11 @@ impl Sim {
                             self.listener_sees(h, c, port, from, to);
                         }
                         if to == State::Closed {
-                            self.hosts[h].retire(c);
+                            // A closed connection the trace no longer follows (a flood's, or
+                            // any once the trace is full) is not listed by `state()` either:
+                            // its slot is reused, so a long run does not keep every record.
+                            let forget = !detailed || !self.trace.has_room();
+                            self.hosts[h].retire(c, forget);
                         }
                         continue;
                     }
