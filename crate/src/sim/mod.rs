@@ -23,7 +23,7 @@ use crate::rng::{LookupMap, Rng};
 use crate::scenario::{Action, Counterfactual, Scenario};
 use crate::segment::Segment;
 use crate::seq::SeqNum;
-use crate::tcp::{AppEvent, Listener, State, Tcb, TcbEvent, Transmit};
+use crate::tcp::{AppEvent, Listener, State, Tcb, TcbEvent};
 use crate::time::{Duration, Instant};
 use crate::trace::{ConnId, DropCause, Event, EventKind, HostId, HostInfo, Trace};
 use crate::why::{self, Why};
@@ -105,9 +105,6 @@ impl Stop {
 pub struct Sim {
     now: Instant,
     queue: EventQueue,
-    /// Scratch space for `flush`, kept to spare an allocation per event.
-    scratch_events: Vec<TcbEvent>,
-    scratch_transmits: Vec<Transmit>,
     hosts: Vec<Host>,
     links: Vec<Link>,
     faults: Vec<ActiveFault>,
@@ -135,8 +132,6 @@ impl Sim {
         let mut sim = Sim {
             now: Instant::ZERO,
             queue: EventQueue::default(),
-            scratch_events: Vec::new(),
-            scratch_transmits: Vec::new(),
             hosts: Vec::new(),
             links: Vec::new(),
             faults: Vec::new(),
@@ -625,16 +620,12 @@ impl Sim {
                 // Timer events a quiet connection skipped still count as not recorded.
                 self.trace.unrecorded += conn.tcb.take_suppressed_timer_events();
             }
-            let mut events = std::mem::take(&mut self.scratch_events);
-            let mut transmits = std::mem::take(&mut self.scratch_transmits);
-            events.extend(std::iter::from_fn(|| conn.tcb.poll_event()));
-            transmits.extend(std::iter::from_fn(|| conn.tcb.poll_transmit()));
-            if events.is_empty() && transmits.is_empty() {
-                (self.scratch_events, self.scratch_transmits) = (events, transmits);
-                break;
-            }
+            // Handling an event never calls into this connection, so it can be polled one event
+            // at a time.
+            let mut idle = true;
             let (mut reply, mut eof) = (false, false);
-            for event in events.drain(..) {
+            while let Some(event) = self.hosts[h].conns[c].tcb.poll_event() {
+                idle = false;
                 let (why, kind) = match event {
                     TcbEvent::State { from, to, why } => {
                         if detailed {
@@ -684,10 +675,13 @@ impl Sim {
                     self.record(Some(h), why, kind);
                 }
             }
-            for tx in transmits.drain(..) {
+            while let Some(tx) = self.hosts[h].conns[c].tcb.poll_transmit() {
+                idle = false;
                 self.emit(h, remote, tx);
             }
-            (self.scratch_events, self.scratch_transmits) = (events, transmits);
+            if idle {
+                break;
+            }
             if let Some(port) = port {
                 self.serve(h, c, port, reply, eof);
             }
