@@ -211,15 +211,12 @@ impl Sim {
             // RFC 9293 §3.10.1: a passive OPEN enters LISTEN.
             sim.record_listener(h, conn, State::Closed, State::Listen, why::PASSIVE_OPEN);
         }
-        let script = scenario
-            .actions
-            .iter()
-            .filter_map(|timed| {
-                let host = sim.host_named(&timed.host)?;
-                let action = timed.action.clone();
-                Some((timed.at, Pending::Action { host, action }))
-            })
-            .collect();
+        let hosts: Vec<&str> = sim.hosts.iter().map(|h| h.name.as_str()).collect();
+        let script = scenario.actions.iter().filter_map(|timed| {
+            let host = hosts.iter().position(|name| *name == timed.host)?;
+            let action = timed.action.clone();
+            Some((timed.at, Pending::Action { host, action }))
+        });
         sim.queue = EventQueue::with_script(script);
         sim
     }

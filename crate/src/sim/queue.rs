@@ -57,9 +57,11 @@ enum Source {
 
 pub(super) struct EventQueue {
     /// Each lane's entries, and (side by side, for a quick scan) its first and last keys.
+    /// The first `used` lanes hold entries; the rest are empty.
     lanes: [VecDeque<(Key, Pending)>; LANES],
     heads: [Key; LANES],
     tails: [Key; LANES],
+    used: usize,
     heap: BinaryHeap<Reverse<(Key, u32)>>,
     slab: Vec<Option<Pending>>,
     free: Vec<u32>,
@@ -73,23 +75,25 @@ pub(super) struct EventQueue {
 
 impl Default for EventQueue {
     fn default() -> EventQueue {
-        EventQueue::with_script(Vec::new())
+        EventQueue::with_script(std::iter::empty())
     }
 }
 
 impl EventQueue {
     /// A queue that starts with the scenario's actions, given in time order.
-    pub fn with_script(script: Vec<(Instant, Pending)>) -> EventQueue {
+    pub fn with_script(script: impl IntoIterator<Item = (Instant, Pending)>) -> EventQueue {
+        let script: Vec<_> = script.into_iter().map(|(at, p)| (at, Some(p))).collect();
         debug_assert!(script.windows(2).all(|w| w[0].0 <= w[1].0));
         let mut queue = EventQueue {
             lanes: Default::default(),
             heads: [TOP; LANES],
             tails: [BOTTOM; LANES],
+            used: 0,
             heap: BinaryHeap::new(),
             slab: Vec::new(),
             free: Vec::new(),
             inserted: script.len() as u64,
-            script: script.into_iter().map(|(at, p)| (at, Some(p))).collect(),
+            script,
             cursor: 0,
             front: None,
         };
@@ -100,7 +104,7 @@ impl EventQueue {
     /// The source holding the smallest key, and that key.
     fn first(&self) -> Option<(Source, Key)> {
         let mut best = (Source::Heap, TOP);
-        for (i, &head) in self.heads.iter().enumerate() {
+        for (i, &head) in self.heads[..self.used].iter().enumerate() {
             if head < best.1 {
                 best = (Source::Lane(i), head);
             }
@@ -126,10 +130,14 @@ impl EventQueue {
         // The lane whose last key is the largest below this one leaves the other lanes for
         // other streams; an empty lane takes anything, but only when no stream fits.
         let mut fit: Option<usize> = None;
-        for (i, &tail) in self.tails.iter().enumerate() {
+        for (i, &tail) in self.tails[..self.used].iter().enumerate() {
             if tail < key && fit.is_none_or(|f| tail > self.tails[f]) {
                 fit = Some(i);
             }
+        }
+        if fit.is_none() && self.used < LANES {
+            fit = Some(self.used);
+            self.used += 1;
         }
         let source = match fit {
             Some(i) => {
@@ -188,7 +196,14 @@ impl EventQueue {
                 let (_, pending) = lane.pop_front()?;
                 match lane.front() {
                     Some((next, _)) => self.heads[i] = *next,
-                    None => (self.heads[i], self.tails[i]) = (TOP, BOTTOM),
+                    None => {
+                        // The last lane in use takes the emptied one's place.
+                        self.used -= 1;
+                        self.lanes.swap(i, self.used);
+                        self.heads.swap(i, self.used);
+                        self.tails.swap(i, self.used);
+                        (self.heads[self.used], self.tails[self.used]) = (TOP, BOTTOM);
+                    }
                 }
                 pending
             }
