@@ -6,6 +6,7 @@
 
 pub mod inspect;
 pub mod ladder;
+pub mod pcap;
 pub mod profile;
 pub mod rng;
 pub mod scenario;

@@ -3,7 +3,7 @@
 //! with the offending text underlined.
 
 use std::collections::BTreeMap;
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 use tcp_playground::ladder::{self, LadderOptions};
 use tcp_playground::scenario::{link, Preset, Scenario, PRESETS};
@@ -12,7 +12,7 @@ use tcp_playground::trace::EventKind;
 
 const USAGE: &str = "\
 usage:
-  tcp-playground run FILE|- [--format text|json|svg|summary] [--max-events N] [--max-time D] [--max-trace N]
+  tcp-playground run FILE|- [--format text|json|svg|pcap|summary] [--max-events N] [--max-time D] [--max-trace N]
   tcp-playground run --preset NAME [--format ...] [--max-events N] [--max-time D] [--max-trace N]
   tcp-playground check FILE|- [FILE ...]
   tcp-playground link FILE|- | --preset NAME
@@ -87,7 +87,7 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
             "--format" => {
                 format = it
                     .next()
-                    .ok_or("--format needs a value: text, json, svg or summary")?
+                    .ok_or("--format needs a value: text, json, svg, pcap or summary")?
                     .clone();
             }
             "--max-events" => {
@@ -129,6 +129,15 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
         eprintln!("{name}: {}", stop.message());
     }
     let trace = sim.trace();
+    if format == "pcap" {
+        if io::stdout().is_terminal() {
+            return Err(
+                "a pcap file is binary: send it to a file, e.g. `--format pcap > run.pcap`"
+                    .to_string(),
+            );
+        }
+        return write_out(&tcp_playground::pcap::write(trace));
+    }
     let out = match format.as_str() {
         "text" => trace.to_text(),
         "json" => trace.to_json_lines(),
@@ -136,7 +145,7 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
         "summary" => summary(&sim, &stop),
         other => {
             return Err(format!(
-                "unknown format `{other}`; use text, json, svg or summary"
+                "unknown format `{other}`; use text, json, svg, pcap or summary"
             ))
         }
     };
@@ -246,7 +255,11 @@ fn read_source(path: &str) -> Result<(String, String), String> {
 
 /// Prints, treating a closed pipe (`| head`) as success.
 fn print(text: &str) -> Result<(), String> {
-    match io::stdout().write_all(text.as_bytes()) {
+    write_out(text.as_bytes())
+}
+
+fn write_out(bytes: &[u8]) -> Result<(), String> {
+    match io::stdout().write_all(bytes) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
         _ => Ok(()),
     }

@@ -1,0 +1,1 @@
+//! Reading real captures (pcap and pcapng) into an observed trace.
