@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building needs, and with --test what testing needs too, skipping whatever is
-# already there: Debian packages (Node.js, and Chromium with its driver for tests), the wasm32
-# Rust target, the npm packages, and the wasm-bindgen tools built from this workspace's lock.
+# already there: Debian packages (Node.js; for tests Chromium with its driver, and tshark), the
+# wasm32 Rust target, the npm packages, and the wasm-bindgen tools built from this workspace's
+# lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,7 @@ command -v npm >/dev/null || missing+=(npm)
 if [ "$for_tests" = 1 ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v tshark >/dev/null || missing+=(tshark)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"

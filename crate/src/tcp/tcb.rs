@@ -987,7 +987,11 @@ impl Tcb {
         if !retrans {
             self.start_rtt_probe(now, self.snd_nxt);
         }
-        self.transmit(seg, why, retrans);
+        // In a simultaneous open the SYN,ACK carries the SYN's sequence number again: on the
+        // wire it resends the SYN (RFC 9293 §3.5, figure 8), and Wireshark calls it a
+        // retransmission too.
+        let resent = retrans || (!self.passive && self.state == State::SynReceived);
+        self.transmit(seg, why, resent);
         self.arm(now, Timer::Retransmit, self.rto, why);
     }
 
