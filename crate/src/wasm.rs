@@ -339,6 +339,11 @@ impl Playground {
         self.sim.trace().to_json_lines()
     }
 
+    /// The run so far as a pcap file for Wireshark (the CLI's `--format pcap`).
+    pub fn pcap(&self) -> Vec<u8> {
+        crate::pcap::write(self.sim.trace())
+    }
+
     /// The trace so far in its readable text form (the CLI's `--format text`).
     #[wasm_bindgen(js_name = traceText)]
     pub fn trace_text(&self) -> String {

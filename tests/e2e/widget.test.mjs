@@ -4,6 +4,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { ARTIFACTS, ready, start, v1Link } from "./browser.mjs";
 import { serve } from "../../tools/serve.mjs";
 
@@ -302,4 +303,27 @@ test("the iframe code opens the embed page with the same scenario", async () => 
   assert.deepEqual(page.problems, []);
   assert.deepEqual(framed.problems, []);
   assert.deepEqual(broken.problems, []);
+});
+
+test("the pcap download opens in Wireshark with the ladder's segments", async () => {
+  const page = await env.newPage({ acceptDownloads: true });
+  await ready(page, `${env.base}#preset=data-transfer`);
+  await toEnd(page);
+  const arrows = await page.locator("#ladder [data-seg-id]").evaluateAll((gs) =>
+    gs.map((g) => [Number(g.dataset.segId), g.dataset.flags]).sort((a, b) => a[0] - b[0]).map((a) => a[1]));
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-pcap")]);
+  assert.equal(download.suggestedFilename(), "tcp-playground.pcap");
+  const file = `${ARTIFACTS}widget.pcap`;
+  await download.saveAs(file);
+  const out = execFileSync("tshark", ["-r", file, "-T", "fields", "-e", "tcp.flags", "-e", "tcp.checksum.status",
+    "-o", "tcp.check_checksum:TRUE"], { encoding: "utf8" });
+  const names = [[0x02, "SYN"], [0x10, "ACK"], [0x01, "FIN"], [0x04, "RST"], [0x08, "PSH"]];
+  const packets = out.trim().split("\n").map((line) => {
+    const [bits, checksum] = line.split("\t");
+    assert.equal(checksum, "1", `a good TCP checksum: ${line}`);
+    return names.filter(([bit]) => Number(bits) & bit).map(([, name]) => name).join(",");
+  });
+  assert.ok(arrows.length > 5);
+  assert.deepEqual(packets, arrows, "one packet per arrow, with the same flags, in order");
+  assert.deepEqual(page.problems, []);
 });

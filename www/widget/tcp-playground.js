@@ -100,6 +100,7 @@ const TEMPLATE = `
       <button id="export-svg" type="button" disabled></button>
       <button id="export-png" type="button" disabled></button>
       <button id="export-text" type="button" disabled></button>
+      <button id="export-pcap" type="button" disabled></button>
     </div>
     <label class="toggle"><input id="absolute" type="checkbox"><span data-t="absolute"></span></label>
     <textarea id="copy-box" class="copy-box" readonly hidden rows="3"></textarea>
@@ -116,6 +117,7 @@ const LABELS = {
   "keepalive on": ["keepalive"], skip: ["skip", "skipTitle"],
   "copy-link": ["copyLink"], "copy-embed": ["copyEmbed"], "copy-iframe": ["copyIframe"],
   "export-svg": ["exportSvg"], "export-png": ["exportPng"], "export-text": ["exportText"],
+  "export-pcap": ["exportPcap", "exportPcapTitle"],
   "insp-close": ["closeInspector"], drop: ["dropIt"], delay: ["delayIt"], dup: ["dupIt"],
 };
 
@@ -293,6 +295,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     on("copy-iframe", () => this.#copy(this.iframeCode(), "iframe"));
     on("export-svg", () => this.#download("tcp-playground.svg", "image/svg+xml", this.#standaloneSvg()));
     on("export-png", () => this.#exportPng());
+    on("export-pcap", () => this.#saveBlob("tcp-playground.pcap", new Blob([this.#pg.pcap()], { type: "application/vnd.tcpdump.pcap" })));
     on("export-text", () => this.#download("tcp-playground.scn", "text/plain", this.#runs().map((pg) => pg.sourceText()).join("\n# ---- compared with ----\n")));
     this.$("absolute").addEventListener("change", () => this.#render());
     this.$("table-box").addEventListener("toggle", () => this.#render());
@@ -761,6 +764,14 @@ export class TcpPlaygroundElement extends HTMLElement {
     a.download = name;
     a.href = `data:${type};charset=utf-8,${encodeURIComponent(text)}`;
     a.click();
+  }
+
+  #saveBlob(name, blob) {
+    const a = document.createElement("a");
+    a.download = name;
+    a.href = URL.createObjectURL(blob);
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
   }
 
   /** Draws the standalone SVG on a canvas at twice its size and saves it as PNG. */
