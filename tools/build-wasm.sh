@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# Builds the WebAssembly core into www/pkg/: cargo (wasm profile) -> wasm-bindgen -> wasm-opt.
+# Builds the WebAssembly core: cargo (wasm profile) -> wasm-bindgen -> wasm-opt, twice:
+# www/pkg/ is what every page loads; www/pkg-capture/ adds the capture reader (the `capture`
+# feature) and is loaded only when a reader opens a pcap or pcapng file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --locked --quiet -p tcp-playground --lib --target wasm32-unknown-unknown --profile wasm
-rm -rf www/pkg
-target/tool/wasm-bindgen --target web --no-typescript --out-dir www/pkg \
-  target/wasm32-unknown-unknown/wasm/tcp_playground.wasm
-# binaryen from npm: Debian's older wasm-opt writes modules that fail to load (TOOLCHAIN.md).
-node_modules/.bin/wasm-opt -O3 www/pkg/tcp_playground_bg.wasm -o www/pkg/tcp_playground_bg.wasm
+# build OUT_DIR [CARGO_ARGS...]
+build() {
+  local out=$1
+  shift
+  cargo build --locked --quiet -p tcp-playground --lib --target wasm32-unknown-unknown --profile wasm "$@"
+  rm -rf "$out"
+  target/tool/wasm-bindgen --target web --no-typescript --out-dir "$out" \
+    target/wasm32-unknown-unknown/wasm/tcp_playground.wasm
+  # binaryen from npm: Debian's older wasm-opt writes modules that fail to load (TOOLCHAIN.md).
+  node_modules/.bin/wasm-opt -O3 "$out/tcp_playground_bg.wasm" -o "$out/tcp_playground_bg.wasm"
+  echo "built $out: $(wc -c < "$out/tcp_playground_bg.wasm") bytes of wasm ($(gzip -9c "$out/tcp_playground_bg.wasm" | wc -c) gzipped)"
+}
+
+build www/pkg --no-default-features
 cp crate/src/ladder/ladder.css www/pkg/ladder.css
-echo "built www/pkg: $(wc -c < www/pkg/tcp_playground_bg.wasm) bytes of wasm ($(gzip -9c www/pkg/tcp_playground_bg.wasm | wc -c) gzipped)"
+build www/pkg-capture

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building needs, and with --test what testing needs too, skipping whatever is
-# already there: Debian packages (Node.js; for tests Chromium with its driver, and tshark), the
-# wasm32 Rust target, the npm packages, and the wasm-bindgen tools built from this workspace's
-# lock.
+# already there: Debian packages (Node.js; for tests Chromium with its driver, tshark, and
+# iproute2 for the kernel oracle), the wasm32 Rust target, the npm packages, and the
+# wasm-bindgen tools built from this workspace's lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +17,12 @@ if [ "$for_tests" = 1 ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   command -v tshark >/dev/null || missing+=(tshark)
+  # The kernel oracle (tests/kernel/oracle.py): network namespaces, sysctls, captures with
+  # dumpcap (tshark depends on wireshark-common, which has it), Python's standard library.
+  command -v ip >/dev/null || missing+=(iproute2)
+  command -v sysctl >/dev/null || missing+=(procps)
+  command -v dumpcap >/dev/null || missing+=(wireshark-common)
+  command -v python3 >/dev/null || missing+=(python3)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"

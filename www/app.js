@@ -1,5 +1,6 @@
-// The playground page: a preset picker, a scenario editor, compare mode and share links
-// around one <tcp-playground> widget. All protocol behaviour lives in the WebAssembly core.
+// The playground page: a preset picker, a scenario editor, compare mode, share links and
+// opening real captures around one <tcp-playground> widget. All protocol behaviour lives in
+// the WebAssembly core.
 import { loadCore } from "./widget/tcp-playground.js";
 
 const $ = (id) => document.getElementById(id);
@@ -98,9 +99,19 @@ function runCompare() {
   history.replaceState(null, "", main.shareLink());
 }
 
+/** Shows a real capture in the widget; the page says what is on show. */
+async function openCapture(file) {
+  $("error").hidden = true;
+  if (!(await main.openCapture(file))) return;
+  history.replaceState(null, "", location.pathname + location.search);
+  $("preset").value = "custom";
+  $("summary").textContent = `A real capture, ${file.name}: each arrow is a segment it holds, `
+    + "drawn as seen next to the connection's client. Nothing is simulated; pick a scenario to go back.";
+}
+
 /** Keeps the editor in step with what the widget runs, unless the reader is editing. */
 function fillEditor() {
-  if (edited || !main.playground) return;
+  if (edited || !main.playground || main.observing) return;
   const text = main.playground.sourceText();
   // Most steps change nothing in the text: leave the editor (and its scroll) alone then.
   if ($("scenario").value === text) return;
@@ -196,7 +207,29 @@ async function start() {
   custom.textContent = "Your scenario";
   custom.hidden = true;
   select.append(custom);
-  for (const id of ["preset", "compare-open", "run-text"]) $(id).disabled = false;
+  for (const id of ["preset", "compare-open", "run-text", "capture-open"]) $(id).disabled = false;
+  $("capture-open").addEventListener("click", () => $("capture-file").click());
+  $("capture-file").addEventListener("change", (e) => {
+    const [file] = e.target.files;
+    e.target.value = "";
+    if (file) openCapture(file);
+  });
+  // A capture dropped anywhere on the page opens too.
+  document.addEventListener("dragover", (e) => {
+    if (![...(e.dataTransfer?.types ?? [])].includes("Files")) return;
+    e.preventDefault();
+    document.body.classList.add("dropping");
+  });
+  document.addEventListener("dragleave", (e) => {
+    if (e.relatedTarget === null) document.body.classList.remove("dropping");
+  });
+  document.addEventListener("drop", (e) => {
+    document.body.classList.remove("dropping");
+    const file = e.dataTransfer?.files?.[0];
+    if (!file) return;
+    e.preventDefault();
+    openCapture(file);
+  });
 
   select.addEventListener("change", () => {
     history.replaceState(null, "", `#preset=${select.value}`);

@@ -11,6 +11,7 @@ use crate::scenario::link::{self, Opened};
 use crate::scenario::{Preset, Scenario, Timed, PRESETS};
 use crate::sim::Sim;
 use crate::time::Instant;
+use crate::trace::Trace;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -325,12 +326,7 @@ impl Playground {
     /// How many segments the trace holds (a page draws a long ladder only where it is seen).
     #[wasm_bindgen(js_name = segmentCount)]
     pub fn segment_count(&self) -> usize {
-        self.sim
-            .trace()
-            .events
-            .iter()
-            .filter(|e| matches!(e.kind, crate::trace::EventKind::Send(_)))
-            .count()
+        count_segments(self.sim.trace())
     }
 
     /// The trace so far as JSON lines (the CLI's `--format json`).
@@ -365,10 +361,7 @@ impl Playground {
     /// Everything the inspector shows about one segment (`undefined` for an unknown id):
     /// header fields, fate, the rule that sent it, and both ends' states around it.
     pub fn segment(&self, seg_id: u32) -> Result<JsValue, JsError> {
-        match inspect::segment(self.sim.trace(), seg_id) {
-            Some(info) => to_js(&info),
-            None => Ok(JsValue::UNDEFINED),
-        }
+        segment_info(self.sim.trace(), seg_id)
     }
 
     /// The segment table: `[{ id, sent_us, from, to, label, fate }]` in the order sent.
@@ -491,6 +484,126 @@ impl Playground {
 }
 
 /// Plain objects and arrays, never `Map`s, so the page can read fields directly.
+/// A real capture (pcap or pcapng) opened in the page: its TCP connections, one of them drawn
+/// as an observed ladder. Nothing is simulated. (Only in the module built with the `capture`
+/// feature, which the page loads when it opens a capture.)
+#[cfg(feature = "capture")]
+#[wasm_bindgen]
+pub struct Capture {
+    capture: crate::pcap::read::Capture,
+    /// The connection on show, as a trace the ladder and the inspector read.
+    trace: Trace,
+}
+
+#[cfg(feature = "capture")]
+#[derive(Serialize)]
+struct ConnectionInfo {
+    label: String,
+    packets: usize,
+    first_us: u64,
+    last_us: u64,
+}
+
+#[cfg(feature = "capture")]
+#[wasm_bindgen]
+impl Capture {
+    /// Reads a capture; throws what is wrong with a corrupt, truncated, foreign or huge file.
+    /// The first connection is on show.
+    pub fn open(bytes: &[u8]) -> Result<Capture, JsError> {
+        let capture = crate::pcap::read::parse(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        let trace = capture
+            .observe(0)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(Capture { capture, trace })
+    }
+
+    /// `[{ label, packets, first_us, last_us }]`, in the order each began.
+    pub fn connections(&self) -> Result<JsValue, JsError> {
+        let list: Vec<ConnectionInfo> = self
+            .capture
+            .connections()
+            .into_iter()
+            .map(|c| ConnectionInfo {
+                label: c.label,
+                packets: c.packets,
+                first_us: c.first_us,
+                last_us: c.last_us,
+            })
+            .collect();
+        to_js(&list)
+    }
+
+    /// What the capture held besides IPv4 TCP, in a sentence ("" when nothing was skipped).
+    pub fn skipped(&self) -> String {
+        self.capture.skipped()
+    }
+
+    /// Puts connection `index` (0-based) on show.
+    pub fn select(&mut self, index: usize) -> Result<(), JsError> {
+        self.trace = self
+            .capture
+            .observe(index)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(())
+    }
+
+    /// When the connection's last segment arrived, in µs.
+    pub fn end(&self) -> f64 {
+        self.trace
+            .events
+            .last()
+            .map_or(0.0, |e| e.t.micros() as f64)
+    }
+
+    #[wasm_bindgen(js_name = ladderSvg)]
+    pub fn ladder_svg(&self, opts: JsValue) -> Result<String, JsError> {
+        let opts = ladder_options(opts)?;
+        let end = self.trace.events.last().map_or(Instant::ZERO, |e| e.t);
+        Ok(ladder::render_svg(&self.trace, end, &opts))
+    }
+
+    #[wasm_bindgen(js_name = segmentCount)]
+    pub fn segment_count(&self) -> usize {
+        count_segments(&self.trace)
+    }
+
+    pub fn segment(&self, seg_id: u32) -> Result<JsValue, JsError> {
+        segment_info(&self.trace, seg_id)
+    }
+
+    pub fn segments(&self, absolute: bool) -> Result<JsValue, JsError> {
+        to_js(&inspect::rows(&self.trace, absolute))
+    }
+
+    /// The connection on show as JSON lines, in the trace's contract shape.
+    #[wasm_bindgen(js_name = traceJson)]
+    pub fn trace_json(&self) -> String {
+        self.trace.to_json_lines()
+    }
+
+    /// The connection on show, written back as a pcap file.
+    pub fn pcap(&self) -> Vec<u8> {
+        crate::pcap::write(&self.trace)
+    }
+}
+
+/// How many segments a trace holds.
+fn count_segments(trace: &Trace) -> usize {
+    trace
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, crate::trace::EventKind::Send(_)))
+        .count()
+}
+
+/// The inspector's view of one segment, or `undefined` for an unknown id.
+fn segment_info(trace: &Trace, seg_id: u32) -> Result<JsValue, JsError> {
+    match inspect::segment(trace, seg_id) {
+        Some(info) => to_js(&info),
+        None => Ok(JsValue::UNDEFINED),
+    }
+}
+
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())

@@ -292,6 +292,11 @@ rule!(FAULT_DROP, "fault-drop",
     "A drop statement in the scenario matched this segment, so the network discards it halfway along the link, as if it were lost.",
     "场景中的一条 drop 语句匹配了这个报文段，网络在链路中途将其丢弃，效果如同丢包。");
 
+// Captures read back: what a real network did, not the simulator.
+rule!(CAPTURED, "captured",
+    "This segment was seen in a real capture, not simulated: its header is exactly as recorded, and its send and arrival times are estimated from where the capture was taken.",
+    "这个报文段来自真实的抓包，而不是模拟出来的：报文头与抓包记录完全一致，发送和到达时间则是根据抓包位置推算的。");
+
 /// Every reason, in the order this file defines them (two share `unacceptable-ack`).
 pub const ALL: &[Why] = &[
     ACTIVE_OPEN,
@@ -361,6 +366,7 @@ pub const ALL: &[Why] = &[
     UNPLUGGED,
     REPLUGGED,
     FAULT_DROP,
+    CAPTURED,
 ];
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 // The widget's words in English and Chinese. TCP's own names (states, flags, SND.UNA) stay
 // as the RFCs write them in both languages.
 
+const formatSeconds = (us) => `${(us / 1e6).toFixed(us < 10e6 ? 3 : 1)} s`;
+const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
 const en = {
   stepBack: "Back", stepBackTitle: "Undo the last step (←)",
   step: "Step", stepTitle: "Process the next event (→)",
@@ -43,6 +46,11 @@ const en = {
   moreHalfOpen: (n) => `and ${n} more half-open connections (SYN-RECEIVED)`,
   moreConns: (n, half) => `and ${n} more connections, ${half} of them half-open`,
   ladder: "Ladder diagram",
+  connection: "Connection", captureClose: "Back to the simulation", captureCloseTitle: "Leave the capture and run the scenario again",
+  captureConn: (c) => `${c.label} · ${c.packets} packets · ${formatSeconds(c.last_us - c.first_us)}`,
+  captureStop: "Observed in a real capture: nothing here is simulated",
+  captureTooBig: (name, bytes) => `${name} is ${megabytes(bytes)}; the playground opens captures up to 100 MB. Cut it down first, e.g. with editcap or a capture filter.`,
+  captureUnreadable: (name, why) => `${name} could not be read: ${why}`,
 };
 
 const zh = {
@@ -87,6 +95,11 @@ const zh = {
   moreHalfOpen: (n) => `另有 ${n} 个半开连接（SYN-RECEIVED）`,
   moreConns: (n, half) => `另有 ${n} 个连接，其中 ${half} 个半开`,
   ladder: "时序图",
+  connection: "连接", captureClose: "回到模拟", captureCloseTitle: "离开抓包，重新运行场景",
+  captureConn: (c) => `${c.label} · ${c.packets} 个包 · ${formatSeconds(c.last_us - c.first_us)}`,
+  captureStop: "这是真实抓包中观察到的报文，没有任何模拟",
+  captureTooBig: (name, bytes) => `${name} 有 ${megabytes(bytes)}，本工具最多打开 100 MB 的抓包。请先用 editcap 或抓包过滤器把它裁小。`,
+  captureUnreadable: (name, why) => `无法读取 ${name}：${why}`,
 };
 
 export const STRINGS = { en, zh };

@@ -26,6 +26,17 @@ export function loadCore() {
   return ready;
 }
 
+let captureReader = null;
+/** Loads the capture reader, a second module with the core and the pcap reader, the first
+ * time a capture is opened (pages that never open one never load it). */
+function loadCaptureReader() {
+  captureReader ??= import(new URL("pkg-capture/tcp_playground.js", SITE).href).then(async (module) => {
+    await module.default({ module_or_path: new URL("pkg-capture/tcp_playground_bg.wasm", SITE) });
+    return module.Capture;
+  });
+  return captureReader;
+}
+
 const CONTROL_GROUPS = ["playback", "act", "share", "state", "table"];
 /** Past this many arrows the ladder draws only the part in view, and a screen either side. */
 const LONG_LADDER = 400;
@@ -62,6 +73,12 @@ const TEMPLATE = `
       <button type="button" data-act="keepalive on" disabled></button>
       <button type="button" data-act="skip" disabled></button>
     </div>
+  </div>
+  <div class="bar capture" role="group" hidden>
+    <strong id="capture-name" class="capture-name"></strong>
+    <label class="field"><span data-t="connection"></span><select id="capture-conn"></select></label>
+    <button id="capture-close" type="button"></button>
+    <p id="capture-note" class="note"></p>
   </div>
   <p id="act-error" class="error" role="alert" hidden></p>
   <div class="stage">
@@ -118,6 +135,7 @@ const LABELS = {
   "copy-link": ["copyLink"], "copy-embed": ["copyEmbed"], "copy-iframe": ["copyIframe"],
   "export-svg": ["exportSvg"], "export-png": ["exportPng"], "export-text": ["exportText"],
   "export-pcap": ["exportPcap", "exportPcapTitle"],
+  "capture-close": ["captureClose", "captureCloseTitle"],
   "insp-close": ["closeInspector"], drop: ["dropIt"], delay: ["delayIt"], dup: ["dupIt"],
 };
 
@@ -148,6 +166,33 @@ const el = (tag, text) => {
   return node;
 };
 
+/** The largest capture the page opens (the core says the same, in more detail). */
+const MAX_CAPTURE_BYTES = 100 * 1024 * 1024;
+
+/** One connection of a real capture, answering the calls the widget makes on a run: there is
+ * nothing to step, the run is over, and the ladder is what was captured. */
+class ObservedRun {
+  #capture;
+  #t;
+  constructor(capture, t) {
+    this.#capture = capture;
+    this.#t = t;
+  }
+  ladderSvg(opts) { return this.#capture.ladderSvg(opts); }
+  segment(id) { return this.#capture.segment(id); }
+  segments(absolute) { return this.#capture.segments(absolute); }
+  segmentCount() { return this.#capture.segmentCount(); }
+  pcap() { return this.#capture.pcap(); }
+  now() { return this.#capture.end(); }
+  done() { return true; }
+  eventCount() { return 0; }
+  nextTime() { return undefined; }
+  step() { return undefined; }
+  state() { return { stop: this.#t.captureStop, hosts: [] }; }
+  /** The capture belongs to the widget, which frees it. */
+  free() {}
+}
+
 export class TcpPlaygroundElement extends HTMLElement {
   static observedAttributes = ["scenario", "lang", "controls", "max-events", "compare"];
 
@@ -170,6 +215,8 @@ export class TcpPlaygroundElement extends HTMLElement {
   #band = null;
   #scrollFrame = 0;
   #t = strings("en");
+  /** A real capture on show instead of a simulation: { capture, name }, or null. */
+  #observed = null;
 
   constructor() {
     super();
@@ -249,6 +296,58 @@ export class TcpPlaygroundElement extends HTMLElement {
     if (this.#core) this.#load();
   }
 
+  /** Shows a real capture (a File, Blob, ArrayBuffer or bytes of pcap or pcapng) as an
+   * observed ladder: no simulation, the same inspector and table. A bad file is explained
+   * and what was on show stays. Resolves to whether the capture opened. */
+  async openCapture(file, name = file?.name ?? "capture") {
+    const t = this.#t;
+    let Capture;
+    try {
+      Capture = await loadCaptureReader();
+    } catch (err) {
+      captureReader = null;
+      this.#error(t.captureUnreadable(name, err?.message ?? err));
+      return false;
+    }
+    if ((file?.size ?? file?.byteLength ?? 0) > MAX_CAPTURE_BYTES) {
+      this.#error(t.captureTooBig(name, file.size ?? file.byteLength));
+      return false;
+    }
+    let bytes;
+    try {
+      bytes = new Uint8Array(file instanceof Blob ? await file.arrayBuffer() : file);
+    } catch (err) {
+      this.#error(t.captureUnreadable(name, err?.message ?? err));
+      return false;
+    }
+    let capture;
+    try {
+      capture = Capture.open(bytes);
+    } catch (err) {
+      this.#error(`${name}: ${err?.message ?? err}`);
+      return false;
+    }
+    this.#pause();
+    this.#observed?.capture.free();
+    this.#observed = { capture, name };
+    const conns = capture.connections();
+    this.$("capture-name").textContent = name;
+    this.$("capture-conn").replaceChildren(...conns.map((c, i) => {
+      const o = el("option", t.captureConn(c));
+      o.value = String(i);
+      return o;
+    }));
+    this.$("capture-conn").disabled = conns.length < 2;
+    this.$("capture-note").textContent = capture.skipped();
+    this.#showConnection(0);
+    return true;
+  }
+
+  /** True while a real capture is on show. */
+  get observing() {
+    return this.#observed !== null;
+  }
+
   /** One event; when comparing, the next event of whichever run is due first (both when
    * they are due together), so the two stay on one clock. */
   step() {
@@ -288,6 +387,8 @@ export class TcpPlaygroundElement extends HTMLElement {
       });
     });
     on("reset", () => this.#load());
+    on("capture-close", () => this.#load());
+    this.$("capture-conn").addEventListener("change", (e) => this.#showConnection(Number(e.target.value)));
     on("insp-close", () => this.#closeInspector());
     // The link opens the playground page, wherever the widget is embedded.
     on("copy-link", () => this.#copy(new URL(this.shareLink(), SITE).href, "link"));
@@ -399,6 +500,7 @@ export class TcpPlaygroundElement extends HTMLElement {
    * run stays. */
   #load() {
     this.#pause();
+    this.#leaveCapture();
     this.#guard(() => {
       const next = this.#open(this.getAttribute("scenario") ?? "preset:handshake");
       const compare = this.getAttribute("compare");
@@ -411,6 +513,28 @@ export class TcpPlaygroundElement extends HTMLElement {
       }
       this.#replace(next, next2);
     }, { fatal: false });
+  }
+
+  /** Draws connection `index` of the capture on show. */
+  #showConnection(index) {
+    const { capture } = this.#observed;
+    this.#guard(() => {
+      capture.select(index);
+      this.#root.querySelector(".widget").classList.add("observed");
+      this.#root.querySelector(".bar.capture").hidden = false;
+      this.$("capture-conn").value = String(index);
+      this.#replace(new ObservedRun(capture, this.#t), null);
+    }, { fatal: false });
+  }
+
+  /** Back to simulating: the capture's view goes. */
+  #leaveCapture() {
+    if (!this.#observed) return;
+    this.#pg = null;
+    this.#observed.capture.free();
+    this.#observed = null;
+    this.#root.querySelector(".widget").classList.remove("observed");
+    this.#root.querySelector(".bar.capture").hidden = true;
   }
 
   /** The runs on show: one, or two when comparing. */
@@ -462,6 +586,7 @@ export class TcpPlaygroundElement extends HTMLElement {
   }
 
   #fillActors() {
+    if (this.#observed) return;
     const snapshot = this.#pg.state();
     const select = this.$("actor");
     select.replaceChildren(...snapshot.hosts.map((h) => {

@@ -1,14 +1,18 @@
-//! The command line: `run`, `check`, `presets`, `link` and `open`. The only file that knows
-//! about argv; bad input exits 2 with `file:line:col: message` on stderr, followed by the line
-//! with the offending text underlined.
+//! The command line: `run`, `check`, `presets`, `link`, `open` and `import`. The only file that
+//! knows about argv; bad input exits 2 with `file:line:col: message` on stderr, followed by the
+//! line with the offending text underlined. `import` reads a real pcap or pcapng capture and
+//! prints one of its TCP connections as an observed trace (or lists them); a file it cannot
+//! read exits 2 with `FILE: why`.
 
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 use tcp_playground::ladder::{self, LadderOptions};
+use tcp_playground::pcap::read::{self as capture, Capture};
 use tcp_playground::scenario::{link, Preset, Scenario, PRESETS};
 use tcp_playground::sim::{Sim, Stop};
-use tcp_playground::trace::EventKind;
+use tcp_playground::time::{Duration, Instant};
+use tcp_playground::trace::{EventKind, Trace};
 
 const USAGE: &str = "\
 usage:
@@ -18,9 +22,13 @@ usage:
   tcp-playground link FILE|- | --preset NAME
   tcp-playground open LINK
   tcp-playground presets
+  tcp-playground import FILE [--conn N] [--format text|json|svg|summary]
 
 check validates scenarios without running them; link prints the share-link fragment (append
 it to the page's address); open prints the scenario a link (or a whole URL) carries.
+
+import reads a real capture (pcap or pcapng, IPv4 TCP) and prints connection N (from 1) as an
+observed trace; with several connections and no --conn, text and summary list them.
 
 --max-events stops a run after N events (default 20000000); --max-time stops a run that has
 no `run` statement at virtual time D, such as 10min (default 7 days); --max-trace keeps the
@@ -48,6 +56,7 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         Some("run") => run_scenario(&args[1..]),
         Some("check") => check(&args[1..]),
+        Some("import") => import(&args[1..]),
         Some("link") => {
             let (name, text) = match &args[1..] {
                 [flag, preset] if flag == "--preset" => preset_source(preset)?,
@@ -200,6 +209,137 @@ fn summary(sim: &Sim, stop: &Stop) -> String {
         for conn in host.conns.iter().filter(|c| c.detailed) {
             out += &format!("{} {}\n", trace.conns[conn.id], conn.tcb.state());
         }
+    }
+    out
+}
+
+/// `import FILE [--conn N] [--format ...]`: one connection of a real capture as a trace, or the
+/// list of its connections.
+fn import(args: &[String]) -> Result<(), String> {
+    let mut format = "text".to_string();
+    let mut path: Option<String> = None;
+    let mut conn: Option<usize> = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--format" => {
+                format = it
+                    .next()
+                    .ok_or("--format needs a value: text, json, svg or summary")?
+                    .clone();
+            }
+            "--conn" => {
+                let value = it.next().ok_or("--conn needs a connection number")?;
+                conn = Some(value.parse().map_err(|_| {
+                    format!("--conn takes a connection number from 1, not `{value}`")
+                })?);
+            }
+            file if !file.starts_with("--") && path.is_none() => path = Some(file.to_string()),
+            extra if !extra.starts_with("--") => {
+                return Err(format!(
+                    "import takes one capture file; `{extra}` is one too many"
+                ))
+            }
+            other => return Err(format!("unknown option `{other}`\n{USAGE}")),
+        }
+    }
+    if !["text", "json", "svg", "summary"].contains(&format.as_str()) {
+        return Err(format!(
+            "unknown format `{format}`; use text, json, svg or summary"
+        ));
+    }
+    let path = path.ok_or_else(|| format!("import needs a capture file\n{USAGE}"))?;
+    let capture = read_capture(&path)?;
+    let connections = capture.connections();
+    let skipped = capture.skipped();
+    let index = match conn {
+        Some(n) if (1..=connections.len()).contains(&n) => n - 1,
+        Some(n) => {
+            return Err(format!(
+                "{path}: there is no connection {n}; the capture holds {}, numbered from 1",
+                connections.len()
+            ))
+        }
+        None if connections.len() == 1 => 0,
+        None if format == "text" || format == "summary" => {
+            return print(&connection_list(&path, &capture, &skipped));
+        }
+        None => {
+            return Err(format!(
+                "{path} holds {} TCP connections; choose one with --conn N (`tcp-playground \
+                 import {path}` lists them)",
+                connections.len()
+            ))
+        }
+    };
+    let trace = capture.observe(index).map_err(|e| format!("{path}: {e}"))?;
+    if !skipped.is_empty() && format != "summary" {
+        eprintln!("{path}: {skipped}");
+    }
+    let end = trace.events.last().map_or(Instant::ZERO, |e| e.t);
+    let out = match format.as_str() {
+        "json" => trace.to_json_lines(),
+        "svg" => ladder::render_svg(&trace, end, &LadderOptions::standalone()),
+        "summary" => import_summary(&trace, end, &skipped),
+        _ => trace.to_text(),
+    };
+    print(&out)
+}
+
+/// A capture file, refused before reading if it is over the size limit.
+fn read_capture(path: &str) -> Result<Capture, String> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| format!("{path}: {e}"))?
+        .len();
+    capture::check_size(len).map_err(|e| format!("{path}: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    capture::parse(&bytes).map_err(|e| format!("{path}: {e}"))
+}
+
+/// `FILE: 3 TCP connections; ...` then one numbered line each: label, packets, duration.
+fn connection_list(path: &str, capture: &Capture, skipped: &str) -> String {
+    let connections = capture.connections();
+    let mut out = format!(
+        "{path}: {} TCP connections; show one with --conn N\n",
+        connections.len()
+    );
+    let width = connections.iter().map(|c| c.label.len()).max().unwrap_or(0);
+    for (i, c) in connections.iter().enumerate() {
+        let duration = Duration::from_micros(c.last_us - c.first_us);
+        out += &format!(
+            "{:>3}  {:<width$}  {:>6} packets  {duration}\n",
+            i + 1,
+            c.label,
+            c.packets
+        );
+    }
+    if !skipped.is_empty() {
+        out += &format!("{skipped}\n");
+    }
+    out
+}
+
+/// An imported connection in numbers: its segments by flags, retransmissions, what was skipped.
+fn import_summary(trace: &Trace, end: Instant, skipped: &str) -> String {
+    let mut segments: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut sent, mut retrans) = (0, 0);
+    for event in &trace.events {
+        if let EventKind::Send(s) = &event.kind {
+            sent += 1;
+            retrans += usize::from(s.retrans);
+            *segments.entry(s.seg.flags.to_string()).or_default() += 1;
+        }
+    }
+    let mut out = format!(
+        "connection {}\nevents {}\nsegments {sent}\nretransmissions {retrans}\nend {end}\n",
+        trace.conns.join(" "),
+        trace.events.len(),
+    );
+    for (flags, n) in segments {
+        out += &format!("  {flags:<12}{n}\n");
+    }
+    if !skipped.is_empty() {
+        out += &format!("{skipped}\n");
     }
     out
 }

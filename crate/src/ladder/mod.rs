@@ -315,6 +315,9 @@ fn draw_panel(
         });
         let addr = if spoofing {
             format!("{} · spoofed sources", host.addr)
+        } else if host.name == host.addr.to_string() {
+            // A captured host is named by its address already.
+            String::new()
         } else {
             host.addr.to_string()
         };

@@ -1,0 +1,846 @@
+#!/usr/bin/env python3
+"""The real Linux kernel as the oracle of TCP Playground's model.
+
+    python3 tests/kernel/oracle.py [--only NAME] [--keep DIR] [--jobs N] [--verbose]
+
+Runs every scenario in tests/kernel/scenarios/*.scn twice: on this machine's kernel, in two
+network namespaces joined by a delaying relay (relay.py), with a small socket program
+(actor.py) in each; and in the simulator (`target/release/tcp-playground run FILE --format
+json`). Then it compares the segments each host sent: direction, flags, relative seq and ack,
+payload length, and the time since the client's first SYN. See README.md in this directory.
+
+Exit status: 0 when every scenario matches, 1 when one does not (or fails to run), 3 when
+network namespaces cannot be made here (with a banner on stderr: KERNEL ORACLE NOT RUN).
+"""
+
+import argparse
+import concurrent.futures
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+SCENARIOS = HERE / "scenarios"
+CLI = ROOT / "target" / "release" / "tcp-playground"
+
+# Times (since the client's first SYN) must agree within TOL_FLOOR_US, or drift from the
+# deviation of the moment that caused the segment by at most TOL_FLOOR_US plus the slack of
+# the kernel's timer wheel for the timer that sent it: see compare() and README.md, "Timing".
+TOL_FLOOR_US = 20_000
+
+MAX_SEGMENT = 1460  # the largest payload one segment may carry on this 1500-byte-MTU link
+FLAG_ORDER = ["SYN", "ACK", "FIN", "RST", "PSH", "URG"]
+FLAG_BITS = {"FIN": 0x01, "SYN": 0x02, "RST": 0x04, "PSH": 0x08, "ACK": 0x10, "URG": 0x20}
+
+
+STOP = threading.Event()  # set on Ctrl-C or SIGTERM: every scenario stops and cleans up
+
+
+class Refused(Exception):
+    """The scenario uses something the kernel harness cannot reproduce."""
+
+
+class NotRun(Exception):
+    """Network namespaces (or the tools) are not available here."""
+
+
+# ------------------------------------------------------------------ the scenario subset
+
+UNITS = {"us": 1, "ms": 1_000, "s": 1_000_000, "min": 60_000_000, "h": 3_600_000_000}
+
+
+def duration_us(word, where):
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(us|ms|s|min|h)", word)
+    if not m:
+        raise Refused(f"{where}: `{word}` is not a duration such as 50ms or 1.5s")
+    return round(float(m.group(1)) * UNITS[m.group(2)])
+
+
+def whole_seconds(word, where):
+    us = duration_us(word, where)
+    if us % 1_000_000:
+        raise Refused(f"{where}: Linux takes this setting in whole seconds, not `{word}`")
+    return us // 1_000_000
+
+
+def on_off(word, where):
+    if word in ("on", "1"):
+        return 1
+    if word in ("off", "0"):
+        return 0
+    raise Refused(f"{where}: `{word}` is not on or off")
+
+
+def count(word, where):
+    if not re.fullmatch(r"\d+", word):
+        raise Refused(f"{where}: `{word}` is not a whole number")
+    return int(word)
+
+
+# `set HOST.NAME VALUE` -> (sysctl inside that host's namespace, how to read the value).
+SYSCTLS = {
+    "syn_retries": ("net.ipv4.tcp_syn_retries", count),
+    "synack_retries": ("net.ipv4.tcp_synack_retries", count),
+    "syn_linear_timeouts": ("net.ipv4.tcp_syn_linear_timeouts", count),
+    "rto_min": ("net.ipv4.tcp_rto_min_us", duration_us),
+    "rto_max": ("net.ipv4.tcp_rto_max_ms", lambda w, where: duration_us(w, where) // 1000),
+    "fin_timeout": ("net.ipv4.tcp_fin_timeout", whole_seconds),
+    "keepalive_time": ("net.ipv4.tcp_keepalive_time", whole_seconds),
+    "keepalive_intvl": ("net.ipv4.tcp_keepalive_intvl", whole_seconds),
+    "keepalive_probes": ("net.ipv4.tcp_keepalive_probes", count),
+    "max_syn_backlog": ("net.ipv4.tcp_max_syn_backlog", count),
+    "somaxconn": ("net.core.somaxconn", count),
+    "syncookies": ("net.ipv4.tcp_syncookies", count),
+    "abort_on_overflow": ("net.ipv4.tcp_abort_on_overflow", count),
+    "timestamps": ("net.ipv4.tcp_timestamps", on_off),
+    "sack": ("net.ipv4.tcp_sack", on_off),
+}
+NO_SYSCTL = {
+    "rto_initial": "Linux has no sysctl for the initial RTO (1 s, TCP_TIMEOUT_INIT)",
+    "time_wait": "Linux's TIME-WAIT is fixed at 60 s (TCP_TIMEWAIT_LEN), no sysctl",
+    "delack": "Linux has no sysctl for the delayed-ACK timeout",
+    "mss": "the harness does not set TCP_MAXSEG",
+    "isn": "Linux has no fixed initial sequence number",
+    "quickack": "quick-ACK mode is not a sysctl",
+}
+# Upstream Linux's default congestion control. A kernel built with another default (this
+# machine's is bbr, whose pacing spaces segments out) gets it per socket (TCP_CONGESTION; a
+# namespace other than the first may not change its default to an algorithm that is not in
+# tcp_allowed_congestion_control).
+CONGESTION = "cubic"
+# What the `linux` profile assumes and a fresh namespace may not have.
+BASE_SYSCTLS = {
+    # Only IPv4 on the link: no router solicitations or DAD in the captures.
+    "net.ipv6.conf.all.disable_ipv6": "1",
+    "net.ipv6.conf.default.disable_ipv6": "1",
+}
+
+
+def parse_scenario(text, name):
+    """Reads the subset of the scenario language the kernel can reproduce; Refused otherwise."""
+    sc = {"name": name, "hosts": {}, "delay_us": None, "sysctls": {}, "keepalive": {},
+          "listen": [], "actions": [], "drops": [], "run_us": None}
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        w = line.split()
+        where = f"{name}.scn:{n}"
+        head = w[0]
+        if head == "profile":
+            if w[1:] != ["linux"]:
+                raise Refused(f"{where}: only `profile linux` is compared with this kernel")
+        elif head == "seed":
+            pass  # the kernel draws its own ISNs and ports; only relative numbers are compared
+        elif head == "host":
+            if len(w) != 3 or not re.fullmatch(r"\d+\.\d+\.\d+\.\d+", w[2]):
+                raise Refused(f"{where}: expected `host NAME A.B.C.D`")
+            sc["hosts"][w[1]] = w[2]
+        elif head == "link":
+            if len(w) != 4 or not w[3].startswith("delay="):
+                raise Refused(f"{where}: only `link A B delay=D` (no jitter, loss, dup or reorder)")
+            if sc["delay_us"] is not None:
+                raise Refused(f"{where}: only one link")
+            for h in w[1:3]:
+                if h not in sc["hosts"]:
+                    raise Refused(f"{where}: unknown host `{h}`")
+            sc["delay_us"] = duration_us(w[3][len("delay="):], where)
+        elif head == "set":
+            m = re.fullmatch(r"(\w+)\.(\w+)", w[1]) if len(w) == 3 else None
+            if not m or m.group(1) not in sc["hosts"]:
+                raise Refused(f"{where}: expected `set HOST.PARAM VALUE`")
+            host, param, value = m.group(1), m.group(2), w[2]
+            if param == "keepalive":
+                sc["keepalive"].setdefault(host, {})["on"] = on_off(value, where)
+            elif param == "wscale":
+                if value != "0":
+                    raise Refused(f"{where}: Linux picks its window scale from tcp_rmem; only "
+                                  f"`wscale 0` (tcp_window_scaling 0) is reproduced")
+                sc["sysctls"].setdefault(host, {})["net.ipv4.tcp_window_scaling"] = 0
+            elif param in SYSCTLS:
+                key, read = SYSCTLS[param]
+                v = read(value, where)
+                sc["sysctls"].setdefault(host, {})[key] = v
+                if param.startswith("keepalive_"):
+                    sc["keepalive"].setdefault(host, {})[param[len("keepalive_"):]] = v
+            elif param in NO_SYSCTL:
+                raise Refused(f"{where}: `{param}` cannot be set on the kernel: {NO_SYSCTL[param]}")
+            else:
+                raise Refused(f"{where}: unknown parameter `{param}`")
+        elif head == "drop":
+            m = re.fullmatch(r"(\w+)->(\w+)", w[1]) if len(w) > 1 else None
+            if not m or m.group(1) not in sc["hosts"] or m.group(2) not in sc["hosts"]:
+                raise Refused(f"{where}: expected `drop A->B [flags=X] [len=N] [nth=N]`")
+            rule = {"src": m.group(1), "dst": m.group(2), "flags": None, "len": None, "nth": None}
+            for kv in w[2:]:
+                k, _, v = kv.partition("=")
+                if k == "flags":
+                    fl = v.split(",")
+                    if any(f not in FLAG_BITS for f in fl):
+                        raise Refused(f"{where}: unknown flag in `{v}`")
+                    rule["flags"] = fl
+                elif k in ("len", "nth"):
+                    rule[k] = count(v, where)
+                else:
+                    raise Refused(f"{where}: drop takes flags=, len= and nth=, not `{kv}`")
+            sc["drops"].append(rule)
+        elif head == "run":
+            sc["run_us"] = duration_us(w[1], where)
+        elif head == "at":
+            if len(w) < 4:
+                raise Refused(f"{where}: expected `at T HOST ACTION`")
+            t = duration_us(w[1], where)
+            host, verb, args = w[2], w[3], w[4:]
+            if host not in sc["hosts"]:
+                raise Refused(f"{where}: unknown host `{host}`")
+            a = {"t_us": t, "host": host, "verb": verb}
+            if verb == "connect":
+                m = re.fullmatch(r"(\w+):(\d+)", args[0]) if args else None
+                if not m or m.group(1) not in sc["hosts"]:
+                    raise Refused(f"{where}: expected `connect HOST:PORT [sport=N]`")
+                a["addr"], a["port"] = sc["hosts"][m.group(1)], int(m.group(2))
+                for kv in args[1:]:
+                    if not kv.startswith("sport="):
+                        raise Refused(f"{where}: connect takes sport=, not `{kv}`")
+                    a["sport"] = count(kv[len("sport="):], where)
+            elif verb == "send":
+                if len(args) != 1:
+                    raise Refused(f"{where}: expected `send N`")
+                a["bytes"] = count(args[0], where)
+            elif verb == "keepalive":
+                if len(args) != 1:
+                    raise Refused(f"{where}: expected `keepalive on|off`")
+                a["on"] = bool(on_off(args[0], where))
+            elif verb in ("close", "shutdown-write", "abort", "accept", "recv"):
+                if args:
+                    raise Refused(f"{where}: `{verb}` takes nothing after it")
+            else:
+                raise Refused(f"{where}: the kernel harness cannot do `{verb}` "
+                              f"(connect, send, recv, close, shutdown-write, abort, accept, "
+                              f"keepalive only)")
+            sc["actions"].append(a)
+        elif len(w) >= 2 and w[1] == "listen" and head in sc["hosts"]:
+            lst = {"host": head, "port": count(w[2], where) if len(w) > 2 else None,
+                   "backlog": 128, "accept": "auto", "read": "auto", "reply": None,
+                   "close_after_reply": False}
+            if lst["port"] is None:
+                raise Refused(f"{where}: expected `HOST listen PORT`")
+            for kv in w[3:]:
+                k, _, v = kv.partition("=")
+                if k == "backlog":
+                    lst["backlog"] = count(v, where)
+                elif k in ("accept", "read") and v in ("auto", "manual"):
+                    lst[k] = v
+                elif k == "reply":
+                    lst["reply"] = count(v, where)
+                elif k == "close" and v == "after-reply":
+                    lst["close_after_reply"] = True
+                else:
+                    raise Refused(f"{where}: unknown listen setting `{kv}`")
+            sc["listen"].append(lst)
+        else:
+            raise Refused(f"{where}: the kernel harness does not reproduce `{head}` statements "
+                          f"(profile, seed, host, link, set, listen, at, drop, run only)")
+    if len(sc["hosts"]) != 2:
+        raise Refused(f"{name}.scn: the kernel harness needs exactly two hosts")
+    if sc["delay_us"] is None:
+        raise Refused(f"{name}.scn: needs `link A B delay=D`")
+    if sc["run_us"] is None:
+        raise Refused(f"{name}.scn: needs `run D` (the kernel run must end)")
+    nets = {ip.rsplit(".", 1)[0] for ip in sc["hosts"].values()}
+    if len(nets) != 1:
+        raise Refused(f"{name}.scn: both hosts must be in one /24")
+    return sc
+
+
+# ------------------------------------------------------------------ reading segments
+
+def flags_text(bits):
+    return ",".join(f for f in FLAG_ORDER if bits & FLAG_BITS[f])
+
+
+def kernel_segments(capture_files, addresses):
+    """The segments each host sent, read from that host's own capture.
+
+    capture_files: {host name: capture file taken on that host's interface}.
+    addresses: {IPv4 address: host name}.
+    Returns dicts with t_us (capture time, µs since the epoch), src, dst, sport, dport, flags
+    (in the model's order SYN,ACK,FIN,RST,PSH,URG), rseq and rack (relative, as Wireshark
+    shows them), len; sorted by time. A host's capture shows what it transmitted before the
+    relay could drop it, so lost segments are included, as in the model's trace.
+
+    This reads the captures with tshark's dissection (-T fields), so rseq and rack are
+    Wireshark's own. `tcp-playground import` is not used (yet): its JSON times are relative
+    to each connection's first packet in one capture, so two hosts' captures cannot be put on
+    one clock; see README.md, "Reading the captures".
+    """
+    segs = []
+    for host, path in capture_files.items():
+        if not os.path.exists(path):
+            continue
+        out = subprocess.run(
+            ["tshark", "-n", "-r", str(path), "-Y", "tcp",
+             "-o", "tcp.relative_sequence_numbers:TRUE", "-o", "tcp.analyze_sequence_numbers:TRUE",
+             "-T", "fields", "-E", "separator=\t",
+             "-e", "frame.time_epoch", "-e", "ip.src", "-e", "ip.dst", "-e", "tcp.srcport",
+             "-e", "tcp.dstport", "-e", "tcp.flags", "-e", "tcp.seq", "-e", "tcp.ack",
+             "-e", "tcp.len"],
+            capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            f = line.split("\t")
+            src = addresses.get(f[1])
+            if src != host:
+                continue  # received, not sent: the sender's own capture is the one that counts
+            segs.append({
+                "t_us": round(float(f[0]) * 1e6), "src": src, "dst": addresses.get(f[2], f[2]),
+                "sport": int(f[3]), "dport": int(f[4]), "flags": flags_text(int(f[5], 16)),
+                "rseq": int(f[6] or 0), "rack": int(f[7] or 0), "len": int(f[8] or 0),
+            })
+    segs.sort(key=lambda s: s["t_us"])
+    return segs
+
+
+def kernel_app_errors(work, hosts, t0):
+    """(host, errno, µs since T0) for each error an application saw, from the actors' logs."""
+    out = []
+    for h in hosts:
+        log = work / f"{h}.actor.log"
+        if not log.exists():
+            continue
+        for line in log.read_text().splitlines():
+            e = json.loads(line)
+            if e.get("event") == "error":
+                out.append((h, e["errno"], round(e["t"] * 1e6)))
+    return sorted(out, key=lambda x: x[2])
+
+
+def model_app_errors(model_json):
+    out = []
+    for line in model_json.splitlines():
+        e = json.loads(line)
+        if e.get("kind") == "app" and e.get("call") == "error":
+            out.append((e["host"], e["errno"], e["t"]))
+    return out
+
+
+def app_error_note(kern_errs, model_errs, kern_base_us, model_base_us):
+    """A note when the applications saw different errors, or at clearly different times."""
+    fmt = lambda errs, base: ", ".join(f"{h} {e} at {(t - base) / 1e6:.3f}s" for h, e, t in errs)
+    same = [(h, e) for h, e, _ in kern_errs] == [(h, e) for h, e, _ in model_errs]
+    if same and all(abs((k[2] - kern_base_us) - (m[2] - model_base_us))
+                    <= TOL_FLOOR_US + wheel_slack_us(m[2] - model_base_us)
+                    for k, m in zip(kern_errs, model_errs)):
+        return None
+    return (f"applications (not compared): kernel {fmt(kern_errs, kern_base_us) or 'no error'}"
+            f" | model {fmt(model_errs, model_base_us) or 'no error'}")
+
+
+def model_segments(path):
+    out = subprocess.run([str(CLI), "run", str(path), "--format", "json"],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"tcp-playground run failed: {out.stderr.strip()}")
+    segs = []
+    armed = {}  # (host, conn, timer) -> when it was last set
+    fired = {}  # (host, t) -> (when the timer that fired then was armed, its length)
+    for line in out.stdout.splitlines():
+        e = json.loads(line)
+        if e.get("kind") == "timer":
+            key = (e["host"], e["conn"], e["timer"])
+            if e["action"] == "set":
+                armed[key] = e["t"]
+            elif e["action"] == "fired" and key in armed:
+                fired[(e["host"], e["t"])] = (armed[key], e["t"] - armed[key])
+            continue
+        if e.get("kind") != "send":
+            continue
+        s = e["seg"]
+        segs.append({"t_us": e["t"], "src": s["src"], "dst": s["dst"], "sport": s["sport"],
+                     "dport": s["dport"], "flags": s["flags"], "rseq": s["rseq"],
+                     "rack": s["rack"], "len": s["len"], "retrans": s.get("retrans"),
+                     "timer": fired.get((e["host"], e["t"]))})
+    return segs, out.stdout
+
+
+def normalise(segs, start_us, end_us=None):
+    """Times relative to the first SYN (or start_us), connection numbers by first appearance."""
+    first_syn = next((s["t_us"] for s in segs if s["flags"] == "SYN"), None)
+    base = first_syn if first_syn is not None else start_us
+    conns = {}
+    out = []
+    for s in segs:
+        if end_us is not None and s["t_us"] > end_us:
+            continue
+        key = frozenset([(s["src"], s["sport"]), (s["dst"], s["dport"])])
+        conns.setdefault(key, len(conns) + 1)
+        seg = {**s, "t": s["t_us"] - base, "conn": conns[key]}
+        if s.get("timer"):
+            seg["timer"] = (s["timer"][0] - base, s["timer"][1])
+        out.append(seg)
+    for i, s in enumerate(out, 1):
+        s["i"] = i
+    return out, len(conns)
+
+
+def strip_psh(flags):
+    return ",".join(f for f in flags.split(",") if f != "PSH")
+
+
+def describe(s, many_conns):
+    if s is None:
+        return "nothing"
+    conn = f"[conn {s['conn']}] " if many_conns else ""
+    return (f"{conn}{s['src']}>{s['dst']} {s['flags']} rseq={s['rseq']} rack={s['rack']} "
+            f"len={s['len']} at {s['t'] / 1e6:.3f}s")
+
+
+def kernel_hz():
+    """CONFIG_HZ of the running kernel, or 100 (the coarsest common tick) if it cannot be read."""
+    try:
+        with gzip.open("/proc/config.gz", "rt") as f:
+            for line in f:
+                if line.startswith("CONFIG_HZ="):
+                    return int(line.split("=")[1])
+    except OSError:
+        pass
+    return 100
+
+
+HZ = kernel_hz()
+
+
+def wheel_slack_us(timeout_us):
+    """How late a Linux timer_list timer of this length may fire (kernel/time/timer.c).
+
+    The timer wheel files a timer LVL_START(n) = 63 << 3(n-1) jiffies or more ahead in level n,
+    whose buckets are 8^n jiffies wide, and rounds its expiry up to the bucket's end; the tick
+    that runs it may come one jiffy later still. TCP's retransmission, SYN,ACK, keepalive and
+    delayed-ACK timers are all timer_list timers.
+    """
+    jiffies = timeout_us * HZ / 1_000_000
+    level = 0
+    while jiffies >= 63 * 8 ** level:
+        level += 1
+    return (8 ** level + 1) * 1_000_000 / HZ
+
+
+def compare(kern, model, many_conns):
+    """The first difference (or None), the worst time deviation, and notes (PSH).
+
+    Structure: each direction's segments, in the order their sender sent them, must agree in
+    connection, flags (PSH aside), rseq, rack and len.
+
+    Time: d = t(kernel) - t(model), both since the client's first SYN. A segment is on time
+    if |d| <= 20 ms (the applications' actions run on the scenario's clock), or if d is
+    within 20 ms + the timer wheel's slack of the deviation of what caused it: for a
+    segment the model sends when a timer fires, the last segment at or before the moment
+    that timer was armed (slack: wheel_slack_us of the timer's length); for any other
+    segment, the segment before it (no slack). So kernel timers may fire as late as the
+    wheel lets them, and lateness may add up along a chain of timers, but a segment may not
+    come 40 ms late because the kernel waited where the model did not.
+    """
+    key = lambda s: (s["conn"], s["src"], s["dst"], strip_psh(s["flags"]), s["rseq"],
+                     s["rack"], s["len"])
+    directions = sorted({(s["src"], s["dst"]) for s in kern + model})
+    diffs = []  # (model time, text)
+    matched = {}  # model index -> kernel segment
+    psh = data = 0
+    for d in directions:
+        ks = [s for s in kern if (s["src"], s["dst"]) == d]
+        ms = [s for s in model if (s["src"], s["dst"]) == d]
+        for j in range(max(len(ks), len(ms))):
+            k = ks[j] if j < len(ks) else None
+            m = ms[j] if j < len(ms) else None
+            if k is None or m is None or key(k) != key(m):
+                idx = (m or k)["i"]
+                t = min(x["t"] for x in (k, m) if x is not None)
+                diffs.append((t, f"#{idx} kernel: {describe(k, many_conns)} | "
+                                 f"model: {describe(m, many_conns)}"))
+                break
+            matched[m["i"]] = k
+            if m["len"]:
+                data += 1
+                if ("PSH" in k["flags"]) != ("PSH" in m["flags"]):
+                    psh += 1
+    worst = (0, None)
+    seen = []  # (model time, deviation) of the segments checked so far, in model order
+    for m in model:
+        k = matched.get(m["i"])
+        if k is None:
+            continue
+        dev = k["t"] - m["t"]
+        if abs(dev) > worst[0]:
+            worst = (abs(dev), f"#{m['i']}")
+        if m.get("timer") is not None:
+            armed, length = m["timer"]
+            ref = [x for x in seen if x[0] <= armed]
+            ref_dev = ref[-1][1] if ref else 0
+            allowed = TOL_FLOOR_US + wheel_slack_us(length)
+            cause = (f"its {length / 1e6:g} s timer armed at {armed / 1e6:.3f}s, then "
+                     f"{ref_dev / 1000:+.1f} ms off")
+        else:
+            ref_dev = seen[-1][1] if seen else 0
+            allowed = TOL_FLOOR_US
+            cause = f"the segment before, {ref_dev / 1000:+.1f} ms off"
+        m["timing"] = (dev, ref_dev, allowed)
+        if abs(dev) > TOL_FLOOR_US and abs(dev - ref_dev) > allowed:
+            diffs.append((m["t"], f"#{m['i']} time: kernel: {describe(k, many_conns)} | model: "
+                                  f"{describe(m, many_conns)} (off by {dev / 1000:+.1f} ms; "
+                                  f"{(dev - ref_dev) / 1000:+.1f} ms against {cause}; allowed "
+                                  f"{allowed / 1000:.0f})"))
+            break
+        seen.append((m["t"], dev))
+    diffs.sort(key=lambda x: x[0])
+    notes = []
+    if psh:
+        notes.append(f"PSH differs on {psh} of {data} data segments (not compared)")
+    return (diffs[0][1] if diffs else None), worst, notes
+
+
+# ------------------------------------------------------------------ running on the kernel
+
+def sh(*cmd, check=True, **kw):
+    return subprocess.run(list(cmd), capture_output=True, text=True, check=check, **kw)
+
+
+def wait_line(proc, pattern, timeout, what, stream="stdout"):
+    """Waits until PROC prints a line containing PATTERN on STREAM."""
+    box = {}
+
+    def reader():
+        f = getattr(proc, stream)
+        for line in f:
+            if pattern in line:
+                box["ok"] = True
+                return
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    th.join(timeout)
+    if not box.get("ok"):
+        raise RuntimeError(f"{what} did not start (no `{pattern}` within {timeout} s)")
+
+
+def stop(proc, sig=signal.SIGTERM, wait=5):
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        proc.send_signal(sig)
+        proc.wait(wait)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+    except ProcessLookupError:
+        pass
+
+
+def run_kernel(sc, work):
+    """Runs the scenario in two namespaces; returns the capture files and the run's start."""
+    pid = os.getpid()
+    names = list(sc["hosts"])
+    ns = {h: f"tpg-{pid}-{sc['name']}-{h}" for h in names}
+    procs = []
+    made = []
+    caps = {}
+    try:
+        for h in names:
+            sh("ip", "netns", "add", ns[h])
+            made.append(ns[h])
+            sysctls = dict(BASE_SYSCTLS)
+            sysctls.update(sc["sysctls"].get(h, {}))
+            sh("ip", "netns", "exec", ns[h], "sysctl", "-q", "-w",
+               *[f"{k}={v}" for k, v in sysctls.items()])
+            sh("ip", "-n", ns[h], "link", "set", "lo", "up")
+        relay_spec = work / "relay.json"
+        relay_spec.write_text(json.dumps({
+            "hosts": [[h, ns[h]] for h in names], "delay_us": sc["delay_us"],
+            "drops": sc["drops"], "log": str(work / "relay.log"),
+            "max_seconds": sc["run_us"] / 1e6 + 60}))
+        relay = subprocess.Popen(
+            ["ip", "netns", "exec", ns[names[0]], sys.executable, str(HERE / "relay.py"),
+             str(relay_spec)], stdout=subprocess.PIPE, stderr=open(work / "relay.err", "w"),
+            text=True, start_new_session=True)
+        procs.append(relay)
+        wait_line(relay, "ready", 20, "the relay")
+        for h in names:
+            sh("ip", "-n", ns[h], "addr", "add", f"{sc['hosts'][h]}/24", "dev", "tpg0")
+            sh("ip", "-n", ns[h], "link", "set", "tpg0", "up")
+        dumpcaps = []
+        for h in names:
+            caps[h] = work / f"{h}.pcap"
+            p = subprocess.Popen(
+                ["ip", "netns", "exec", ns[h], "dumpcap", "-q", "-P", "-i", "tpg0", "-w",
+                 str(caps[h])], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                start_new_session=True)
+            procs.append(p)
+            dumpcaps.append(p)
+            wait_line(p, "Capturing on", 20, f"dumpcap on {h}", "stderr")
+        actors = []
+        for h in names:
+            acts = [a for a in sc["actions"] if a["host"] == h]
+            spec = {
+                "addr": sc["hosts"][h],
+                "listen": [l for l in sc["listen"] if l["host"] == h],
+                "keepalive": None, "log": str(work / f"{h}.actor.log"),
+                "congestion": CONGESTION,
+                "end": sc["run_us"] / 1e6 + 30,
+                "actions": [{**a, "t": a["t_us"] / 1e6, "n": n} for n, a in enumerate(acts, 1)],
+            }
+            ka = sc["keepalive"].get(h)
+            if ka:
+                spec["keepalive"] = {"on": ka.get("on", 0), "time": ka.get("time", 7200),
+                                     "intvl": ka.get("intvl", 75), "probes": ka.get("probes", 9)}
+            (work / f"{h}.actor.json").write_text(json.dumps(spec))
+            p = subprocess.Popen(
+                ["ip", "netns", "exec", ns[h], sys.executable, str(HERE / "actor.py"),
+                 str(work / f"{h}.actor.json")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=open(work / f"{h}.actor.err", "w"), text=True, start_new_session=True)
+            procs.append(p)
+            actors.append(p)
+        for h, p in zip(names, actors):
+            wait_line(p, "ready", 20, f"the {h} application")
+        t0 = time.time() + 0.3
+        for p in actors:
+            p.stdin.write(f"{t0!r}\n")
+            p.stdin.flush()
+        end = t0 + sc["run_us"] / 1e6 + 0.5
+        while time.time() < end:
+            if STOP.is_set():
+                raise RuntimeError("interrupted")
+            time.sleep(min(0.2, max(0.0, end - time.time())))
+            for h, p in zip(names, actors):
+                if p.poll() is not None:
+                    raise RuntimeError(f"the {h} application died: "
+                                       f"{(work / f'{h}.actor.err').read_text()[-500:]}")
+        for p in dumpcaps:  # stop capturing before anything closes its sockets
+            stop(p, signal.SIGTERM, 10)
+        return caps, t0
+    finally:
+        for p in reversed(procs):
+            stop(p, signal.SIGTERM, 5)
+        for n in made:
+            sh("ip", "netns", "del", n, check=False)
+
+
+def is_harness(pid):
+    try:
+        return b"oracle.py" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def clean_leftovers():
+    """Removes the namespaces (and what runs in them) of earlier runs that did not clean up."""
+    out = sh("ip", "netns", "list", check=False).stdout
+    for line in out.splitlines():
+        name = line.split()[0] if line.split() else ""
+        m = re.match(r"tpg-(\d+)-", name)
+        if not m:
+            continue
+        owner = int(m.group(1))
+        if owner != os.getpid() and is_harness(owner):
+            continue  # a run still going on (another harness at the same time)
+        for p in sh("ip", "netns", "pids", name, check=False).stdout.split():
+            try:
+                os.kill(int(p), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
+        sh("ip", "netns", "del", name, check=False)
+    # Work directories (captures, logs) of harness runs that were killed.
+    for d in Path(tempfile.gettempdir()).glob("tpg-*-*"):
+        m = re.match(r"tpg-(\d+)-", d.name)
+        if m and d.is_dir() and int(m.group(1)) != os.getpid() and not is_harness(int(m.group(1))):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def preflight():
+    if os.geteuid() != 0:
+        raise NotRun("not root (network namespaces need CAP_SYS_ADMIN)")
+    for tool in ("ip", "sysctl", "dumpcap", "tshark"):
+        if shutil.which(tool) is None:
+            raise NotRun(f"`{tool}` is not installed (tools/setup.sh --test installs it)")
+    if not os.path.exists("/dev/net/tun"):
+        raise NotRun("/dev/net/tun is missing (the link between the namespaces is a TUN relay)")
+    probe = f"tpg-{os.getpid()}-probe"
+    r = sh("ip", "netns", "add", probe, check=False)
+    if r.returncode != 0:
+        raise NotRun(f"cannot create a network namespace: {r.stderr.strip()}")
+    sh("ip", "netns", "del", probe, check=False)
+    if not CLI.exists():
+        raise RuntimeError(f"{CLI} is missing: run `cargo build --release` first")
+
+
+class KernelPhase:
+    """Lets every scenario finish its kernel run before any reads its captures: tshark's CPU
+    would otherwise delay the relays and applications of the scenarios still running."""
+
+    def __init__(self, n):
+        self.left = n
+        self.cond = threading.Condition()
+
+    def done(self):
+        with self.cond:
+            self.left -= 1
+            self.cond.notify_all()
+
+    def wait_all(self):
+        with self.cond:
+            self.cond.wait_for(lambda: self.left <= 0 or STOP.is_set())
+
+
+def run_one(path, keep, phase):
+    name = path.stem
+    result = {"name": name, "verdict": None, "first": None, "worst": None, "notes": [],
+              "counts": None, "secs": None}
+    started = time.time()
+    work = Path(tempfile.mkdtemp(prefix=f"tpg-{os.getpid()}-{name}-"))
+    try:
+        try:
+            sc = parse_scenario(path.read_text(), name)
+            model, model_json = model_segments(path)
+            (work / "model.jsonl").write_text(model_json)
+            caps, t0 = run_kernel(sc, work)
+        finally:
+            phase.done()
+        phase.wait_all()
+        addresses = {ip: h for h, ip in sc["hosts"].items()}
+        kern_raw = kernel_segments(caps, addresses)
+        merged = [s for s in kern_raw if s["len"] > MAX_SEGMENT]
+        if merged:
+            raise RuntimeError(f"a captured segment carries {merged[0]['len']} bytes, more "
+                               f"than one MSS: offloads merged segments; the capture is not "
+                               f"what the wire would carry")
+        kern, nk = normalise(kern_raw, round(t0 * 1e6), round(t0 * 1e6) + sc["run_us"])
+        mod, nm = normalise(model, 0)
+        (work / "kernel.jsonl").write_text("".join(json.dumps(s) + "\n" for s in kern))
+        first, worst, notes = compare(kern, mod, max(nk, nm) > 1)
+        # Application errors, on the same clocks as the segments (T0 and the first SYN).
+        t0_us = round(t0 * 1e6)
+        kern_base = next((s["t_us"] for s in kern_raw if s["flags"] == "SYN"), t0_us) - t0_us
+        model_base = next((s["t_us"] for s in model if s["flags"] == "SYN"), 0)
+        note = app_error_note(kernel_app_errors(work, sc["hosts"], t0),
+                              model_app_errors(model_json), kern_base, model_base)
+        if note:
+            notes.append(note)
+        result.update(first=first, worst=worst, notes=notes, counts=(len(kern), len(mod)),
+                      verdict="match" if first is None else "DIFFERS", kern=kern, model=mod,
+                      many=max(nk, nm) > 1)
+    except Refused as e:
+        result.update(verdict="REFUSED", first=str(e))
+    except Exception as e:  # noqa: BLE001 - a harness failure is a row, not a crash
+        result.update(verdict="FAILED", first=f"{type(e).__name__}: {e}")
+    finally:
+        result["secs"] = time.time() - started
+        if keep:
+            dest = Path(keep) / name
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(work, dest)
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", action="append", help="run only this scenario (repeatable)")
+    ap.add_argument("--keep", help="keep captures, logs and both segment lists in DIR/NAME/")
+    ap.add_argument("--jobs", type=int, default=0, help="scenarios at once (default: all)")
+    ap.add_argument("--verbose", "-v", action="store_true",
+                    help="print both segment lists side by side for each scenario")
+    args = ap.parse_args()
+
+    paths = sorted(SCENARIOS.glob("*.scn"))
+    if args.only:
+        known = {p.stem for p in paths}
+        for n in args.only:
+            if n not in known:
+                print(f"oracle: no scenario `{n}` (have: {', '.join(sorted(known))})",
+                      file=sys.stderr)
+                return 2
+        paths = [p for p in paths if p.stem in args.only]
+    try:
+        preflight()
+    except NotRun as e:
+        bar = "!" * 72
+        print(f"{bar}\nKERNEL ORACLE NOT RUN: {e}\n{bar}", file=sys.stderr)
+        return 3
+    clean_leftovers()
+    if args.keep:
+        Path(args.keep).mkdir(parents=True, exist_ok=True)
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)  # also when started in the background by a shell
+
+    started = time.time()
+    results = []
+    jobs = args.jobs or len(paths)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+    # With fewer workers than scenarios, waiting for every kernel run would deadlock.
+    phase = KernelPhase(len(paths) if jobs >= len(paths) else 0)
+    try:
+        futures = [pool.submit(run_one, p, args.keep, phase) for p in paths]
+        results = [f.result() for f in futures]
+    except KeyboardInterrupt:
+        STOP.set()
+        with phase.cond:
+            phase.cond.notify_all()
+        print("oracle: interrupted; cleaning up", file=sys.stderr)
+        pool.shutdown(wait=True, cancel_futures=True)
+        clean_leftovers()
+        return 130
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        clean_leftovers()
+
+    width = max(len(r["name"]) for r in results)
+    print(f"{'scenario':<{width}}  {'result':<8} {'segments':>9}  {'worst Δt':>17}  "
+          f"first difference / notes")
+    for r in results:
+        counts = f"{r['counts'][0]}/{r['counts'][1]}" if r["counts"] else "-"
+        worst = "-"
+        if r["worst"] and r["worst"][1]:
+            worst = f"{r['worst'][0] / 1000:.1f} ms at {r['worst'][1]}"
+        elif r["worst"]:
+            worst = "0.0 ms"
+        detail = "; ".join(([r["first"]] if r["first"] else []) + r["notes"])
+        print(f"{r['name']:<{width}}  {r['verdict']:<8} {counts:>9}  {worst:>17}  {detail}")
+        if args.verbose and "kern" in r:
+            print_side_by_side(r)
+    worst_all = max((r["worst"][0] for r in results if r["worst"]), default=0)
+    print(f"\n{len(results)} scenarios, {sum(r['verdict'] == 'match' for r in results)} match; "
+          f"worst time deviation {worst_all / 1000:.1f} ms; segments kernel/model; a time may "
+          f"be off by {TOL_FLOOR_US // 1000} ms, or by {TOL_FLOOR_US // 1000} ms + the timer "
+          f"wheel's slack (HZ={HZ}) more than its cause; "
+          f"{time.time() - started:.1f} s")
+    return 0 if all(r["verdict"] == "match" for r in results) else 1
+
+
+def print_side_by_side(r):
+    for k, m in zip_longest(r["kern"], r["model"]):
+        left = describe(k, r["many"]) if k else ""
+        right = describe(m, r["many"]) if m else ""
+        timing = ""
+        if m and m.get("timing"):
+            dev, ref, allowed = m["timing"]
+            timing = (f"  Δ{dev / 1000:+.1f} ms (cause {ref / 1000:+.1f}, "
+                      f"allowed ±{allowed / 1000:.0f})")
+        print(f"    {left:<62} | {right:<62}{timing}")
+
+
+def zip_longest(a, b):
+    for i in range(max(len(a), len(b))):
+        yield (a[i] if i < len(a) else None), (b[i] if i < len(b) else None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

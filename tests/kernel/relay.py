@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""The link between the two namespaces of one kernel-oracle scenario.
+
+    python3 relay.py SPEC.json
+
+SPEC names the two network namespaces and the host that lives in each, the one-way delay,
+and the scenario's `drop` rules. The relay opens a TUN device named `tpg0` inside each
+namespace (setns(2) through ctypes: Python 3.11 has no os.setns), prints `ready` on stdout,
+and then forwards every IP packet that one host's kernel transmits to the other host's
+kernel `delay` later. A TCP segment that matches a drop rule is not forwarded.
+
+Why a relay and not veth + `tc qdisc netem`: see README.md in this directory (the kernel it
+was written on has no sch_netem, and the relay also gives exact `nth` counting).
+
+The packet capture runs on `tpg0` in each namespace, so a host's capture shows a segment as
+that host's kernel transmits it, before the relay reads it: a dropped segment is still in
+its sender's capture, as in the model's trace, where a lost segment counts as sent.
+
+Each forwarded or dropped TCP segment is logged as one JSON line to SPEC["log"].
+"""
+
+import ctypes
+import fcntl
+import heapq
+import json
+import os
+import selectors
+import signal
+import struct
+import sys
+import time
+
+TUNSETIFF = 0x400454CA
+IFF_TUN = 0x0001
+IFF_NO_PI = 0x1000
+CLONE_NEWNET = 0x40000000
+
+# The model's flag names and their bits; ECE and CWR are not compared (the model has no ECN).
+FLAG_BITS = {"FIN": 0x01, "SYN": 0x02, "RST": 0x04, "PSH": 0x08, "ACK": 0x10, "URG": 0x20}
+FLAG_ORDER = ["SYN", "ACK", "FIN", "RST", "PSH", "URG"]
+
+
+def flag_names(bits):
+    return ",".join(n for n in FLAG_ORDER if bits & FLAG_BITS[n])
+
+
+def open_tun_in(netns):
+    """Creates TUN device tpg0 inside the named network namespace and returns its fd."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    target = os.open(f"/run/netns/{netns}", os.O_RDONLY)
+    try:
+        if libc.setns(target, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), f"setns into {netns}")
+        try:
+            fd = os.open("/dev/net/tun", os.O_RDWR)
+            fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", b"tpg0", IFF_TUN | IFF_NO_PI))
+        finally:
+            if libc.setns(home, CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), "setns back home")
+    finally:
+        os.close(home)
+        os.close(target)
+    os.set_blocking(fd, False)
+    return fd
+
+
+def tcp_fields(pkt):
+    """(flag bits, payload length, src port, dst port, seq) of an IPv4 TCP packet, or None."""
+    if len(pkt) < 20 or pkt[0] >> 4 != 4 or pkt[9] != 6:
+        return None
+    ihl = (pkt[0] & 15) * 4
+    total = struct.unpack_from("!H", pkt, 2)[0]
+    if len(pkt) < ihl + 20:
+        return None
+    sport, dport, seq = struct.unpack_from("!HHI", pkt, ihl)
+    doff = (pkt[ihl + 12] >> 4) * 4
+    return pkt[ihl + 13] & 0x3F, total - ihl - doff, sport, dport, seq
+
+
+def die_with_parent():
+    """SIGKILL when the harness goes away, so a crashed run leaves no relay behind."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def main():
+    spec = json.load(open(sys.argv[1]))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    die_with_parent()
+    # A modest real-time priority keeps a busy machine (other scenarios, builds) from delaying
+    # this process's few, short wake-ups; it sleeps in select() the rest of the time.
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(10))
+    except (OSError, AttributeError):
+        pass
+    deadline = time.monotonic() + spec["max_seconds"]
+    hosts = spec["hosts"]  # [[name, netns], [name, netns]]
+    fds = {name: open_tun_in(ns) for name, ns in hosts}
+    names = [h[0] for h in hosts]
+    peer = {names[0]: names[1], names[1]: names[0]}
+    delay = spec["delay_us"] / 1e6
+    rules = []
+    for r in spec["drops"]:
+        bits = None
+        if r.get("flags") is not None:
+            bits = 0
+            for f in r["flags"]:
+                bits |= FLAG_BITS[f]
+        rules.append({**r, "bits": bits, "count": 0})
+    log = open(spec["log"], "w", buffering=1)
+    start = time.time()
+
+    sel = selectors.DefaultSelector()
+    for name, fd in fds.items():
+        sel.register(fd, selectors.EVENT_READ, name)
+    print("ready", flush=True)
+
+    pending = []  # (due, counter, destination fd, packet)
+    counter = 0
+    while True:
+        if time.monotonic() > deadline:
+            return  # a guard: the harness stops the relay long before this
+        timeout = 1.0
+        if pending:
+            timeout = min(timeout, max(0.0, pending[0][0] - time.monotonic()))
+        for key, _ in sel.select(timeout):
+            src = key.data
+            while True:
+                try:
+                    pkt = os.read(key.fd, 65536)
+                except BlockingIOError:
+                    break
+                now = time.monotonic()
+                dst = peer[src]
+                fields = tcp_fields(pkt)
+                dropped_by = None
+                if fields is not None:
+                    bits, length = fields[0], fields[1]
+                    for i, r in enumerate(rules):
+                        if r["src"] != src or r["dst"] != dst:
+                            continue
+                        if r["bits"] is not None and bits != r["bits"]:
+                            continue
+                        if r.get("len") is not None and length != r["len"]:
+                            continue
+                        r["count"] += 1  # nth counts only the segments that match this rule
+                        if r.get("nth") is None or r["count"] == r["nth"]:
+                            dropped_by = dropped_by if dropped_by is not None else i
+                    log.write(json.dumps({
+                        "t": round(time.time() - start, 6), "src": src, "dst": dst,
+                        "flags": flag_names(bits), "len": length, "sport": fields[2],
+                        "dport": fields[3], "seq": fields[4],
+                        "action": ("forward" if dropped_by is None
+                                   else f"drop rule {dropped_by + 1}"),
+                    }) + "\n")
+                if dropped_by is None:
+                    counter += 1
+                    heapq.heappush(pending, (now + delay, counter, fds[dst], pkt))
+        now = time.monotonic()
+        while pending and pending[0][0] <= now:
+            _, _, fd, pkt = heapq.heappop(pending)
+            try:
+                os.write(fd, pkt)
+            except OSError:
+                pass  # the device is down (the run is ending): the packet is lost
+
+
+if __name__ == "__main__":
+    main()
