@@ -214,7 +214,9 @@ impl Sim {
         if seg.flags.syn() {
             self.seq_bases.insert(fwd, seg.seq);
         }
-        let base = *self.seq_bases.entry(fwd).or_insert(seg.seq);
+        // A sender first seen without a SYN (a RST from a closed port) is taken, as Wireshark
+        // takes it, to have used its ISN just before: its first sequence number is relative 1.
+        let base = *self.seq_bases.entry(fwd).or_insert(seg.seq - 1);
         let rack = if seg.flags.ack() {
             self.seq_bases
                 .get(&rev)

@@ -175,6 +175,8 @@ pub struct Tcb {
     rttvar: Duration,
     /// Retransmissions of the oldest outstanding segment so far.
     retries: u32,
+    /// When our first SYN left, for Linux's time limit on SYN retransmissions.
+    first_syn_at: Option<Instant>,
     /// The segment being timed: its end and when it was first sent (Karn: never a retransmission).
     rtt_probe: Option<(SeqNum, Instant)>,
 
@@ -231,6 +233,7 @@ impl Tcb {
             srtt: None,
             rttvar: Duration::ZERO,
             retries: 0,
+            first_syn_at: None,
             rtt_probe: None,
             now: Instant::ZERO,
             quiet_timers: false,
@@ -576,7 +579,7 @@ impl Tcb {
             _ if self.syn_unacked() => self.params.synack_retries,
             _ => RETRIES2,
         };
-        if self.retries > limit {
+        if self.retries > limit || self.syn_time_is_up(now) {
             return self.give_up();
         }
         // Karn's algorithm (RFC 6298 §3): no RTT sample from a retransmitted segment.
@@ -591,6 +594,27 @@ impl Tcb {
         } else {
             self.retransmit_oldest(now);
         }
+    }
+
+    /// Linux also gives up on a SYN once the time that `syn_retries` doubling retransmissions
+    /// from the initial RTO would take has passed since the first SYN (`tcp_write_timeout()`
+    /// and `tcp_model_timeout()` in net/ipv4/tcp_timer.c): with linear timeouts in front, the
+    /// clock can run out before the count does.
+    fn syn_time_is_up(&self, now: Instant) -> bool {
+        let (State::SynSent, Some(first)) = (self.state, self.first_syn_at) else {
+            return false;
+        };
+        let (base, max) = (self.params.rto_initial, self.params.rto_max);
+        // Doubling up to the largest RTO, then steps of it.
+        let thresh = (max.micros() / base.micros().max(1)).max(1).ilog2();
+        let boundary = self.params.syn_retries;
+        let limit = if boundary <= thresh {
+            base.saturating_mul((2u64 << boundary) - 1)
+        } else {
+            base.saturating_mul((2u64 << thresh) - 1)
+                + max.saturating_mul(u64::from(boundary - thresh))
+        };
+        now.saturating_since(first) >= limit
     }
 
     /// Our SYN is not yet acknowledged (SYN-SENT, SYN-RECEIVED, or the counterfactual
@@ -768,8 +792,26 @@ impl Tcb {
 
         // Eighth, the FIN bit (only once the text before it has all arrived).
         if seg.flags.fin() && seg.seq + seg.len == self.rcv_nxt {
+            // Text before the FIN: the peer sent data, so there is an ACK clock to wait on.
+            let had_text = self.rcv_nxt.since(self.irs) > 1;
             self.rcv_nxt = self.rcv_nxt + 1;
-            self.ack_due = Some(why::FIN_RECEIVED);
+            let closing_wait = matches!(self.state, State::SynReceived | State::Established);
+            if closing_wait && had_text {
+                // Linux's tcp_fin() switches to delayed ACKs on entering CLOSE-WAIT, hoping the
+                // application closes soon and its FIN carries the ACK (RFC 9293 §3.8.6.3 lets
+                // an ACK wait); before any text arrived the delay is a clock tick, not modelled.
+                self.ack_due = None;
+                if self.timers.get(Timer::DelayedAck).is_none() {
+                    self.arm(
+                        now,
+                        Timer::DelayedAck,
+                        self.params.delack,
+                        why::FIN_RECEIVED,
+                    );
+                }
+            } else {
+                self.ack_due = Some(why::FIN_RECEIVED);
+            }
             self.app(AppEvent::Eof, why::FIN_RECEIVED);
             match self.state {
                 State::SynReceived | State::Established => {
@@ -950,7 +992,7 @@ impl Tcb {
                 if len == 0 {
                     break;
                 }
-                let seg = self.segment(self.snd_nxt, Flags::ACK | Flags::PSH, len);
+                let seg = self.segment(self.snd_nxt, self.data_flags(self.snd_nxt + len), len);
                 self.start_rtt_probe(now, self.snd_nxt + len);
                 self.snd_nxt = self.snd_nxt + len;
                 self.transmit(seg, why::SEND_CALL, false);
@@ -986,6 +1028,7 @@ impl Tcb {
         self.snd_nxt = self.iss + 1;
         if !retrans {
             self.start_rtt_probe(now, self.snd_nxt);
+            self.first_syn_at.get_or_insert(now);
         }
         // In a simultaneous open the SYN,ACK carries the SYN's sequence number again: on the
         // wire it resends the SYN (RFC 9293 §3.5, figure 8), and Wireshark calls it a
@@ -1007,12 +1050,23 @@ impl Tcb {
         let with_fin = fin_pending && self.snd_una + len == self.snd_buf_end;
         let flags = match (len > 0, with_fin) {
             (_, true) => Flags::FIN | Flags::ACK,
-            (true, false) => Flags::ACK | Flags::PSH,
+            (true, false) => self.data_flags(self.snd_una + len),
             (false, false) => return,
         };
         let seg = self.segment(self.snd_una, flags, len);
         self.transmit(seg, why::RTO_EXPIRED, true);
         self.arm(now, Timer::Retransmit, self.rto, why::RTO_EXPIRED);
+    }
+
+    /// A data segment ending at `end` carries PSH only if it empties what the application
+    /// has written, as Linux marks the last segment of a write (RFC 9293 §3.9.1.2 leaves when
+    /// to push to the implementation).
+    fn data_flags(&self, end: SeqNum) -> Flags {
+        if end == self.snd_buf_end {
+            Flags::ACK | Flags::PSH
+        } else {
+            Flags::ACK
+        }
     }
 
     fn arm_retransmit_if_idle(&mut self, now: Instant) {
