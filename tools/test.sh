@@ -10,6 +10,8 @@ echo "== format and lints"
 cargo fmt --all --check
 cargo clippy --locked --quiet --all-targets -- -D warnings
 cargo clippy --locked --quiet -p tcp-playground --lib --target wasm32-unknown-unknown -- -D warnings
+# The page's main module is built without the capture reader.
+cargo clippy --locked --quiet -p tcp-playground --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
 
 echo "== native tests"
 cargo test --locked --quiet

@@ -2,7 +2,7 @@
 //! `parse` + `observe` gives the same segments, in the same order, with the same relative
 //! numbers and retransmission marks; so does the same capture converted by Wireshark's editcap
 //! (pcapng, raw IP) and re-framed as Linux cooked captures; damaged files are refused with
-//! a reason and never make the reader panic.
+//! a reason and never make the reader panic. `import --one-way D` keeps the capture's clock.
 
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
@@ -239,8 +239,8 @@ fn observed_times_follow_the_client_side_model() {
         lines[..4],
         [
             "0.000s 10.0.0.1 > 10.0.0.2 SYN seq=0 win=64240 [mss=1460,sackOK,ts=2585991652,0,wscale=7] (captured)",
-            "0.025s 10.0.0.2 > 10.0.0.1 SYN,ACK seq=0 ack=1 win=64240 [mss=1460,sackOK,ts=1158042849,2585991652,wscale=7] (captured)",
             "0.025s 10.0.0.2 receives #1 (captured)",
+            "0.025s 10.0.0.2 > 10.0.0.1 SYN,ACK seq=0 ack=1 win=64240 [mss=1460,sackOK,ts=1158042849,2585991652,wscale=7] (captured)",
             "0.050s 10.0.0.1 receives #2 (captured)",
         ]
     );
@@ -610,6 +610,133 @@ fn cli_import_lists_connections_and_shows_the_one_chosen() {
             connections.len()
         )
     );
+}
+
+/// A classic little-endian pcap (as `pcap::write` makes) with every record `secs` later.
+fn shift_clock(original: &[u8], secs: u32) -> Vec<u8> {
+    let mut out = original.to_vec();
+    let mut at = 24;
+    while at < out.len() {
+        let sec = u32::from_le_bytes(out[at..at + 4].try_into().unwrap());
+        out[at..at + 4].copy_from_slice(&(sec + secs).to_le_bytes());
+        at += 16 + u32::from_le_bytes(out[at + 8..at + 12].try_into().unwrap()) as usize;
+    }
+    out
+}
+
+/// (event kind, host, t, eta) of every JSON line.
+fn json_times(json: &str) -> Vec<(String, String, u64, Option<u64>)> {
+    json.lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            (
+                v["kind"].as_str().unwrap().to_string(),
+                v["host"].as_str().unwrap().to_string(),
+                v["t"].as_u64().unwrap(),
+                v["seg"]["eta"].as_u64(),
+            )
+        })
+        .collect()
+}
+
+/// `--one-way D`: the delay given, times on the capture's clock (µs since the epoch).
+#[test]
+fn cli_import_one_way_keeps_capture_times() {
+    const EPOCH_SECS: u32 = 1_700_000_000;
+    let simulated = simulate("handshake");
+    let file = TempFile::new("one-way.pcap");
+    std::fs::write(
+        file.path(),
+        shift_clock(&pcap::write(&simulated), EPOCH_SECS),
+    )
+    .unwrap();
+    let path = file.path().to_str().unwrap();
+    let start = u64::from(EPOCH_SECS) * 1_000_000;
+    // The capture stamps each segment when it is sent: SYN at 0, SYN,ACK at 50 ms, ACK at
+    // 100 ms (the preset's link has a 50 ms delay).
+    let sent_at: Vec<u64> = sends(&simulated)
+        .iter()
+        .map(|s| {
+            let t = simulated
+                .events
+                .iter()
+                .find(|e| matches!(&e.kind, EventKind::Send(x) if x.id == s.id))
+                .unwrap()
+                .t;
+            start + t.micros()
+        })
+        .collect();
+    assert_eq!(sent_at, [start, start + 50_000, start + 100_000]);
+
+    // 0ms: each segment sent and delivered at its capture time.
+    let out = cli(&["import", path, "--one-way", "0ms", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (c, s) = ("10.0.0.1".to_string(), "10.0.0.2".to_string());
+    let send = |host: &String, t, eta| ("send".to_string(), host.clone(), t, Some(eta));
+    let deliver = |host: &String, t| ("deliver".to_string(), host.clone(), t, None);
+    assert_eq!(
+        json_times(&stdout(&out)),
+        [
+            send(&c, sent_at[0], sent_at[0]),
+            deliver(&s, sent_at[0]),
+            send(&s, sent_at[1], sent_at[1]),
+            deliver(&c, sent_at[1]),
+            send(&c, sent_at[2], sent_at[2]),
+            deliver(&s, sent_at[2]),
+        ]
+    );
+    // 25ms: the capture is next to the client; the server sent its SYN,ACK 25 ms before it
+    // was captured. The clock is still the capture's.
+    let out = cli(&["import", path, "--one-way", "25ms", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json = stdout(&out);
+    assert_eq!(
+        json_times(&json),
+        [
+            send(&c, start, start + 25_000),
+            // At one instant, in capture order: the SYN arrives, then the SYN,ACK leaves.
+            deliver(&s, start + 25_000),
+            send(&s, start + 25_000, start + 50_000),
+            deliver(&c, start + 50_000),
+            send(&c, start + 100_000, start + 125_000),
+            deliver(&s, start + 125_000),
+        ]
+    );
+    let capture = parse(&std::fs::read(path).unwrap()).unwrap();
+    assert_eq!(
+        json,
+        capture
+            .observe_with(0, Some(25_000))
+            .unwrap()
+            .to_json_lines()
+    );
+    // Without --one-way: the estimate (d = 25 ms here too), shifted to start at 0.
+    let out = cli(&["import", path, "--format", "json"]);
+    let times: Vec<u64> = json_times(&stdout(&out)).iter().map(|e| e.2).collect();
+    assert_eq!(times, [0, 25_000, 25_000, 50_000, 100_000, 125_000]);
+    // Text shows the same times, in seconds since the epoch.
+    let out = cli(&["import", path, "--one-way", "0ms"]);
+    assert!(
+        stdout(&out).starts_with("1700000000.000s 10.0.0.1 > 10.0.0.2 SYN seq=0 "),
+        "{}",
+        stdout(&out)
+    );
+
+    // The duration is written as in scenarios.
+    for (args, message) in [
+        (
+            &["--one-way", "25"][..],
+            "--one-way: `25` has no unit; write it like `50ms` or `1.5s`",
+        ),
+        (
+            &["--one-way"][..],
+            "--one-way needs a duration such as 25ms or 0ms",
+        ),
+    ] {
+        let out = cli(&[&["import", path][..], args].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&out).trim(), message);
+    }
 }
 
 #[test]

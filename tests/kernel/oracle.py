@@ -16,6 +16,7 @@ network namespaces cannot be made here (with a banner on stderr: KERNEL ORACLE N
 import argparse
 import concurrent.futures
 import gzip
+import itertools
 import json
 import os
 import re
@@ -39,7 +40,6 @@ CLI = ROOT / "target" / "release" / "tcp-playground"
 TOL_FLOOR_US = 20_000
 
 MAX_SEGMENT = 1460  # the largest payload one segment may carry on this 1500-byte-MTU link
-FLAG_ORDER = ["SYN", "ACK", "FIN", "RST", "PSH", "URG"]
 FLAG_BITS = {"FIN": 0x01, "SYN": 0x02, "RST": 0x04, "PSH": 0x08, "ACK": 0x10, "URG": 0x20}
 
 
@@ -265,12 +265,8 @@ def parse_scenario(text, name):
 
 # ------------------------------------------------------------------ reading segments
 
-def flags_text(bits):
-    return ",".join(f for f in FLAG_ORDER if bits & FLAG_BITS[f])
-
-
 def kernel_segments(capture_files, addresses):
-    """The segments each host sent, read from that host's own capture.
+    """The segments each host sent, each read from that host's own capture.
 
     capture_files: {host name: capture file taken on that host's interface}.
     addresses: {IPv4 address: host name}.
@@ -279,32 +275,47 @@ def kernel_segments(capture_files, addresses):
     shows them), len; sorted by time. A host's capture shows what it transmitted before the
     relay could drop it, so lost segments are included, as in the model's trace.
 
-    This reads the captures with tshark's dissection (-T fields), so rseq and rack are
-    Wireshark's own. `tcp-playground import` is not used (yet): its JSON times are relative
-    to each connection's first packet in one capture, so two hosts' captures cannot be put on
-    one clock; see README.md, "Reading the captures".
+    From each host's capture, tshark keeps the packets that host sent (`HOST.sent.pcap`);
+    mergecap merges them by time into `sent.pcap`, which holds every segment once, captured at
+    its sender. That is the only work left to Wireshark's tools: our importer reads no display
+    filter and merges nothing. `tcp-playground import sent.pcap --conn N --one-way 0ms
+    --format json` then reads each connection in turn: with a one-way delay of 0 each segment
+    is sent at its capture time, on the capture's clock (µs since the epoch), and rseq and rack
+    are numbered as Wireshark numbers them.
     """
-    segs = []
+    sent = []
     for host, path in capture_files.items():
-        if not os.path.exists(path):
+        path = Path(path)
+        if not path.exists():
             continue
-        out = subprocess.run(
-            ["tshark", "-n", "-r", str(path), "-Y", "tcp",
-             "-o", "tcp.relative_sequence_numbers:TRUE", "-o", "tcp.analyze_sequence_numbers:TRUE",
-             "-T", "fields", "-E", "separator=\t",
-             "-e", "frame.time_epoch", "-e", "ip.src", "-e", "ip.dst", "-e", "tcp.srcport",
-             "-e", "tcp.dstport", "-e", "tcp.flags", "-e", "tcp.seq", "-e", "tcp.ack",
-             "-e", "tcp.len"],
-            capture_output=True, text=True, check=True).stdout
-        for line in out.splitlines():
-            f = line.split("\t")
-            src = addresses.get(f[1])
-            if src != host:
-                continue  # received, not sent: the sender's own capture is the one that counts
+        ip = next(a for a, h in addresses.items() if h == host)
+        own = path.with_name(f"{host}.sent.pcap")
+        subprocess.run(["tshark", "-n", "-r", str(path), "-Y", f"tcp && ip.src == {ip}",
+                        "-F", "pcap", "-w", str(own)], capture_output=True, text=True, check=True)
+        sent.append(str(own))
+    if not sent:
+        return []
+    merged = Path(sent[0]).with_name("sent.pcap")
+    subprocess.run(["mergecap", "-F", "pcap", "-w", str(merged), *sent],
+                   capture_output=True, text=True, check=True)
+    segs = []
+    for n in itertools.count(1):
+        out = subprocess.run([str(CLI), "import", str(merged), "--conn", str(n), "--one-way",
+                              "0ms", "--format", "json"], capture_output=True, text=True)
+        if out.returncode != 0:
+            if "no IPv4 TCP packets" in out.stderr or "there is no connection" in out.stderr:
+                break  # nobody sent anything, or every connection has been read
+            raise RuntimeError(f"tcp-playground import failed: {out.stderr.strip()}")
+        for line in out.stdout.splitlines():
+            e = json.loads(line)
+            if e["kind"] != "send":
+                continue
+            s = e["seg"]
             segs.append({
-                "t_us": round(float(f[0]) * 1e6), "src": src, "dst": addresses.get(f[2], f[2]),
-                "sport": int(f[3]), "dport": int(f[4]), "flags": flags_text(int(f[5], 16)),
-                "rseq": int(f[6] or 0), "rack": int(f[7] or 0), "len": int(f[8] or 0),
+                "t_us": e["t"], "src": addresses.get(s["src"], s["src"]),
+                "dst": addresses.get(s["dst"], s["dst"]), "sport": s["sport"],
+                "dport": s["dport"], "flags": s["flags"], "rseq": s["rseq"], "rack": s["rack"],
+                "len": s["len"],
             })
     segs.sort(key=lambda s: s["t_us"])
     return segs
@@ -665,7 +676,7 @@ def clean_leftovers():
 def preflight():
     if os.geteuid() != 0:
         raise NotRun("not root (network namespaces need CAP_SYS_ADMIN)")
-    for tool in ("ip", "sysctl", "dumpcap", "tshark"):
+    for tool in ("ip", "sysctl", "dumpcap", "tshark", "mergecap"):
         if shutil.which(tool) is None:
             raise NotRun(f"`{tool}` is not installed (tools/setup.sh --test installs it)")
     if not os.path.exists("/dev/net/tun"):

@@ -22,13 +22,17 @@ usage:
   tcp-playground link FILE|- | --preset NAME
   tcp-playground open LINK
   tcp-playground presets
-  tcp-playground import FILE [--conn N] [--format text|json|svg|summary]
+  tcp-playground import FILE [--conn N] [--one-way D] [--format text|json|svg|summary]
 
 check validates scenarios without running them; link prints the share-link fragment (append
 it to the page's address); open prints the scenario a link (or a whole URL) carries.
 
 import reads a real capture (pcap or pcapng, IPv4 TCP) and prints connection N (from 1) as an
-observed trace; with several connections and no --conn, text and summary list them.
+observed trace; with several connections and no --conn, text and summary list them. It takes
+the capture to be next to the client, estimates the one-way delay from the handshake and starts
+the trace at 0. --one-way D gives the delay instead (such as 25ms; 0ms when every packet was
+captured at its sender) and keeps the capture's clock: times count from the Unix epoch, so that
+connections and captures taken on one machine can be compared.
 
 --max-events stops a run after N events (default 20000000); --max-time stops a run that has
 no `run` statement at virtual time D, such as 10min (default 7 days); --max-trace keeps the
@@ -213,12 +217,13 @@ fn summary(sim: &Sim, stop: &Stop) -> String {
     out
 }
 
-/// `import FILE [--conn N] [--format ...]`: one connection of a real capture as a trace, or the
-/// list of its connections.
+/// `import FILE [--conn N] [--one-way D] [--format ...]`: one connection of a real capture as a
+/// trace, or the list of its connections.
 fn import(args: &[String]) -> Result<(), String> {
     let mut format = "text".to_string();
     let mut path: Option<String> = None;
     let mut conn: Option<usize> = None;
+    let mut one_way: Option<Duration> = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -233,6 +238,12 @@ fn import(args: &[String]) -> Result<(), String> {
                 conn = Some(value.parse().map_err(|_| {
                     format!("--conn takes a connection number from 1, not `{value}`")
                 })?);
+            }
+            "--one-way" => {
+                let value = it
+                    .next()
+                    .ok_or("--one-way needs a duration such as 25ms or 0ms")?;
+                one_way = Some(Duration::parse(value).map_err(|e| format!("--one-way: {e}"))?);
             }
             file if !file.starts_with("--") && path.is_none() => path = Some(file.to_string()),
             extra if !extra.starts_with("--") => {
@@ -272,7 +283,9 @@ fn import(args: &[String]) -> Result<(), String> {
             ))
         }
     };
-    let trace = capture.observe(index).map_err(|e| format!("{path}: {e}"))?;
+    let trace = capture
+        .observe_with(index, one_way.map(Duration::micros))
+        .map_err(|e| format!("{path}: {e}"))?;
     if !skipped.is_empty() && format != "summary" {
         eprintln!("{path}: {skipped}");
     }

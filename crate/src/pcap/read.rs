@@ -28,7 +28,29 @@
 //! to the server's first SYN,ACK in the capture, or 0 if either is missing. A client segment
 //! captured at `t` is sent at `t` and delivered at `t + d`; a server segment captured at `t`
 //! was sent at `t - d` and is delivered at `t`. Times count microseconds from the earliest of
-//! these instants, so none is negative.
+//! these instants, so none is negative and the connection's first event is at 0.
+//!
+//! [`Capture::observe_with`] takes `d` from the caller instead (`Some(d)`, microseconds), and
+//! then keeps the capture's clock: times count microseconds since the Unix epoch, as the
+//! capture's timestamps have it, and are never shifted to start at 0. A client segment
+//! captured at `t` is sent at `t`, a server segment captured at `t` was sent at `t - d`, and
+//! each is delivered `d` after it is sent. With `Some(0)` every segment is sent and delivered
+//! at its capture time, which is the right model for a capture that holds only what each host
+//! sent, taken at each sender (two hosts' captures filtered and merged). Every connection of
+//! a capture is on that one clock, and so are captures taken on one machine, so times can be
+//! compared across connections, across captures and with other logs. Only a capture whose
+//! clock starts less than `d` after the epoch (one made by hand, starting at 0) would put a
+//! server's send before 0: then every time of every connection moves later by the same amount,
+//! so that the earliest possible send is at 0.
+//!
+//! Relative sequence and acknowledgment numbers are Wireshark's (its TCP dissector,
+//! `tcp.relative_sequence_numbers`): a direction whose first segment seen is a SYN counts from
+//! the SYN's sequence number, so the SYN is 0; one whose first segment seen has no SYN counts
+//! from that segment's sequence number minus 1, so its first byte is 1 (a RST,ACK from a closed
+//! port has `rseq` 1). A segment with ACK also fixes the other direction's base, if that
+//! direction has none yet, at its acknowledgment number minus 1. A SYN,ACK with a new sequence
+//! number starts its direction afresh, and a SYN without ACK with a new one starts the whole
+//! connection afresh (Wireshark's port reuse: a new `tcp.stream`), both directions.
 
 use crate::segment::{Flags, Options, Segment};
 use crate::seq::SeqNum;
@@ -158,8 +180,21 @@ impl Capture {
     }
 
     /// The packets of connection `connection` (an index into [`Capture::connections`]) as an
-    /// observed trace, timed as the module documentation describes.
+    /// observed trace, timed as the module documentation describes: the one-way delay is
+    /// estimated from the handshake, and the first event is at 0.
     pub fn observe(&self, connection: usize) -> Result<Trace, CaptureError> {
+        self.observe_with(connection, None)
+    }
+
+    /// Like [`Capture::observe`], with the one-way delay in microseconds given: `None` is
+    /// [`Capture::observe`]'s estimate; `Some(d)` keeps the capture's own clock (microseconds
+    /// since the Unix epoch) and delivers every segment `d` after it is sent, so `Some(0)` has
+    /// each segment sent and delivered at its capture time. See the module documentation.
+    pub fn observe_with(
+        &self,
+        connection: usize,
+        one_way: Option<u64>,
+    ) -> Result<Trace, CaptureError> {
         let conn = self.connections.get(connection).ok_or_else(|| {
             CaptureError::new(format!(
                 "there is no connection {connection}: this capture holds {} (numbered from 0)",
@@ -178,7 +213,19 @@ impl Capture {
             .iter()
             .filter(|p| p.conn == connection)
             .collect();
-        Ok(observed_trace(conn, &packets))
+        let timing = match one_way {
+            None => Timing::Estimated,
+            Some(d) => Timing::Captured {
+                d,
+                capture_start: self
+                    .packets
+                    .iter()
+                    .map(|p| p.t_us)
+                    .min()
+                    .unwrap_or_default(),
+            },
+        };
+        Ok(observed_trace(conn, &packets, timing))
     }
 }
 
@@ -1153,7 +1200,8 @@ const SERVER: usize = 1;
 /// One direction's sequence space, as Wireshark follows it.
 #[derive(Default)]
 struct Direction {
-    /// The first sequence number seen; a SYN with a new one starts the direction afresh.
+    /// What relative numbers count from: a SYN's sequence number, or the first segment's
+    /// minus 1, or the other direction's first acknowledgment number minus 1.
     base: Option<SeqNum>,
     /// The highest SEG.SEQ + SEG.LEN sent so far.
     high: Option<SeqNum>,
@@ -1166,7 +1214,13 @@ impl Direction {
         if seg.flags.syn() && self.base != Some(seg.seq) {
             *self = Direction::default();
         }
-        let base = *self.base.get_or_insert(seg.seq);
+        // Wireshark: without a SYN, the first byte seen is relative 1.
+        let first = if seg.flags.syn() {
+            seg.seq
+        } else {
+            seg.seq - 1
+        };
+        let base = *self.base.get_or_insert(first);
         let end = seg.seq + seg.seq_len();
         let retrans = seg.seq_len() > 0 && self.high.is_some_and(|high| end <= high);
         if self.high.is_none_or(|high| end > high) {
@@ -1175,18 +1229,29 @@ impl Direction {
         (seg.seq.since(base), retrans)
     }
 
-    /// An acknowledgment number of the other direction, relative to this one's base (absolute
-    /// while this direction has sent nothing).
-    fn relative_ack(&self, seg: &Segment) -> u32 {
-        match (seg.flags.ack(), self.base) {
-            (false, _) => 0,
-            (true, Some(base)) => seg.ack.since(base),
-            (true, None) => seg.ack.0,
+    /// A segment of the other direction acknowledges this one: its acknowledgment number
+    /// relative to this direction's base (0 without ACK). A direction with no base yet takes
+    /// the acknowledgment number minus 1, as Wireshark does.
+    fn acknowledged(&mut self, seg: &Segment) -> u32 {
+        if !seg.flags.ack() {
+            return 0;
         }
+        let base = *self.base.get_or_insert(seg.ack - 1);
+        seg.ack.since(base)
     }
 }
 
-fn observed_trace(conn: &Connection, packets: &[&Packet]) -> Trace {
+/// How an observed trace is timed (the module documentation says why).
+#[derive(Clone, Copy)]
+enum Timing {
+    /// The one-way delay estimated from the handshake; the first event at 0.
+    Estimated,
+    /// The one-way delay given; times on the capture's clock. `capture_start` is the earliest
+    /// capture time of any packet in the capture.
+    Captured { d: u64, capture_start: u64 },
+}
+
+fn observed_trace(conn: &Connection, packets: &[&Packet], timing: Timing) -> Trace {
     let ends = [conn.client, conn.server];
     let side_of = |p: &Packet| {
         if (p.src, p.seg.src_port) == conn.client {
@@ -1195,8 +1260,10 @@ fn observed_trace(conn: &Connection, packets: &[&Packet]) -> Trace {
             SERVER
         }
     };
-    let d = one_way_delay(packets, &side_of);
-    let t0 = packets.iter().map(|p| p.t_us).min().unwrap_or_default();
+    let d = match timing {
+        Timing::Estimated => one_way_delay(packets, &side_of),
+        Timing::Captured { d, .. } => d,
+    };
     let mut trace = Trace {
         hosts: ends
             .iter()
@@ -1209,15 +1276,22 @@ fn observed_trace(conn: &Connection, packets: &[&Packet]) -> Trace {
         ..Trace::default()
     };
 
-    // Every segment is sent, then delivered: (time, sends first, capture order, event).
+    // Every segment is sent, then delivered: (time, send 0 or deliver 1, capture order, event). Times
+    // here count from the connection's first capture time t0, plus d, so that a server
+    // segment's send, d before its capture, is not negative; `at` below maps them to the trace.
+    let t0 = packets.iter().map(|p| p.t_us).min().unwrap_or_default();
     let mut events: Vec<(u64, u8, usize, Event)> = Vec::with_capacity(packets.len() * 2);
     let mut directions = [Direction::default(), Direction::default()];
     for (k, p) in packets.iter().enumerate() {
         let from = side_of(p);
         let to = 1 - from;
+        let new_isn = directions[from].base.is_some_and(|base| base != p.seg.seq);
+        if p.seg.flags.syn() && !p.seg.flags.ack() && new_isn {
+            // Wireshark's port reuse: a new incarnation, both directions numbered afresh.
+            directions = [Direction::default(), Direction::default()];
+        }
         let (rseq, retrans) = directions[from].send(&p.seg);
-        let rack = directions[to].relative_ack(&p.seg);
-        // Shifted by d so that a server segment's send, d before its capture, is not negative.
+        let rack = directions[to].acknowledged(&p.seg);
         let captured = (p.t_us - t0).saturating_add(d);
         let (sent_at, arrives_at) = if from == CLIENT {
             (captured, captured.saturating_add(d))
@@ -1249,15 +1323,23 @@ fn observed_trace(conn: &Connection, packets: &[&Packet]) -> Trace {
             event(EventKind::Deliver { seg_id: id }, to),
         ));
     }
-    let origin = events.iter().map(|e| e.0).min().unwrap_or_default();
-    events.sort_by_key(|&(t, rank, k, _)| (t, rank, k));
+    let earliest = events.iter().map(|e| e.0).min().unwrap_or_default();
+    let at = |t: u64| {
+        Instant::from_micros(match timing {
+            // The earliest instant at 0.
+            Timing::Estimated => t - earliest,
+            // Back on the capture's clock: t - d + t0, unless the capture's clock starts less
+            // than d after the epoch, when everything moves later by the difference.
+            Timing::Captured { d, capture_start } => t.saturating_add(t0 - d.min(capture_start)),
+        })
+    };
+    // At one instant, in capture order, each segment's send before its delivery: a SYN,ACK
+    // sent the moment the SYN arrived comes after that arrival.
+    events.sort_by_key(|&(t, rank, k, _)| (t, k, rank));
     for (t, _, _, mut event) in events {
-        let t = Instant::from_micros(t - origin);
-        event.t = t;
+        event.t = at(t);
         if let EventKind::Send(sent) = &mut event.kind {
-            sent.eta = sent
-                .eta
-                .map(|eta| Instant::from_micros(eta.micros() - origin));
+            sent.eta = sent.eta.map(|eta| at(eta.micros()));
         }
         trace.push(event);
     }
@@ -2138,8 +2220,8 @@ mod tests {
             timeline(&trace),
             [
                 "0 10.0.0.1 sends #1",
-                "5000 10.0.0.2 sends #2",
                 "5000 10.0.0.2 receives #1",
+                "5000 10.0.0.2 sends #2",
                 "10000 10.0.0.1 receives #2",
                 "16000 10.0.0.2 sends #4",
                 "20000 10.0.0.1 sends #3",
@@ -2178,14 +2260,190 @@ mod tests {
             timeline(&trace),
             [
                 "0 10.0.0.1 sends #1",
-                "0 10.0.0.2 sends #2",
                 "0 10.0.0.2 receives #1",
+                "0 10.0.0.2 sends #2",
                 "0 10.0.0.1 receives #2",
             ]
         );
         let rel: Vec<(u32, u32)> = sent(&trace).iter().map(|s| (s.rseq, s.rack)).collect();
-        // The first segment's acknowledgment has no base yet: it stays absolute.
-        assert_eq!(rel, [(0, 9000), (0, 100)]);
+        // As Wireshark (tshark 4.0) shows them: without a SYN the first byte seen is 1, and
+        // the first acknowledgment of a direction not seen yet is 1 too.
+        assert_eq!(rel, [(1, 1), (1, 101)]);
+    }
+
+    /// (flags, rseq, rack) of every segment sent in connection 0.
+    fn relative(frames: &[Vec<u8>]) -> Vec<(String, u32, u32)> {
+        let records: Vec<_> = frames
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (1, i as u32, f.clone()))
+            .collect();
+        let c = parse(&pcap(Order::Little, false, 1, &records)).unwrap();
+        sent(&c.observe(0).unwrap())
+            .iter()
+            .map(|s| (s.seg.flags.to_string(), s.rseq, s.rack))
+            .collect()
+    }
+
+    /// Each expected list is what tshark 4.0.17 shows (`tcp.seq`, `tcp.ack`) for the same
+    /// packets written as a raw-IP pcap.
+    #[test]
+    fn relative_numbers_are_wiresharks() {
+        let row = |flags: &str, rseq, rack| (flags.to_string(), rseq, rack);
+        // A SYN to a closed port answered by RST,ACK with seq 0: Wireshark shows seq=1 ack=1.
+        let rst = seg(81, 40000, 0, 1001, Flags::RST | Flags::ACK, 0);
+        let syn81 = Segment {
+            dst_port: 81,
+            ..syn()
+        };
+        assert_eq!(
+            relative(&[eth_ip(A, B, &syn81), eth_ip(B, A, &rst)]),
+            [row("SYN", 0, 0), row("ACK,RST", 1, 1)]
+        );
+        // A RST without ACK alone: seq=1, and no acknowledgment.
+        let bare = seg(81, 40000, 0, 0, Flags::RST, 0);
+        assert_eq!(relative(&[eth_ip(B, A, &bare)]), [row("RST", 1, 0)]);
+        // The capture starts with the server's SYN,ACK: the client's base comes from its ack.
+        assert_eq!(
+            relative(&[eth_ip(B, A, &synack()), eth_ip(A, B, &ack())]),
+            [row("SYN,ACK", 0, 1), row("ACK", 1, 1)]
+        );
+        // A second SYN,ACK with another sequence number starts its direction afresh.
+        let again = seg(80, 40000, 6000, 1001, Flags::SYN | Flags::ACK, 0);
+        assert_eq!(
+            relative(&[
+                eth_ip(A, B, &syn()),
+                eth_ip(B, A, &synack()),
+                eth_ip(B, A, &again),
+                eth_ip(A, B, &seg(40000, 80, 1001, 6001, Flags::ACK, 0)),
+            ]),
+            [
+                row("SYN", 0, 0),
+                row("SYN,ACK", 0, 1),
+                row("SYN,ACK", 0, 1),
+                row("ACK", 1, 1)
+            ]
+        );
+        // Port reuse: a SYN with a new ISN in an open connection numbers both directions
+        // afresh, so the server's next ACK counts from its own seq - 1 and acknowledges bytes
+        // "before" the new ISN (a wrapped number), as in Wireshark's new tcp.stream.
+        let new_syn = Segment {
+            seq: SeqNum(90_000),
+            ..syn()
+        };
+        assert_eq!(
+            relative(&[
+                eth_ip(A, B, &syn()),
+                eth_ip(B, A, &synack()),
+                eth_ip(A, B, &seg(40000, 80, 1001, 5001, Flags::ACK, 10)),
+                eth_ip(A, B, &new_syn),
+                eth_ip(B, A, &seg(80, 40000, 5001, 1011, Flags::ACK, 0)),
+                eth_ip(A, B, &seg(40000, 80, 1011, 5001, Flags::ACK, 0)),
+            ]),
+            [
+                row("SYN", 0, 0),
+                row("SYN,ACK", 0, 1),
+                row("ACK", 1, 1),
+                row("SYN", 0, 0),
+                row("ACK", 1, 4_294_878_307),
+                row("ACK", 4_294_878_307, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn observe_with_a_given_delay_keeps_the_capture_clock() {
+        // SYN at 7 s, SYN,ACK at 7.010 s, ACK at 7.020 s, a server segment at 7.021 s.
+        let data = seg(80, 40000, 5001, 1001, Flags::ACK | Flags::PSH, 100);
+        let mut frames = handshake_frames();
+        frames.push(eth_ip(B, A, &data));
+        let records: Vec<_> = frames
+            .into_iter()
+            .zip([0, 10_000, 20_000, 21_000])
+            .map(|(f, t)| (7, t, f))
+            .collect();
+        let c = parse(&pcap(Order::Little, false, 1, &records)).unwrap();
+        // None is observe's estimate.
+        assert_eq!(
+            c.observe_with(0, None).unwrap().to_json_lines(),
+            c.observe(0).unwrap().to_json_lines()
+        );
+        // Some(0): every segment sent and delivered at its capture time, in µs since the epoch.
+        assert_eq!(
+            timeline(&c.observe_with(0, Some(0)).unwrap()),
+            [
+                "7000000 10.0.0.1 sends #1",
+                "7000000 10.0.0.2 receives #1",
+                "7010000 10.0.0.2 sends #2",
+                "7010000 10.0.0.1 receives #2",
+                "7020000 10.0.0.1 sends #3",
+                "7020000 10.0.0.2 receives #3",
+                "7021000 10.0.0.2 sends #4",
+                "7021000 10.0.0.1 receives #4",
+            ]
+        );
+        // Some(3 ms): the capture is next to the client; the server sent 3 ms before capture.
+        let trace = c.observe_with(0, Some(3_000)).unwrap();
+        assert_eq!(
+            timeline(&trace),
+            [
+                "7000000 10.0.0.1 sends #1",
+                "7003000 10.0.0.2 receives #1",
+                "7007000 10.0.0.2 sends #2",
+                "7010000 10.0.0.1 receives #2",
+                "7018000 10.0.0.2 sends #4",
+                "7020000 10.0.0.1 sends #3",
+                "7021000 10.0.0.1 receives #4",
+                "7023000 10.0.0.2 receives #3",
+            ]
+        );
+        let eta: Vec<u64> = sent(&trace)
+            .iter()
+            .map(|s| s.eta.unwrap().micros())
+            .collect();
+        assert_eq!(eta, [7_003_000, 7_010_000, 7_021_000, 7_023_000]);
+        // A delay longer than the capture's clock has run since the epoch (8 s after a
+        // capture that starts at 7 s): everything moves 1 s later, so that a server segment
+        // captured at the capture's start would be sent at 0. The SYN,ACK captured at 7.010 s
+        // was sent 8 s earlier, at 0.010 s, and the client's SYN at 8 s.
+        let trace = c.observe_with(0, Some(8_000_000)).unwrap();
+        let first: Vec<String> = timeline(&trace).into_iter().take(3).collect();
+        assert_eq!(
+            first,
+            [
+                "10000 10.0.0.2 sends #2",
+                "21000 10.0.0.2 sends #4",
+                "8000000 10.0.0.1 sends #1"
+            ]
+        );
+    }
+
+    #[test]
+    fn connections_of_one_capture_share_the_clock_with_a_given_delay() {
+        let other = |s: &Segment| Segment {
+            src_port: 40001,
+            ..s.clone()
+        };
+        let records = vec![
+            (7, 0, eth_ip(A, B, &syn())),
+            (8, 0, eth_ip(A, B, &other(&syn()))),
+            (
+                8,
+                5,
+                eth_ip(
+                    B,
+                    A,
+                    &seg(80, 40001, 5000, 1001, Flags::SYN | Flags::ACK, 0),
+                ),
+            ),
+        ];
+        let c = parse(&pcap(Order::Little, false, 1, &records)).unwrap();
+        let starts: Vec<u64> = (0..2)
+            .map(|i| c.observe_with(i, Some(0)).unwrap().events[0].t.micros())
+            .collect();
+        assert_eq!(starts, [7_000_000, 8_000_000]);
+        // observe starts each at 0.
+        assert_eq!(c.observe(1).unwrap().events[0].t.micros(), 0);
     }
 
     #[test]
