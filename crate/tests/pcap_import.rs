@@ -2,7 +2,8 @@
 //! `parse` + `observe` gives the same segments, in the same order, with the same relative
 //! numbers and retransmission marks; so does the same capture converted by Wireshark's editcap
 //! (pcapng, raw IP) and re-framed as Linux cooked captures; damaged files are refused with
-//! a reason and never make the reader panic. `import --one-way D` keeps the capture's clock.
+//! a reason and never make the reader panic. `import --one-way D` keeps the capture's clock. A
+//! real capture made by the kernel oracle reads as the model runs the same scenario.
 
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
@@ -770,4 +771,35 @@ fn cli_import_of_a_bad_file_exits_2_with_the_reason() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("segments 3"), "{}", stdout(&out));
+}
+
+/// A real capture, made by the kernel oracle (tests/kernel) at the client of its
+/// data-transfer scenario (raw IP, as its TUN link gives it): it reads back as one connection
+/// whose segments are the model's for the same scenario file, flag for flag and number for
+/// number (PSH aside: Linux marks it by its own rules, tests/kernel/README.md says which).
+#[test]
+fn a_kernel_capture_reads_as_the_model_runs_the_same_scenario() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let bytes = std::fs::read(root.join("tests/captures/kernel-data-transfer-client.pcap"))
+        .expect("the kernel capture");
+    let capture = parse(&bytes).expect("a real capture parses");
+    assert_eq!(capture.connections().len(), 1);
+    assert_eq!(capture.skipped(), "");
+    let observed = capture.observe(0).unwrap();
+    let text = std::fs::read_to_string(root.join("tests/kernel/scenarios/data-transfer.scn"))
+        .expect("the oracle's scenario");
+    let mut sim = Sim::new(&Scenario::parse(&text).expect("it parses"));
+    sim.run_to_end();
+    let shape = |trace: &Trace| -> Vec<String> {
+        sends(trace)
+            .iter()
+            .map(|s| {
+                let flags = s.seg.flags.to_string().replace(",PSH", "");
+                format!("{} {flags} {} {} {}", s.src, s.rseq, s.rack, s.seg.len)
+            })
+            .collect()
+    };
+    let kernel = shape(&observed);
+    assert_eq!(kernel.len(), 15, "{kernel:#?}");
+    assert_eq!(kernel, shape(sim.trace()));
 }

@@ -1,6 +1,6 @@
 //! Every preset's pcap export, read by Wireshark's own dissector (tshark): no malformed
 //! packet, good IPv4 and TCP checksums, the same flags, sequence and acknowledgment numbers
-//! and lengths as the JSON trace, and where Wireshark's TCP analysis calls a segment a
+//! (absolute, and relative as Wireshark shows them) and lengths as the JSON trace, and where Wireshark's TCP analysis calls a segment a
 //! retransmission or a keep-alive, the trace says so too (and the other way round).
 
 use serde_json::Value;
@@ -12,7 +12,7 @@ use tcp_playground::sim::Sim;
 const TSHARK: &str = "tshark";
 
 /// The fields read from each packet, in this order.
-const FIELDS: [&str; 11] = [
+const FIELDS: [&str; 13] = [
     "ip.src",
     "tcp.srcport",
     "tcp.flags",
@@ -24,6 +24,8 @@ const FIELDS: [&str; 11] = [
     "tcp.analysis.retransmission",
     "tcp.analysis.keep_alive",
     "_ws.malformed",
+    "tcp.seq",
+    "tcp.ack",
 ];
 
 /// Removes the capture file however the test ends.
@@ -126,6 +128,11 @@ fn wireshark_reads_every_preset_as_the_trace_says() {
                 assert_eq!(p[4], seg["ack"].to_string(), "{at}: ack");
             }
             assert_eq!(p[5], seg["len"].to_string(), "{at}: len");
+            // Relative numbers, as Wireshark shows them.
+            assert_eq!(p[11], seg["rseq"].to_string(), "{at}: relative seq");
+            if flags.contains("ACK") {
+                assert_eq!(p[12], seg["rack"].to_string(), "{at}: relative ack");
+            }
             let wireshark_retrans = p[8] == "1";
             assert_eq!(
                 wireshark_retrans,
