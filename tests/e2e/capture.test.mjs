@@ -46,6 +46,11 @@ test("a capture opened with the picker shows each connection as an observed ladd
   await page.waitForFunction(() => document.querySelector("tcp-playground").shadowRoot
     .querySelectorAll("#table tbody tr").length === 25);
   assert.match(await page.textContent("#summary"), /A real capture, http10-vs-http11\.pcapng/);
+  // A bad file while a capture is on show leaves that capture on show.
+  await page.setInputFiles("#capture-file", { name: "bad.pcapng", mimeType: "application/octet-stream", buffer: readFileSync(HTTP).subarray(0, 40) });
+  await page.waitForSelector("#act-error:not([hidden])");
+  assert.equal(await arrows(page), 25);
+  assert.equal(await page.textContent("#capture-name"), "http10-vs-http11.pcapng");
 
   // Choosing a scenario goes back to simulating.
   await page.selectOption("#preset", "handshake");

@@ -301,16 +301,16 @@ export class TcpPlaygroundElement extends HTMLElement {
    * and what was on show stays. Resolves to whether the capture opened. */
   async openCapture(file, name = file?.name ?? "capture") {
     const t = this.#t;
+    if ((file?.size ?? file?.byteLength ?? 0) > MAX_CAPTURE_BYTES) {
+      this.#error(t.captureTooBig(name, file.size ?? file.byteLength));
+      return false;
+    }
     let Capture;
     try {
       Capture = await loadCaptureReader();
     } catch (err) {
       captureReader = null;
       this.#error(t.captureUnreadable(name, err?.message ?? err));
-      return false;
-    }
-    if ((file?.size ?? file?.byteLength ?? 0) > MAX_CAPTURE_BYTES) {
-      this.#error(t.captureTooBig(name, file.size ?? file.byteLength));
       return false;
     }
     let bytes;
@@ -328,7 +328,8 @@ export class TcpPlaygroundElement extends HTMLElement {
       return false;
     }
     this.#pause();
-    this.#observed?.capture.free();
+    // The capture on show, if any, goes once the new one is drawn.
+    const previous = this.#observed;
     this.#observed = { capture, name };
     const conns = capture.connections();
     this.$("capture-name").textContent = name;
@@ -340,6 +341,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.$("capture-conn").disabled = conns.length < 2;
     this.$("capture-note").textContent = capture.skipped();
     this.#showConnection(0);
+    previous?.capture.free();
     return true;
   }
 
@@ -438,7 +440,8 @@ export class TcpPlaygroundElement extends HTMLElement {
 
   /** Keys while focus is inside the widget: Space, arrows, End. */
   #key(e) {
-    if (e.target.closest?.("select, input, textarea, [data-seg-id]")) return;
+    // A capture has nothing to step through.
+    if (this.#observed || e.target.closest?.("select, input, textarea, [data-seg-id]")) return;
     if (e.key === " " && e.target.tagName !== "BUTTON") {
       e.preventDefault();
       this.#player ? this.#pause() : this.#play();
@@ -500,7 +503,6 @@ export class TcpPlaygroundElement extends HTMLElement {
    * run stays. */
   #load() {
     this.#pause();
-    this.#leaveCapture();
     this.#guard(() => {
       const next = this.#open(this.getAttribute("scenario") ?? "preset:handshake");
       const compare = this.getAttribute("compare");
@@ -527,10 +529,9 @@ export class TcpPlaygroundElement extends HTMLElement {
     }, { fatal: false });
   }
 
-  /** Back to simulating: the capture's view goes. */
+  /** Back to simulating (a run has replaced the capture's view): the capture goes. */
   #leaveCapture() {
     if (!this.#observed) return;
-    this.#pg = null;
     this.#observed.capture.free();
     this.#observed = null;
     this.#root.querySelector(".widget").classList.remove("observed");
@@ -569,6 +570,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     if (next !== undefined) {
       this.#pg?.free();
       this.#pg = next;
+      if (!(next instanceof ObservedRun)) this.#leaveCapture();
     }
     if (next2 !== undefined) {
       this.#pg2?.free();
