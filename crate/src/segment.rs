@@ -140,6 +140,17 @@ impl Segment {
     pub fn seq_len(&self) -> u32 {
         self.len + u32::from(self.flags.syn()) + u32::from(self.flags.fin())
     }
+
+    /// Where relative sequence numbers of its sender count from, when this is the first
+    /// segment seen from it, as Wireshark counts them: a SYN's own number; otherwise the one
+    /// before, so the first byte seen is relative 1 (a RST from a closed port shows `seq=1`).
+    pub fn first_seen_base(&self) -> SeqNum {
+        if self.flags.syn() {
+            self.seq
+        } else {
+            self.seq - 1
+        }
+    }
 }
 
 #[cfg(test)]

@@ -167,6 +167,19 @@ impl Trace {
         self.events.len() < self.limit
     }
 
+    /// How many segments it records.
+    pub fn segment_count(&self) -> usize {
+        self.events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Send(_)))
+            .count()
+    }
+
+    /// When its last event happened (zero for an empty trace).
+    pub fn end(&self) -> Instant {
+        self.events.last().map_or(Instant::ZERO, |e| e.t)
+    }
+
     /// The name of the host with this address, or the address itself.
     pub fn name_of(&self, addr: Ipv4Addr) -> String {
         self.hosts

@@ -326,7 +326,7 @@ impl Playground {
     /// How many segments the trace holds (a page draws a long ladder only where it is seen).
     #[wasm_bindgen(js_name = segmentCount)]
     pub fn segment_count(&self) -> usize {
-        count_segments(self.sim.trace())
+        self.sim.trace().segment_count()
     }
 
     /// The trace so far as JSON lines (the CLI's `--format json`).
@@ -558,13 +558,12 @@ impl Capture {
     #[wasm_bindgen(js_name = ladderSvg)]
     pub fn ladder_svg(&self, opts: JsValue) -> Result<String, JsError> {
         let opts = ladder_options(opts)?;
-        let end = self.trace.events.last().map_or(Instant::ZERO, |e| e.t);
-        Ok(ladder::render_svg(&self.trace, end, &opts))
+        Ok(ladder::render_svg(&self.trace, self.trace.end(), &opts))
     }
 
     #[wasm_bindgen(js_name = segmentCount)]
     pub fn segment_count(&self) -> usize {
-        count_segments(&self.trace)
+        self.trace.segment_count()
     }
 
     pub fn segment(&self, seg_id: u32) -> Result<JsValue, JsError> {
@@ -585,15 +584,6 @@ impl Capture {
     pub fn pcap(&self) -> Vec<u8> {
         crate::pcap::write(&self.trace)
     }
-}
-
-/// How many segments a trace holds.
-fn count_segments(trace: &Trace) -> usize {
-    trace
-        .events
-        .iter()
-        .filter(|e| matches!(e.kind, crate::trace::EventKind::Send(_)))
-        .count()
 }
 
 /// The inspector's view of one segment, or `undefined` for an unknown id.

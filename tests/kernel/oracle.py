@@ -265,6 +265,14 @@ def parse_scenario(text, name):
 
 # ------------------------------------------------------------------ reading segments
 
+def send_fields(event):
+    """What is compared of a `send` event of our JSON trace (`run` or `import`)."""
+    s = event["seg"]
+    return {"t_us": event["t"], "src": s["src"], "dst": s["dst"], "sport": s["sport"],
+            "dport": s["dport"], "flags": s["flags"], "rseq": s["rseq"], "rack": s["rack"],
+            "len": s["len"]}
+
+
 def kernel_segments(capture_files, addresses):
     """The segments each host sent, each read from that host's own capture.
 
@@ -310,13 +318,10 @@ def kernel_segments(capture_files, addresses):
             e = json.loads(line)
             if e["kind"] != "send":
                 continue
-            s = e["seg"]
-            segs.append({
-                "t_us": e["t"], "src": addresses.get(s["src"], s["src"]),
-                "dst": addresses.get(s["dst"], s["dst"]), "sport": s["sport"],
-                "dport": s["dport"], "flags": s["flags"], "rseq": s["rseq"], "rack": s["rack"],
-                "len": s["len"],
-            })
+            seg = send_fields(e)
+            seg["src"] = addresses.get(seg["src"], seg["src"])
+            seg["dst"] = addresses.get(seg["dst"], seg["dst"])
+            segs.append(seg)
     segs.sort(key=lambda s: s["t_us"])
     return segs
 
@@ -375,10 +380,7 @@ def model_segments(path):
             continue
         if e.get("kind") != "send":
             continue
-        s = e["seg"]
-        segs.append({"t_us": e["t"], "src": s["src"], "dst": s["dst"], "sport": s["sport"],
-                     "dport": s["dport"], "flags": s["flags"], "rseq": s["rseq"],
-                     "rack": s["rack"], "len": s["len"], "retrans": s.get("retrans"),
+        segs.append({**send_fields(e), "retrans": e["seg"].get("retrans"),
                      "timer": fired.get((e["host"], e["t"]))})
     return segs, out.stdout
 
@@ -837,7 +839,7 @@ def main():
 
 
 def print_side_by_side(r):
-    for k, m in zip_longest(r["kern"], r["model"]):
+    for k, m in itertools.zip_longest(r["kern"], r["model"]):
         left = describe(k, r["many"]) if k else ""
         right = describe(m, r["many"]) if m else ""
         timing = ""
@@ -846,11 +848,6 @@ def print_side_by_side(r):
             timing = (f"  Δ{dev / 1000:+.1f} ms (cause {ref / 1000:+.1f}, "
                       f"allowed ±{allowed / 1000:.0f})")
         print(f"    {left:<62} | {right:<62}{timing}")
-
-
-def zip_longest(a, b):
-    for i in range(max(len(a), len(b))):
-        yield (a[i] if i < len(a) else None), (b[i] if i < len(b) else None)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ use tcp_playground::ladder::{self, LadderOptions};
 use tcp_playground::pcap::read::{self as capture, Capture};
 use tcp_playground::scenario::{link, Preset, Scenario, PRESETS};
 use tcp_playground::sim::{Sim, Stop};
-use tcp_playground::time::{Duration, Instant};
+use tcp_playground::time::Duration;
 use tcp_playground::trace::{EventKind, Trace};
 
 const USAGE: &str = "\
@@ -167,23 +167,14 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
 
 fn summary(sim: &Sim, stop: &Stop) -> String {
     let trace = sim.trace();
-    let mut segments: BTreeMap<String, usize> = BTreeMap::new();
-    let mut sent = 0;
-    for event in &trace.events {
-        if let EventKind::Send(s) = &event.kind {
-            sent += 1;
-            *segments.entry(s.seg.flags.to_string()).or_default() += 1;
-        }
-    }
     let mut out = format!(
-        "events {}\nsegments {sent}\nend {}\n{}\n",
+        "events {}\nsegments {}\nend {}\n{}\n",
         trace.events.len(),
+        trace.segment_count(),
         sim.now(),
         stop.message()
     );
-    for (flags, n) in segments {
-        out += &format!("  {flags:<12}{n}\n");
-    }
+    out += &flag_counts(trace);
     if trace.unrecorded > 0 {
         out += &format!(
             "the trace kept its first {} events in full; {} later ones were counted, not kept (--max-trace raises the limit)\n",
@@ -289,11 +280,11 @@ fn import(args: &[String]) -> Result<(), String> {
     if !skipped.is_empty() && format != "summary" {
         eprintln!("{path}: {skipped}");
     }
-    let end = trace.events.last().map_or(Instant::ZERO, |e| e.t);
+    let end = trace.end();
     let out = match format.as_str() {
         "json" => trace.to_json_lines(),
         "svg" => ladder::render_svg(&trace, end, &LadderOptions::standalone()),
-        "summary" => import_summary(&trace, end, &skipped),
+        "summary" => import_summary(&trace, &skipped),
         _ => trace.to_text(),
     };
     print(&out)
@@ -333,28 +324,38 @@ fn connection_list(path: &str, capture: &Capture, skipped: &str) -> String {
 }
 
 /// An imported connection in numbers: its segments by flags, retransmissions, what was skipped.
-fn import_summary(trace: &Trace, end: Instant, skipped: &str) -> String {
-    let mut segments: BTreeMap<String, usize> = BTreeMap::new();
-    let (mut sent, mut retrans) = (0, 0);
-    for event in &trace.events {
-        if let EventKind::Send(s) = &event.kind {
-            sent += 1;
-            retrans += usize::from(s.retrans);
-            *segments.entry(s.seg.flags.to_string()).or_default() += 1;
-        }
-    }
+fn import_summary(trace: &Trace, skipped: &str) -> String {
+    let retrans = trace
+        .events
+        .iter()
+        .filter(|e| matches!(&e.kind, EventKind::Send(s) if s.retrans))
+        .count();
     let mut out = format!(
-        "connection {}\nevents {}\nsegments {sent}\nretransmissions {retrans}\nend {end}\n",
+        "connection {}\nevents {}\nsegments {}\nretransmissions {retrans}\nend {}\n",
         trace.conns.join(" "),
         trace.events.len(),
+        trace.segment_count(),
+        trace.end(),
     );
-    for (flags, n) in segments {
-        out += &format!("  {flags:<12}{n}\n");
-    }
+    out += &flag_counts(trace);
     if !skipped.is_empty() {
         out += &format!("{skipped}\n");
     }
     out
+}
+
+/// The trace's segments counted by flag set, a `  FLAGS       N` line each.
+fn flag_counts(trace: &Trace) -> String {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for event in &trace.events {
+        if let EventKind::Send(s) = &event.kind {
+            *counts.entry(s.seg.flags.to_string()).or_default() += 1;
+        }
+    }
+    counts
+        .iter()
+        .map(|(flags, n)| format!("  {flags:<12}{n}\n"))
+        .collect()
 }
 
 /// `check FILE...`: parses each file and says which are good; exit 2 if any is not.

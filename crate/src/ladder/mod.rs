@@ -753,11 +753,7 @@ fn seg_class(s: &Sent) -> &'static str {
 /// A one-line description for screen readers.
 fn describe(trace: &Trace) -> String {
     let names: Vec<&str> = trace.hosts.iter().map(|h| h.name.as_str()).collect();
-    let segments = trace
-        .events
-        .iter()
-        .filter(|e| matches!(e.kind, EventKind::Send(_)))
-        .count();
+    let segments = trace.segment_count();
     format!(
         "Ladder diagram between {}: {segments} segments",
         names.join(" and ")

@@ -1214,13 +1214,7 @@ impl Direction {
         if seg.flags.syn() && self.base != Some(seg.seq) {
             *self = Direction::default();
         }
-        // Wireshark: without a SYN, the first byte seen is relative 1.
-        let first = if seg.flags.syn() {
-            seg.seq
-        } else {
-            seg.seq - 1
-        };
-        let base = *self.base.get_or_insert(first);
+        let base = *self.base.get_or_insert(seg.first_seen_base());
         let end = seg.seq + seg.seq_len();
         let retrans = seg.seq_len() > 0 && self.high.is_some_and(|high| end <= high);
         if self.high.is_none_or(|high| end > high) {

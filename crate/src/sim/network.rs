@@ -214,9 +214,7 @@ impl Sim {
         if seg.flags.syn() {
             self.seq_bases.insert(fwd, seg.seq);
         }
-        // A sender first seen without a SYN (a RST from a closed port) is taken, as Wireshark
-        // takes it, to have used its ISN just before: its first sequence number is relative 1.
-        let base = *self.seq_bases.entry(fwd).or_insert(seg.seq - 1);
+        let base = *self.seq_bases.entry(fwd).or_insert(seg.first_seen_base());
         let rack = if seg.flags.ack() {
             self.seq_bases
                 .get(&rev)
