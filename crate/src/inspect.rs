@@ -305,8 +305,8 @@ fn end_at(trace: &Trace, h: HostId, at: usize, sent: &Sent, sender: bool) -> End
         last += 1;
     }
     // The newest connection with this label that exists by the end of the step.
-    let conns: Vec<ConnId> = (0..trace.conns.len())
-        .filter(|c| trace.conns[*c] == label)
+    let conns: Vec<ConnId> = (0..trace.conns.len() as ConnId)
+        .filter(|c| trace.label(*c) == label)
         .collect();
     let state_of = |upto: usize| {
         let mut found: Option<(ConnId, &'static str)> = None;

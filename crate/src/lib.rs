@@ -4,6 +4,17 @@
 //! sans-IO [`tcp::Tcb`]s; everything they do lands in the [`trace::Trace`], which the
 //! [`ladder`] draws and the CLI prints. `wasm.rs` is the only file that knows about JavaScript.
 
+/// `Display` for a trace vocabulary type: it prints its `name()`.
+macro_rules! display_as_name {
+    ($($ty:ty),+) => {$(
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    )+};
+}
+
 pub mod inspect;
 pub mod ladder;
 pub mod pcap;

@@ -2,7 +2,7 @@
 //! output and the tests. Every event carries its `why` (DESIGN.md, "Trace events", a contract).
 
 use crate::segment::Segment;
-use crate::tcp::State;
+use crate::tcp::{Errno, State, TimerAction, TimerName};
 use crate::time::Instant;
 use crate::why::Why;
 use serde_json::{json, Map, Value};
@@ -11,8 +11,8 @@ use std::net::Ipv4Addr;
 
 /// Index of a host in [`Trace::hosts`].
 pub type HostId = usize;
-/// Index of a connection label in [`Trace::conns`].
-pub type ConnId = usize;
+/// Index of a connection label in [`Trace::conns`] (see [`Trace::label`]).
+pub type ConnId = u32;
 /// A segment's id, unique within one run.
 pub type SegId = u32;
 
@@ -75,8 +75,8 @@ pub enum EventKind {
     },
     Timer {
         conn: ConnId,
-        timer: &'static str,
-        action: &'static str,
+        timer: TimerName,
+        action: TimerAction,
         at: Instant,
     },
     /// A listening socket's queues changed.
@@ -91,11 +91,60 @@ pub enum EventKind {
     /// `abort`, or `error` with an errno name.
     App {
         conn: Option<ConnId>,
-        call: &'static str,
+        call: Call,
         bytes: Option<u32>,
-        errno: Option<&'static str>,
+        errno: Option<Errno>,
     },
 }
+
+/// An application's socket call, or what it learned (`connected`, `error`), as the trace
+/// names it. Small names keep a trace event small: a long run records a million of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Call {
+    Connect,
+    Connected,
+    Accept,
+    Send,
+    Recv,
+    Close,
+    ShutdownWrite,
+    Abort,
+    Error,
+    Crash,
+    Reboot,
+    Unplug,
+    Replug,
+    Flood,
+    Keepalive,
+    KeepaliveOn,
+    KeepaliveOff,
+}
+
+impl Call {
+    pub fn name(self) -> &'static str {
+        match self {
+            Call::Connect => "connect",
+            Call::Connected => "connected",
+            Call::Accept => "accept",
+            Call::Send => "send",
+            Call::Recv => "recv",
+            Call::Close => "close",
+            Call::ShutdownWrite => "shutdown-write",
+            Call::Abort => "abort",
+            Call::Error => "error",
+            Call::Crash => "crash",
+            Call::Reboot => "reboot",
+            Call::Unplug => "unplug",
+            Call::Replug => "replug",
+            Call::Flood => "flood",
+            Call::Keepalive => "keepalive",
+            Call::KeepaliveOn => "keepalive-on",
+            Call::KeepaliveOff => "keepalive-off",
+        }
+    }
+}
+
+display_as_name!(Call);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
@@ -180,6 +229,11 @@ impl Trace {
         self.events.last().map_or(Instant::ZERO, |e| e.t)
     }
 
+    /// A connection's label, `client:40000-server:80`.
+    pub fn label(&self, conn: ConnId) -> &str {
+        &self.conns[conn as usize]
+    }
+
     /// The name of the host with this address, or the address itself.
     pub fn name_of(&self, addr: Ipv4Addr) -> String {
         self.hosts
@@ -242,7 +296,7 @@ impl Trace {
                 obj.insert("cause".into(), json!(cause.name()));
             }
             EventKind::State { conn, from, to } => {
-                obj.insert("conn".into(), json!(self.conns[*conn]));
+                obj.insert("conn".into(), json!(self.label(*conn)));
                 obj.insert("from".into(), json!(from.name()));
                 obj.insert("to".into(), json!(to.name()));
             }
@@ -252,9 +306,9 @@ impl Trace {
                 action,
                 at,
             } => {
-                obj.insert("conn".into(), json!(self.conns[*conn]));
-                obj.insert("timer".into(), json!(timer));
-                obj.insert("action".into(), json!(action));
+                obj.insert("conn".into(), json!(self.label(*conn)));
+                obj.insert("timer".into(), json!(timer.name()));
+                obj.insert("action".into(), json!(action.name()));
                 obj.insert("at".into(), json!(at.micros()));
             }
             EventKind::Queue {
@@ -264,7 +318,7 @@ impl Trace {
                 accept_queue,
                 accept_limit,
             } => {
-                obj.insert("conn".into(), json!(self.conns[*conn]));
+                obj.insert("conn".into(), json!(self.label(*conn)));
                 obj.insert("syn_queue".into(), json!(syn_queue));
                 obj.insert("syn_limit".into(), json!(syn_limit));
                 obj.insert("accept_queue".into(), json!(accept_queue));
@@ -277,14 +331,14 @@ impl Trace {
                 errno,
             } => {
                 if let Some(conn) = conn {
-                    obj.insert("conn".into(), json!(self.conns[*conn]));
+                    obj.insert("conn".into(), json!(self.label(*conn)));
                 }
-                obj.insert("call".into(), json!(call));
+                obj.insert("call".into(), json!(call.name()));
                 if let Some(bytes) = bytes {
                     obj.insert("bytes".into(), json!(bytes));
                 }
                 if let Some(errno) = errno {
-                    obj.insert("errno".into(), json!(errno));
+                    obj.insert("errno".into(), json!(errno.name()));
                 }
             }
         }
@@ -359,7 +413,7 @@ impl Trace {
             EventKind::Timer {
                 timer, action, at, ..
             } => match *action {
-                "set" => write!(line, "{host} timer {timer} set, due {at}"),
+                TimerAction::Set => write!(line, "{host} timer {timer} set, due {at}"),
                 _ => write!(line, "{host} timer {timer} {action}"),
             },
             EventKind::App {

@@ -91,7 +91,7 @@ fn error_at(trace: &Trace, name: &str, errno: &str) -> Instant {
         .iter()
         .find(|e| {
             e.host == Some(h)
-                && matches!(&e.kind, EventKind::App { errno: Some(x), .. } if *x == errno)
+                && matches!(&e.kind, EventKind::App { errno: Some(x), .. } if x.name() == errno)
         })
         .map(|e| e.t)
         .unwrap_or_else(|| panic!("{name} never got {errno}"))

@@ -202,7 +202,7 @@ fn summary(sim: &Sim, stop: &Stop) -> String {
             );
         }
         for conn in host.conns.iter().filter(|c| c.detailed) {
-            out += &format!("{} {}\n", trace.conns[conn.id], conn.tcb.state());
+            out += &format!("{} {}\n", trace.label(conn.id), conn.tcb.state());
         }
     }
     out

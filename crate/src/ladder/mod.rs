@@ -9,8 +9,9 @@
 //! Each segment is a `<g class="seg" data-seg-id data-flags>` (a contract: tests and the page
 //! find arrows by these attributes).
 
+use crate::tcp::{TimerAction, TimerName};
 use crate::time::{Duration, Instant};
-use crate::trace::{DropCause, EventKind, HostId, Sent, Trace};
+use crate::trace::{ConnId, DropCause, EventKind, HostId, Sent, Trace};
 use crate::why;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -645,13 +646,13 @@ fn queue_charts(trace: &Trace) -> Vec<QueueChart> {
         else {
             continue;
         };
-        let listener = &trace.conns[*conn];
-        let chart = match charts.iter_mut().position(|c| &c.listener == listener) {
+        let listener = trace.label(*conn);
+        let chart = match charts.iter_mut().position(|c| c.listener == listener) {
             Some(i) => &mut charts[i],
             None => {
                 charts.push(QueueChart {
                     host,
-                    listener: listener.clone(),
+                    listener: listener.to_string(),
                     syn_limit: *syn_limit,
                     accept_limit: *accept_limit,
                     points: Vec::new(),
@@ -784,7 +785,7 @@ struct Bracket {
 /// The timers that fired, in the order they were set, then those still armed at `now` (when
 /// the ladder shows a run in progress).
 fn timer_brackets(trace: &Trace, now: Option<Instant>) -> Vec<Bracket> {
-    let mut armed: BTreeMap<(usize, &'static str), (HostId, Instant, Instant)> = BTreeMap::new();
+    let mut armed: BTreeMap<(ConnId, TimerName), (HostId, Instant, Instant)> = BTreeMap::new();
     let mut out = Vec::new();
     for e in &trace.events {
         let (
@@ -801,14 +802,14 @@ fn timer_brackets(trace: &Trace, now: Option<Instant>) -> Vec<Bracket> {
         };
         let key = (*conn, *timer);
         match *action {
-            "set" => {
+            TimerAction::Set => {
                 armed.insert(key, (h, e.t, *at));
             }
-            "fired" => {
+            TimerAction::Fired => {
                 if let Some((host, from, _)) = armed.remove(&key) {
                     out.push(Bracket {
                         host,
-                        name: timer,
+                        name: timer.name(),
                         from,
                         to: e.t,
                         due: None,
@@ -829,7 +830,7 @@ fn timer_brackets(trace: &Trace, now: Option<Instant>) -> Vec<Bracket> {
         .filter(|(_, (_, from, due))| *from < now && *due > now)
         .map(|((_, name), (host, from, due))| Bracket {
             host,
-            name,
+            name: name.name(),
             from,
             to: now,
             due: Some(due),

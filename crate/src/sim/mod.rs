@@ -23,14 +23,15 @@ use crate::rng::{LookupMap, Rng};
 use crate::scenario::{Action, Counterfactual, Scenario};
 use crate::segment::Segment;
 use crate::seq::SeqNum;
-use crate::tcp::{AppEvent, Listener, State, Tcb, TcbEvent};
+use crate::tcp::{AppEvent, Errno, Listener, State, Tcb, TcbEvent};
 use crate::time::{Duration, Instant};
-use crate::trace::{ConnId, DropCause, Event, EventKind, HostId, HostInfo, Trace};
+use crate::trace::{Call, ConnId, DropCause, Event, EventKind, HostId, HostInfo, Trace};
 use crate::why::{self, Why};
 use flood::FloodRun;
 use network::{ActiveFault, Link};
 use queue::{EventQueue, Key};
 use serde::Serialize;
+use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
 /// The most events one run may process before it stops with a message.
@@ -395,7 +396,7 @@ impl Sim {
                         .iter()
                         .filter(|c| c.detailed)
                         .map(|c| ConnSnapshot {
-                            label: self.trace.conns[c.id].clone(),
+                            label: self.trace.label(c.id).to_string(),
                             state: c.tcb.state().name(),
                             snd_una: c.tcb.snd_una().since(c.tcb.iss()),
                             snd_nxt: c.tcb.snd_nxt().since(c.tcb.iss()),
@@ -430,7 +431,7 @@ impl Sim {
             Action::Reboot => return self.reboot(h),
             _ if self.hosts[h].down => {
                 // A crashed host runs no applications.
-                let kind = app_error(None, action.verb(), "EHOSTDOWN");
+                let kind = app_error(None, call_of(&action), Errno::EHOSTDOWN);
                 return self.record(Some(h), why::HOST_CRASH, kind);
             }
             Action::Unplug | Action::Replug => {
@@ -440,10 +441,10 @@ impl Sim {
                 } else {
                     why::REPLUGGED
                 };
-                return self.record(Some(h), why, app(None, action.verb()));
+                return self.record(Some(h), why, app(None, call_of(&action)));
             }
             Action::Flood(flood) => {
-                self.record(Some(h), why::FLOOD_SYN, app(None, "flood"));
+                self.record(Some(h), why::FLOOD_SYN, app(None, Call::Flood));
                 return self.start_flood(h, flood);
             }
             Action::Connect { host, port, sport } => return self.connect(h, &host, port, sport),
@@ -453,7 +454,14 @@ impl Sim {
                 self.record(
                     Some(h),
                     why::KEEPALIVE_IDLE,
-                    app(None, if on { "keepalive-on" } else { "keepalive-off" }),
+                    app(
+                        None,
+                        if on {
+                            Call::KeepaliveOn
+                        } else {
+                            Call::KeepaliveOff
+                        },
+                    ),
                 );
                 for c in self.hosts[h].live_handles() {
                     self.hosts[h].conns[c].tcb.set_keepalive(now, on);
@@ -464,7 +472,7 @@ impl Sim {
             _ => {}
         }
         let Some(c) = self.hosts[h].newest_held() else {
-            let kind = app_error(None, action.verb(), "ENOTCONN");
+            let kind = app_error(None, call_of(&action), Errno::ENOTCONN);
             return self.record(Some(h), why::NO_CONNECTION, kind);
         };
         let id = self.hosts[h].conns[c].id;
@@ -482,7 +490,7 @@ impl Sim {
         // The call comes first in the trace, then what it caused.
         let call = EventKind::App {
             conn: Some(id),
-            call: action.verb(),
+            call: call_of(&action),
             bytes,
             errno: None,
         };
@@ -514,7 +522,7 @@ impl Sim {
         let remote = self.hosts[remote_id].addr;
         let local_port = match sport {
             Some(p) if self.hosts[h].find(p, remote, port).is_some() => {
-                let kind = app_error(None, "connect", "EADDRINUSE");
+                let kind = app_error(None, Call::Connect, Errno::EADDRINUSE);
                 return self.record(Some(h), why::ACTIVE_OPEN, kind);
             }
             Some(p) => p,
@@ -522,7 +530,7 @@ impl Sim {
         };
         let end = self.hosts[h].endpoint(now, local_port, remote, port, true);
         let id = self.conn_label(h, local_port, remote, port);
-        self.record(Some(h), why::ACTIVE_OPEN, app(Some(id), "connect"));
+        self.record(Some(h), why::ACTIVE_OPEN, app(Some(id), Call::Connect));
         let tcb = Tcb::connect(now, end);
         let c = self.hosts[h].add(
             Conn {
@@ -552,7 +560,7 @@ impl Sim {
                 return self.trace_queue(h, port);
             }
         }
-        let kind = app_error(None, "accept", "EAGAIN");
+        let kind = app_error(None, Call::Accept, Errno::EAGAIN);
         self.record(Some(h), why::ACCEPT_EMPTY, kind);
     }
 
@@ -561,7 +569,7 @@ impl Sim {
         let conn = &self.hosts[h].conns[c];
         let (id, detailed) = (conn.id, conn.detailed);
         if detailed {
-            self.record(Some(h), why::ACCEPT_CALL, app(Some(id), "accept"));
+            self.record(Some(h), why::ACCEPT_CALL, app(Some(id), Call::Accept));
         }
     }
 
@@ -645,18 +653,15 @@ impl Sim {
                         action,
                         at,
                         why,
-                    } => {
-                        let action = action.name();
-                        (
-                            why,
-                            EventKind::Timer {
-                                conn: id,
-                                timer: name,
-                                action,
-                                at,
-                            },
-                        )
-                    }
+                    } => (
+                        why,
+                        EventKind::Timer {
+                            conn: id,
+                            timer: name,
+                            action,
+                            at,
+                        },
+                    ),
                     // A passive connection's application learns of it from accept().
                     TcbEvent::App {
                         event: AppEvent::Established,
@@ -740,12 +745,12 @@ impl Sim {
         if eof && conn.tcb.state() == State::CloseWait {
             conn.tcb.close(now);
             self.hosts[h].release(c);
-            return self.record(Some(h), why::SERVER_REPLY, app(Some(id), "close"));
+            return self.record(Some(h), why::SERVER_REPLY, app(Some(id), Call::Close));
         }
         if request && conn.tcb.send(now, bytes) {
             let kind = EventKind::App {
                 conn: Some(id),
-                call: "send",
+                call: Call::Send,
                 bytes: Some(bytes),
                 errno: None,
             };
@@ -753,7 +758,7 @@ impl Sim {
             if close {
                 self.hosts[h].conns[c].tcb.close(now);
                 self.hosts[h].release(c);
-                self.record(Some(h), why::SERVER_REPLY, app(Some(id), "close"));
+                self.record(Some(h), why::SERVER_REPLY, app(Some(id), Call::Close));
             }
         }
     }
@@ -844,7 +849,7 @@ impl Sim {
 
     fn label(&mut self, label: String) -> ConnId {
         self.trace.conns.push(label);
-        self.trace.conns.len() - 1
+        ConnId::try_from(self.trace.conns.len() - 1).expect("fewer than 2^32 connections")
     }
 
     /// A connection's trace label, `client:40000-server:80`. Once the trace is full nobody
@@ -864,13 +869,22 @@ impl Sim {
             self.untraced_label = Some(id);
             return id;
         }
-        let label = format!(
-            "{}:{}-{}:{}",
-            self.hosts[h].name,
-            local_port,
-            self.trace.name_of(remote),
-            remote_port
-        );
+        // Written out piece by piece: `format!` is a noticeable share of a long run's time.
+        let local = &self.hosts[h].name;
+        let peer = self.trace.host_of(remote).map(|r| &self.hosts[r].name);
+        let mut label = String::with_capacity(local.len() + peer.map_or(15, |p| p.len()) + 13);
+        label.push_str(local);
+        label.push(':');
+        push_u16(&mut label, local_port);
+        label.push('-');
+        match peer {
+            Some(peer) => label.push_str(peer),
+            None => {
+                let _ = write!(label, "{remote}");
+            }
+        }
+        label.push(':');
+        push_u16(&mut label, remote_port);
         self.label(label)
     }
 
@@ -879,7 +893,23 @@ impl Sim {
     }
 }
 
-fn app(conn: Option<ConnId>, call: &'static str) -> EventKind {
+/// Appends a port number in decimal.
+fn push_u16(out: &mut String, n: u16) {
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+}
+
+fn app(conn: Option<ConnId>, call: Call) -> EventKind {
     EventKind::App {
         conn,
         call,
@@ -888,7 +918,7 @@ fn app(conn: Option<ConnId>, call: &'static str) -> EventKind {
     }
 }
 
-fn app_error(conn: Option<ConnId>, call: &'static str, errno: &'static str) -> EventKind {
+fn app_error(conn: Option<ConnId>, call: Call, errno: Errno) -> EventKind {
     EventKind::App {
         conn,
         call,
@@ -899,16 +929,35 @@ fn app_error(conn: Option<ConnId>, call: &'static str, errno: &'static str) -> E
 
 fn app_event(conn: ConnId, event: AppEvent) -> EventKind {
     let (call, bytes, errno) = match event {
-        AppEvent::Established => ("connected", None, None),
-        AppEvent::Received(n) => ("recv", Some(n), None),
-        AppEvent::Eof => ("recv", Some(0), None),
-        AppEvent::Error(e) => ("error", None, Some(e.name())),
+        AppEvent::Established => (Call::Connected, None, None),
+        AppEvent::Received(n) => (Call::Recv, Some(n), None),
+        AppEvent::Eof => (Call::Recv, Some(0), None),
+        AppEvent::Error(e) => (Call::Error, None, Some(e)),
     };
     EventKind::App {
         conn: Some(conn),
         call,
         bytes,
         errno,
+    }
+}
+
+/// The trace's name for the call an action makes.
+fn call_of(action: &Action) -> Call {
+    match action {
+        Action::Connect { .. } => Call::Connect,
+        Action::Send { .. } => Call::Send,
+        Action::Recv => Call::Recv,
+        Action::Close => Call::Close,
+        Action::ShutdownWrite => Call::ShutdownWrite,
+        Action::Abort => Call::Abort,
+        Action::Accept => Call::Accept,
+        Action::Crash => Call::Crash,
+        Action::Reboot => Call::Reboot,
+        Action::Unplug => Call::Unplug,
+        Action::Replug => Call::Replug,
+        Action::Flood(_) => Call::Flood,
+        Action::Keepalive(_) => Call::Keepalive,
     }
 }
 

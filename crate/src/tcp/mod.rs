@@ -16,4 +16,4 @@ pub use state::State;
 pub use tcb::{
     reset_for_closed_port, AppEvent, Endpoint, Errno, Tcb, TcbEvent, TimerAction, Transmit,
 };
-pub use timer::Timer;
+pub use timer::{Timer, TimerName};

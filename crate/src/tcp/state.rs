@@ -1,7 +1,5 @@
 //! The eleven connection states of RFC 9293 §3.3.2.
 
-use std::fmt;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum State {
     Closed,
@@ -66,8 +64,4 @@ impl State {
     }
 }
 
-impl fmt::Display for State {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+display_as_name!(State);

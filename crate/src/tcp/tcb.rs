@@ -9,7 +9,7 @@
 //! A misbehaving peer is never an error here: its segment is dropped or answered (ACK, RST), and
 //! the `Why` attached to what we do says which rule applied.
 
-use super::timer::{Timer, Timers};
+use super::timer::{Timer, TimerName, Timers};
 use super::State;
 use crate::profile::Params;
 use crate::segment::{Flags, Options, Segment};
@@ -51,6 +51,14 @@ pub enum Errno {
     ETIMEDOUT,
     ECONNREFUSED,
     ECONNRESET,
+    /// The host has crashed: its applications get nothing done.
+    EHOSTDOWN,
+    /// The application holds no connection to make the call on.
+    ENOTCONN,
+    /// connect() from a port the same 4-tuple already uses.
+    EADDRINUSE,
+    /// accept() with nothing in the accept queue.
+    EAGAIN,
 }
 
 impl Errno {
@@ -59,6 +67,10 @@ impl Errno {
             Errno::ETIMEDOUT => "ETIMEDOUT",
             Errno::ECONNREFUSED => "ECONNREFUSED",
             Errno::ECONNRESET => "ECONNRESET",
+            Errno::EHOSTDOWN => "EHOSTDOWN",
+            Errno::ENOTCONN => "ENOTCONN",
+            Errno::EADDRINUSE => "EADDRINUSE",
+            Errno::EAGAIN => "EAGAIN",
         }
     }
 }
@@ -72,7 +84,7 @@ pub enum TcbEvent {
         why: Why,
     },
     Timer {
-        name: &'static str,
+        name: TimerName,
         action: TimerAction,
         at: Instant,
         why: Why,
@@ -99,6 +111,8 @@ impl TimerAction {
         }
     }
 }
+
+display_as_name!(Errno, TimerAction);
 
 /// What one end of a connection is, before it opens.
 #[derive(Clone, Debug)]
@@ -281,7 +295,7 @@ impl Tcb {
     pub fn armed_timers(&self) -> Vec<(&'static str, Instant)> {
         Timer::ALL
             .into_iter()
-            .filter_map(|t| Some((t.name(self.state), self.timers.get(t)?)))
+            .filter_map(|t| Some((t.name(self.state).name(), self.timers.get(t)?)))
             .collect()
     }
     // ---------------------------------------------------------------- user calls

@@ -32,18 +32,46 @@ impl Timer {
     }
 
     /// The trace name; the retransmission timer is named after what it guards.
-    pub fn name(self, state: State) -> &'static str {
+    pub fn name(self, state: State) -> TimerName {
         match (self, state) {
-            (Timer::Retransmit, State::SynSent) => "syn-rto",
-            (Timer::Retransmit, State::SynReceived) => "synack-rto",
-            (Timer::Retransmit, _) => "rto",
-            (Timer::TimeWait, _) => "time-wait",
-            (Timer::FinWait2, _) => "fin-wait-2",
-            (Timer::Keepalive, _) => "keepalive",
-            (Timer::DelayedAck, _) => "delack",
+            (Timer::Retransmit, State::SynSent) => TimerName::SynRto,
+            (Timer::Retransmit, State::SynReceived) => TimerName::SynackRto,
+            (Timer::Retransmit, _) => TimerName::Rto,
+            (Timer::TimeWait, _) => TimerName::TimeWait,
+            (Timer::FinWait2, _) => TimerName::FinWait2,
+            (Timer::Keepalive, _) => TimerName::Keepalive,
+            (Timer::DelayedAck, _) => TimerName::Delack,
         }
     }
 }
+
+/// A timer as the trace names it (one byte in each trace event).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TimerName {
+    SynRto,
+    SynackRto,
+    Rto,
+    TimeWait,
+    FinWait2,
+    Keepalive,
+    Delack,
+}
+
+impl TimerName {
+    pub fn name(self) -> &'static str {
+        match self {
+            TimerName::SynRto => "syn-rto",
+            TimerName::SynackRto => "synack-rto",
+            TimerName::Rto => "rto",
+            TimerName::TimeWait => "time-wait",
+            TimerName::FinWait2 => "fin-wait-2",
+            TimerName::Keepalive => "keepalive",
+            TimerName::Delack => "delack",
+        }
+    }
+}
+
+display_as_name!(TimerName);
 
 /// Deadlines of the armed timers.
 #[derive(Clone, Debug, Default)]
@@ -61,12 +89,12 @@ impl Timers {
         self.0.iter().flatten().min().copied()
     }
     /// The armed timers whose deadline is at or before `now`, earliest first.
-    pub fn expired(&self, now: Instant) -> Vec<Timer> {
-        let mut due: Vec<Timer> = Timer::ALL
-            .into_iter()
-            .filter(|t| self.get(*t).is_some_and(|at| at <= now))
-            .collect();
-        due.sort_by_key(|t| self.get(*t));
-        due
+    pub fn expired(&self, now: Instant) -> impl Iterator<Item = Timer> {
+        let due = |t: &Timer| self.get(*t).filter(|at| *at <= now);
+        let mut timers = Timer::ALL;
+        // Due ones first, earliest first (ties in table order); no allocation on this hot path.
+        timers.sort_by_key(|t| (due(t).is_none(), due(t)));
+        let count = timers.iter().filter(|t| due(t).is_some()).count();
+        timers.into_iter().take(count)
     }
 }
