@@ -47,6 +47,7 @@ fn endpoint(params: &Params, local: u16, remote: u16, iss: u32) -> Endpoint {
         iss: SeqNum(iss),
         ts_offset: iss / 3,
         auto_read: true,
+        queues: Default::default(),
     }
 }
 

@@ -141,7 +141,7 @@ impl Sim {
             return self.drop_at(a, DropCause::QueueFull, why::ACCEPT_QUEUE_FULL);
         }
         self.delivered(a);
-        let host = &self.hosts[a.h];
+        let host = &mut self.hosts[a.h];
         let auto_read = host.listeners[&port].listener.auto_read;
         let mut end = host.endpoint(now, port, a.src, seg.src_port, auto_read);
         end.iss = seg.ack - 1;

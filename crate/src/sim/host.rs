@@ -5,11 +5,14 @@ use super::queue::Key;
 use crate::profile::Params;
 use crate::rng::{mix, LookupMap, Rng};
 use crate::seq::SeqNum;
-use crate::tcp::{Endpoint, Listener, Tcb};
+use crate::tcp::{Endpoint, Listener, Queues, Tcb};
 use crate::time::Instant;
 use crate::trace::ConnId;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
+
+/// How many closed connections' queues a host keeps for reuse.
+const SPARE_QUEUES: usize = 16;
 
 /// Linux's default ephemeral port range (net.ipv4.ip_local_port_range).
 const EPHEMERAL: (u32, u32) = (32768, 60999);
@@ -65,6 +68,8 @@ pub struct Host {
     connections_added: u64,
     /// Slots of closed connections nobody will look at again, for new connections to reuse.
     free: Vec<usize>,
+    /// Closed connections' emptied queues, for new connections to reuse.
+    spare_queues: Vec<Queues>,
     /// Crashed and not yet rebooted: it neither sends nor answers.
     pub down: bool,
     /// Its cable is pulled: nothing leaves or arrives, but it keeps its state.
@@ -86,6 +91,7 @@ impl Host {
             added: Vec::new(),
             connections_added: 0,
             free: Vec::new(),
+            spare_queues: Vec::new(),
             down: false,
             unplugged: false,
             secret: rng.next_u64(),
@@ -156,6 +162,14 @@ impl Host {
         }
     }
 
+    /// A closed connection gives up its buffers; a few are kept for the next connections.
+    pub fn release_buffers(&mut self, c: usize) {
+        let queues = self.conns[c].tcb.release_buffers();
+        if self.spare_queues.len() < SPARE_QUEUES {
+            self.spare_queues.push(queues);
+        }
+    }
+
     /// The connection an application call without a target means: the newest one an
     /// application holds (not one still waiting to be accepted, nor one it has closed).
     pub fn newest_held(&self) -> Option<usize> {
@@ -182,7 +196,7 @@ impl Host {
 
     /// What a new connection on this 4-tuple starts from.
     pub fn endpoint(
-        &self,
+        &mut self,
         now: Instant,
         local_port: u16,
         remote: Ipv4Addr,
@@ -206,6 +220,7 @@ impl Host {
             // RFC 7323 §5.4: a per-connection random offset for the timestamp clock.
             ts_offset: (keyed >> 32) as u32,
             auto_read,
+            queues: self.spare_queues.pop().unwrap_or_default(),
         }
     }
 

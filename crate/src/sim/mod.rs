@@ -689,7 +689,7 @@ impl Sim {
             }
         }
         if self.hosts[h].conns[c].tcb.state() == State::Closed {
-            self.hosts[h].conns[c].tcb.release_buffers();
+            self.hosts[h].release_buffers(c);
         }
         // Keep exactly one queued wake-up per connection, at its earliest timer.
         let conn = &self.hosts[h].conns[c];

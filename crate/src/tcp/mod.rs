@@ -14,6 +14,6 @@ mod timer;
 pub use listener::{Listener, SynVerdict, Tuple, COOKIE_MSS};
 pub use state::State;
 pub use tcb::{
-    reset_for_closed_port, AppEvent, Endpoint, Errno, Tcb, TcbEvent, TimerAction, Transmit,
+    reset_for_closed_port, AppEvent, Endpoint, Errno, Queues, Tcb, TcbEvent, TimerAction, Transmit,
 };
 pub use timer::{Timer, TimerName};

@@ -126,6 +126,17 @@ pub struct Endpoint {
     pub ts_offset: u32,
     /// The application reads data as soon as it arrives; otherwise only on `recv`.
     pub auto_read: bool,
+    /// Queues to fill, emptied by a closed connection (or new ones).
+    pub queues: Queues,
+}
+
+/// What a connection has to say and to send until it is polled. A closed connection hands
+/// its (empty) queues back, so a host that opens and closes many connections reuses them
+/// instead of allocating anew.
+#[derive(Clone, Debug, Default)]
+pub struct Queues {
+    outbox: VecDeque<Transmit>,
+    events: VecDeque<TcbEvent>,
 }
 
 #[derive(Clone, Debug)]
@@ -253,8 +264,8 @@ impl Tcb {
             quiet_timers: false,
             timer_events_suppressed: 0,
             timers: Timers::default(),
-            outbox: VecDeque::new(),
-            events: VecDeque::new(),
+            outbox: end.queues.outbox,
+            events: end.queues.events,
         }
     }
 
@@ -473,11 +484,15 @@ impl Tcb {
         std::mem::take(&mut self.timer_events_suppressed)
     }
 
-    /// Returns the memory of its queues once the connection is closed and drained.
-    pub fn release_buffers(&mut self) {
-        self.outbox.shrink_to_fit();
-        self.events.shrink_to_fit();
+    /// Gives up its buffers once the connection is closed and drained: the queues for a new
+    /// connection to reuse.
+    pub fn release_buffers(&mut self) -> Queues {
+        debug_assert!(self.outbox.is_empty() && self.events.is_empty());
         self.out_of_order = Vec::new();
+        Queues {
+            outbox: std::mem::take(&mut self.outbox),
+            events: std::mem::take(&mut self.events),
+        }
     }
 
     /// The host crashed or rebooted: the connection is gone without a word on the wire.

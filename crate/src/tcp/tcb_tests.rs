@@ -31,6 +31,7 @@ fn endpoint(params: Params, iss: SeqNum) -> Endpoint {
         iss,
         ts_offset: 0,
         auto_read: true,
+        queues: Default::default(),
     }
 }
 
