@@ -79,8 +79,13 @@ fn set_value() -> impl Strategy<Value = (&'static str, String)> {
 fn action(hosts: Vec<String>) -> impl Strategy<Value = Action> {
     let host = proptest::sample::select(hosts);
     prop_oneof![
-        (host.clone(), 1u16.., proptest::option::of(1u16..))
-            .prop_map(|(host, port, sport)| { Action::Connect { host, port, sport } }),
+        (host.clone(), 1u16.., proptest::option::of(1u16..)).prop_map(|(host, port, sport)| {
+            Action::Connect {
+                host: host.into(),
+                port,
+                sport,
+            }
+        }),
         (1u32..).prop_map(|bytes| Action::Send { bytes }),
         Just(Action::Recv),
         Just(Action::Close),

@@ -18,6 +18,7 @@ use crate::segment::Flags;
 use crate::time::{Duration, Instant};
 use std::fmt;
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 /// The longest scenario text accepted.
 pub const MAX_TEXT: usize = 64 * 1024;
@@ -202,9 +203,10 @@ pub struct Timed {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
-    /// Active open; `sport` fixes the local port instead of drawing an ephemeral one.
+    /// Active open; `sport` fixes the local port instead of drawing an ephemeral one. (The
+    /// name is shared, so a simulation copies a long script of connects without allocating.)
     Connect {
-        host: String,
+        host: Arc<str>,
         port: u16,
         sport: Option<u16>,
     },
@@ -812,7 +814,7 @@ impl Scenario {
                     }
                 }
                 Ok(Action::Connect {
-                    host,
+                    host: host.into(),
                     port: dport,
                     sport,
                 })
