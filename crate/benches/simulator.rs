@@ -34,6 +34,7 @@ link client server delay=1ms
         reply: Some(1024),
         close_after_reply: false,
     });
+    let actions = std::sync::Arc::make_mut(&mut s.actions);
     for k in 0..n {
         let t = Instant::ZERO + Duration::from_millis(100 * k);
         let at = |ms: u64, action: Action| Timed {
@@ -41,7 +42,7 @@ link client server delay=1ms
             host: "client".into(),
             action,
         };
-        s.actions.push(at(
+        actions.push(at(
             0,
             Action::Connect {
                 host: "server".into(),
@@ -49,8 +50,8 @@ link client server delay=1ms
                 sport: None,
             },
         ));
-        s.actions.push(at(10, Action::Send { bytes: 1024 }));
-        s.actions.push(at(50, Action::Close));
+        actions.push(at(10, Action::Send { bytes: 1024 }));
+        actions.push(at(50, Action::Close));
     }
     s
 }

@@ -188,11 +188,12 @@ prop_compose! {
                 len,
             })
             .collect();
-        s.actions = actions
+        let mut actions: Vec<Timed> = actions
             .into_iter()
             .map(|(at, h, action)| Timed { at: Instant::ZERO + at, host: name(h), action })
             .collect();
-        s.actions.sort_by_key(|a| a.at);
+        actions.sort_by_key(|a| a.at);
+        s.actions = actions.into();
         let latest = s.actions.last().map(|a| a.at.saturating_since(Instant::ZERO));
         s.run = run.map(|r| r.max(latest.unwrap_or(Duration::ZERO)));
         s

@@ -44,8 +44,9 @@ pub struct Scenario {
     pub listens: Vec<ListenDecl>,
     /// Targeted faults on segments between two hosts.
     pub faults: Vec<Fault>,
-    /// Application actions in time order (ties keep their written order).
-    pub actions: Vec<Timed>,
+    /// Application actions in time order (ties keep their written order). Shared, so a
+    /// simulation reads them where they are instead of copying a long script.
+    pub actions: Arc<Vec<Timed>>,
     /// Stop the simulation at this virtual time.
     pub run: Option<Duration>,
 }
@@ -442,7 +443,7 @@ impl Scenario {
             sets: Vec::new(),
             listens: Vec::new(),
             faults: Vec::new(),
-            actions: Vec::new(),
+            actions: Arc::default(),
             run: None,
         }
     }
@@ -510,7 +511,7 @@ impl Scenario {
         }
         if errors.is_empty() {
             // Time order; the sort is stable, so equal times keep their written order.
-            scenario.actions.sort_by_key(|a| a.at);
+            Arc::make_mut(&mut scenario.actions).sort_by_key(|a| a.at);
             Ok(scenario)
         } else {
             Err(ParseErrors(errors))
@@ -706,7 +707,7 @@ impl Scenario {
                     }
                 }
                 seen.at_time(time, at_time, line)?;
-                self.actions.push(Timed {
+                Arc::make_mut(&mut self.actions).push(Timed {
                     at: Instant::ZERO + at_time,
                     host,
                     action,
@@ -1057,7 +1058,7 @@ impl Scenario {
     /// it (and its share link carries it).
     pub fn record(&mut self, timed: Timed) {
         let place = self.actions.partition_point(|a| a.at <= timed.at);
-        self.actions.insert(place, timed);
+        Arc::make_mut(&mut self.actions).insert(place, timed);
     }
 
     fn host(&self, name: &str) -> Option<&HostDecl> {
@@ -1150,7 +1151,7 @@ impl Scenario {
             }
             out.push('\n');
         }
-        for a in &self.actions {
+        for a in self.actions.iter() {
             let at = a.at.saturating_since(Instant::ZERO);
             let action = match &a.action {
                 Action::Connect {

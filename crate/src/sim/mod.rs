@@ -33,6 +33,7 @@ use queue::{EventQueue, Key};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 /// The most events one run may process before it stops with a message.
 pub const DEFAULT_EVENT_BUDGET: u64 = 20_000_000;
@@ -43,6 +44,11 @@ const QUEUE_SAMPLE: Duration = Duration::from_millis(10);
 
 #[derive(Clone, Debug)]
 enum Pending {
+    /// The scenario's action at this index.
+    Script {
+        index: usize,
+    },
+    /// An action taken interactively (see [`Sim::act`]).
     Action {
         host: HostId,
         action: Action,
@@ -212,13 +218,7 @@ impl Sim {
             // RFC 9293 §3.10.1: a passive OPEN enters LISTEN.
             sim.record_listener(h, conn, State::Closed, State::Listen, why::PASSIVE_OPEN);
         }
-        let hosts: Vec<&str> = sim.hosts.iter().map(|h| h.name.as_str()).collect();
-        let script = scenario.actions.iter().filter_map(|timed| {
-            let host = hosts.iter().position(|name| *name == timed.host)?;
-            let action = timed.action.clone();
-            Some((timed.at, Pending::Action { host, action }))
-        });
-        sim.queue = EventQueue::with_script(script);
+        sim.queue = EventQueue::with_script(Arc::clone(&scenario.actions));
         sim
     }
 
@@ -283,6 +283,14 @@ impl Sim {
         self.steps += 1;
         self.now = t;
         match pending {
+            Pending::Script { index } => {
+                let timed = &self.queue.script()[index];
+                // The parser admits only declared hosts.
+                if let Some(h) = self.host_named(&timed.host) {
+                    let action = timed.action.clone();
+                    self.on_action(h, action);
+                }
+            }
             Pending::Action { host, action } => self.on_action(host, action),
             Pending::Arrive {
                 seg_id,
@@ -782,7 +790,7 @@ impl Sim {
         loop {
             let (key, pending) = self.queue.peek()?;
             match pending {
-                Pending::Wake { host, conn }
+                Some(Pending::Wake { host, conn })
                     if self.hosts[*host].conns[*conn].wake != Some(key) =>
                 {
                     self.queue.pop();

@@ -13,14 +13,17 @@
 //! A connection's superseded wake-up is not dug out of the queue; it is skipped when it
 //! reaches the front (the connection's `wake` names the one that counts).
 //!
-//! The scenario's own actions, already in time order, wait in a list of their own and are
-//! merged in as they come due, numbered before anything queued later, so a scenario of a
-//! hundred thousand statements keeps the queue small.
+//! The scenario's own actions, already in time order, are read where the scenario keeps
+//! them and merged in as they come due (as [`Pending::Script`]), numbered before anything
+//! queued later, so a scenario of a hundred thousand statements keeps the queue small and
+//! costs nothing to start.
 
 use super::Pending;
+use crate::scenario::Timed;
 use crate::time::Instant;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
+use std::sync::Arc;
 
 /// An entry's place in the order: its time, its class (0 for actions), when it was queued,
 /// packed into one number that compares in that order.
@@ -67,7 +70,7 @@ pub(super) struct EventQueue {
     free: Vec<u32>,
     inserted: u64,
     /// The scenario's actions in time order, and the next one due.
-    script: Vec<(Instant, Option<Pending>)>,
+    script: Arc<Vec<Timed>>,
     cursor: usize,
     /// Where the smallest key waits, kept up to date by `push` and `pop`.
     front: Option<(Source, Key)>,
@@ -75,15 +78,14 @@ pub(super) struct EventQueue {
 
 impl Default for EventQueue {
     fn default() -> EventQueue {
-        EventQueue::with_script(std::iter::empty())
+        EventQueue::with_script(Arc::default())
     }
 }
 
 impl EventQueue {
     /// A queue that starts with the scenario's actions, given in time order.
-    pub fn with_script(script: impl IntoIterator<Item = (Instant, Pending)>) -> EventQueue {
-        let script: Vec<_> = script.into_iter().map(|(at, p)| (at, Some(p))).collect();
-        debug_assert!(script.windows(2).all(|w| w[0].0 <= w[1].0));
+    pub fn with_script(script: Arc<Vec<Timed>>) -> EventQueue {
+        debug_assert!(script.windows(2).all(|w| w[0].at <= w[1].at));
         let mut queue = EventQueue {
             lanes: Default::default(),
             heads: [TOP; LANES],
@@ -101,6 +103,11 @@ impl EventQueue {
         queue
     }
 
+    /// The scenario's actions, which [`Pending::Script`] indexes.
+    pub fn script(&self) -> &[Timed] {
+        &self.script
+    }
+
     /// The source holding the smallest key, and that key.
     fn first(&self) -> Option<(Source, Key)> {
         let mut best = (Source::Heap, TOP);
@@ -114,8 +121,8 @@ impl EventQueue {
                 best = (Source::Heap, key);
             }
         }
-        if let Some((at, _)) = self.script.get(self.cursor) {
-            let key = Key::new(*at, 0, self.cursor as u64);
+        if let Some(timed) = self.script.get(self.cursor) {
+            let key = Key::new(timed.at, 0, self.cursor as u64);
             if key < best.1 {
                 best = (Source::Script, key);
             }
@@ -171,14 +178,15 @@ impl EventQueue {
         key
     }
 
-    pub fn peek(&self) -> Option<(Key, &Pending)> {
+    /// The next event's key, and what it is, except for a scenario action (`None`).
+    pub fn peek(&self) -> Option<(Key, Option<&Pending>)> {
         let (source, key) = self.front?;
         let pending = match source {
-            Source::Script => self.script[self.cursor].1.as_ref()?,
-            Source::Lane(i) => &self.lanes[i].front()?.1,
+            Source::Script => None,
+            Source::Lane(i) => Some(&self.lanes[i].front()?.1),
             Source::Heap => {
                 let Reverse((_, slot)) = self.heap.peek()?;
-                self.slab[*slot as usize].as_ref()?
+                Some(self.slab[*slot as usize].as_ref()?)
             }
         };
         Some((key, pending))
@@ -189,7 +197,9 @@ impl EventQueue {
         let pending = match source {
             Source::Script => {
                 self.cursor += 1;
-                self.script[self.cursor - 1].1.take()?
+                Pending::Script {
+                    index: self.cursor - 1,
+                }
             }
             Source::Lane(i) => {
                 let lane = &mut self.lanes[i];
@@ -230,15 +240,14 @@ mod tests {
     fn pops_in_key_order() {
         for seed in 0..50 {
             let mut rng = Rng::new(seed);
-            let script: Vec<(Instant, Pending)> = (0..20u64)
-                .map(|k| {
-                    (
-                        Instant::from_micros(k * 700),
-                        Pending::FloodTick { index: 0 },
-                    )
+            let script: Vec<Timed> = (0..20u64)
+                .map(|k| Timed {
+                    at: Instant::from_micros(k * 700),
+                    host: "a".into(),
+                    action: crate::scenario::Action::Close,
                 })
                 .collect();
-            let mut queue = EventQueue::with_script(script);
+            let mut queue = EventQueue::with_script(script.into());
             let mut expected: Vec<Key> = (0..20u64)
                 .map(|k| Key::new(Instant::from_micros(k * 700), 0, k))
                 .collect();
