@@ -295,7 +295,7 @@ fn end_at(trace: &Trace, h: HostId, at: usize, sent: &Sent, sender: bool) -> End
         remote_port
     );
     let t = trace.events[at].t;
-    let same_step = |i: usize| trace.events[i].t == t && trace.events[i].host == Some(h);
+    let same_step = |i: usize| trace.events[i].t == t && trace.events[i].host() == Some(h);
     let mut first = at;
     while first > 0 && same_step(first - 1) {
         first -= 1;

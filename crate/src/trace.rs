@@ -149,9 +149,22 @@ display_as_name!(Call);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
     pub t: Instant,
-    pub host: Option<HostId>,
+    /// See [`Event::host`]. (Four bytes, not eight: a long run records a million events.)
+    host: Option<u32>,
     pub why: Why,
     pub kind: EventKind,
+}
+
+impl Event {
+    pub fn new(t: Instant, host: Option<HostId>, why: Why, kind: EventKind) -> Event {
+        let host = host.map(|h| u32::try_from(h).expect("fewer than 2^32 hosts"));
+        Event { t, host, why, kind }
+    }
+
+    /// The host it happened at; `None` for a segment lost on the way, between hosts.
+    pub fn host(&self) -> Option<HostId> {
+        self.host.map(|h| h as HostId)
+    }
 }
 
 /// A flood's segments beyond the first few, which the trace counts instead of keeping.
@@ -261,7 +274,7 @@ impl Trace {
             EventKind::App { .. } => "app",
         };
         obj.insert("kind".into(), json!(kind));
-        if let Some(host) = event.host {
+        if let Some(host) = event.host() {
             obj.insert("host".into(), json!(self.hosts[host].name));
         }
         match &event.kind {
@@ -365,7 +378,7 @@ impl Trace {
         let mut line = format!("{} ", event.t);
         // An event with no host happened in the network between the hosts.
         let host = event
-            .host
+            .host()
             .map(|h| self.hosts[h].name.as_str())
             .unwrap_or("network");
         let _ = match &event.kind {

@@ -45,7 +45,7 @@ fn sends(trace: &Trace, from: &str, flags: &str) -> Vec<Instant> {
         .events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Send(s) if e.host == Some(h) && s.seg.flags.to_string() == flags => {
+            EventKind::Send(s) if e.host() == Some(h) && s.seg.flags.to_string() == flags => {
                 Some(e.t)
             }
             _ => None,
@@ -67,7 +67,7 @@ fn state_span(trace: &Trace, name: &str, state: &str) -> (Instant, Instant) {
     let h = host(trace, name);
     let mut entered = None;
     for e in &trace.events {
-        if let (EventKind::State { from, to, .. }, Some(eh)) = (&e.kind, e.host) {
+        if let (EventKind::State { from, to, .. }, Some(eh)) = (&e.kind, e.host()) {
             if eh != h {
                 continue;
             }
@@ -90,7 +90,7 @@ fn error_at(trace: &Trace, name: &str, errno: &str) -> Instant {
         .events
         .iter()
         .find(|e| {
-            e.host == Some(h)
+            e.host() == Some(h)
                 && matches!(&e.kind, EventKind::App { errno: Some(x), .. } if x.name() == errno)
         })
         .map(|e| e.t)

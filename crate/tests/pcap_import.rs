@@ -199,10 +199,10 @@ fn observed_presets_are_whole_traces() {
                 assert_eq!(e.why.id(), "captured", "{name}");
                 match &e.kind {
                     EventKind::Send(s) => {
-                        assert_eq!(trace.host_of(s.src), e.host, "{name}: #{}", s.id);
+                        assert_eq!(trace.host_of(s.src), e.host(), "{name}: #{}", s.id);
                     }
                     EventKind::Deliver { seg_id } => {
-                        delivered.insert(*seg_id, (e.t, e.host));
+                        delivered.insert(*seg_id, (e.t, e.host()));
                     }
                     other => panic!("{name}: unexpected {other:?}"),
                 }

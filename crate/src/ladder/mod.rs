@@ -242,7 +242,7 @@ fn shared_axis(panels: &[Panel], show_now: bool) -> TimeAxis {
                 if let Some(eta) = s.eta {
                     moments.push(eta);
                     flights.push((e.t, eta));
-                    if let (Some(a), Some(b)) = (e.host, trace.host_of(s.dst)) {
+                    if let (Some(a), Some(b)) = (e.host(), trace.host_of(s.dst)) {
                         latencies
                             .entry((i, a.min(b), a.max(b)))
                             .or_default()
@@ -312,7 +312,7 @@ fn draw_panel(
         let x = lane(h);
         // An attacker's lifeline stands for all the addresses it spoofs.
         let spoofing = trace.events.iter().any(|e| {
-            matches!(&e.kind, EventKind::Send(s) if e.host == Some(h) && crate::sim::is_spoofed(s.src))
+            matches!(&e.kind, EventKind::Send(s) if e.host() == Some(h) && crate::sim::is_spoofed(s.src))
         });
         let addr = if spoofing {
             format!("{} · spoofed sources", host.addr)
@@ -439,7 +439,7 @@ fn draw_panel(
 
     // State changes, written beside the lifeline where they happen.
     for e in &trace.events {
-        if let (EventKind::State { to, .. }, Some(h)) = (&e.kind, e.host) {
+        if let (EventKind::State { to, .. }, Some(h)) = (&e.kind, e.host()) {
             let x = lane(h);
             let y = axis.y(e.t);
             if !opts.shows(y, y) {
@@ -486,7 +486,7 @@ fn draw_panel(
         let EventKind::Send(s) = &e.kind else {
             continue;
         };
-        let (Some(from), to) = (e.host, trace.host_of(s.dst)) else {
+        let (Some(from), to) = (e.host(), trace.host_of(s.dst)) else {
             continue;
         };
         let nudge = {
@@ -642,7 +642,7 @@ fn queue_charts(trace: &Trace) -> Vec<QueueChart> {
                 accept_limit,
             },
             Some(host),
-        ) = (&e.kind, e.host)
+        ) = (&e.kind, e.host())
         else {
             continue;
         };
@@ -796,7 +796,7 @@ fn timer_brackets(trace: &Trace, now: Option<Instant>) -> Vec<Bracket> {
                 at,
             },
             Some(h),
-        ) = (&e.kind, e.host)
+        ) = (&e.kind, e.host())
         else {
             continue;
         };

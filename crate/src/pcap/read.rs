@@ -1303,12 +1303,7 @@ fn observed_trace(conn: &Connection, packets: &[&Packet], timing: Timing) -> Tra
             retrans,
             eta: Some(Instant::from_micros(arrives_at)),
         };
-        let event = |kind, host| Event {
-            t: Instant::ZERO,
-            host: Some(host),
-            why: why::CAPTURED,
-            kind,
-        };
+        let event = |kind, host| Event::new(Instant::ZERO, Some(host), why::CAPTURED, kind);
         events.push((sent_at, 0, k, event(EventKind::Send(Box::new(sent)), from)));
         events.push((
             arrives_at,
@@ -2169,7 +2164,7 @@ mod tests {
             .events
             .iter()
             .map(|e| {
-                let host = &trace.hosts[e.host.unwrap()].name;
+                let host = &trace.hosts[e.host().unwrap()].name;
                 match &e.kind {
                     EventKind::Send(s) => format!("{} {host} sends #{}", e.t.micros(), s.id),
                     EventKind::Deliver { seg_id } => {

@@ -801,12 +801,7 @@ impl Sim {
     }
 
     fn record(&mut self, host: Option<HostId>, why: Why, kind: EventKind) {
-        self.trace.push(Event {
-            t: self.now,
-            host,
-            why,
-            kind,
-        });
+        self.trace.push(Event::new(self.now, host, why, kind));
     }
 
     fn record_listener(&mut self, h: HostId, conn: ConnId, from: State, to: State, why: Why) {
