@@ -396,11 +396,9 @@ fn a_long_run_keeps_the_beginning_of_its_trace_and_counts_the_rest() {
     assert_eq!(capped.events_processed(), full.events_processed());
 }
 
-#[test]
-fn past_the_trace_limit_closed_connections_are_forgotten_and_the_run_is_unchanged() {
-    // A is reset (nothing listens on 81) and closes; C then reuses A's slot, so C, the
-    // newest connection, sits before B. `send` and `close` without a target must still mean
-    // C, the connection opened last.
+/// A is reset (nothing listens on 81) and closes; B sends 50 bytes; C, opened after A
+/// closed, sends 100 and closes.
+fn three_connections() -> Scenario {
     let text = format!(
         "{TWO_HOSTS}at 0s client connect server:81
 at 10ms client connect server:80
@@ -411,7 +409,14 @@ at 800ms client close
 run 2s
 "
     );
-    let scenario = Scenario::parse(&text).unwrap();
+    Scenario::parse(&text).unwrap()
+}
+
+#[test]
+fn past_the_trace_limit_closed_connections_are_forgotten_and_the_run_is_unchanged() {
+    // C reuses A's slot, so C, the newest connection, sits before B. `send` and `close`
+    // without a target must still mean C, the connection opened last.
+    let scenario = three_connections();
     let live = |limit: Option<usize>| {
         let mut sim = Sim::new(&scenario);
         if let Some(limit) = limit {
@@ -436,4 +441,28 @@ run 2s
     // B has its 50 bytes; C sent 100 and its FIN.
     assert!(open.contains(&("ESTABLISHED", 51, 51, 1)), "{open:?}");
     assert!(open.contains(&("FIN-WAIT-2", 102, 102, 1)), "{open:?}");
+}
+
+#[test]
+fn state_lists_connections_in_the_order_they_were_opened_closed_ones_with_their_last_numbers() {
+    // C reuses A's slot, yet the list keeps the order A, B, C, and A still shows the SYN it
+    // sent.
+    let mut sim = Sim::new(&three_connections());
+    sim.run_to_end();
+    let client = sim.snapshot().hosts.into_iter().next().unwrap();
+    let order: Vec<usize> = (client.conns.iter())
+        .map(|c| {
+            let labels = &sim.trace().conns;
+            labels.iter().position(|l| *l == c.label).unwrap()
+        })
+        .collect();
+    assert_eq!(order.len(), 3, "{:?}", client.conns);
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    let numbers: Vec<_> = (client.conns.iter())
+        .map(|c| (c.state, c.snd_una, c.snd_nxt, c.timers.len()))
+        .collect();
+    assert_eq!(numbers[0], ("CLOSED", 0, 1, 0), "{numbers:?}");
+    assert_eq!(numbers[1], ("ESTABLISHED", 51, 51, 0), "{numbers:?}");
+    // C waits for the server's FIN under its FIN-WAIT-2 timer.
+    assert_eq!(numbers[2], ("FIN-WAIT-2", 102, 102, 1), "{numbers:?}");
 }

@@ -189,20 +189,15 @@ fn summary(sim: &Sim, stop: &Stop) -> String {
             flood.segments, flood.syns, flood.synacks, flood.rsts, flood.lost, flood.dropped
         );
     }
-    for host in sim.hosts() {
-        for (port, sock) in &host.listeners {
-            let l = &sock.listener;
+    for host in sim.snapshot().hosts {
+        for l in host.listeners {
             out += &format!(
-                "{}:{port} LISTEN syn queue {}/{} accept queue {}/{}\n",
-                host.name,
-                l.syn_queue_len(),
-                l.syn_queue_limit(),
-                l.accept_queue_len(),
-                l.accept_queue_limit()
+                "{}:{} LISTEN syn queue {}/{} accept queue {}/{}\n",
+                host.name, l.port, l.syn_queue, l.syn_limit, l.accept_queue, l.accept_limit
             );
         }
-        for conn in host.conns.iter().filter(|c| c.detailed) {
-            out += &format!("{} {}\n", trace.label(conn.id), conn.tcb.state());
+        for conn in host.conns {
+            out += &format!("{} {}\n", conn.label, conn.state);
         }
     }
     out

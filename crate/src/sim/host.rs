@@ -5,7 +5,7 @@ use super::queue::Key;
 use crate::profile::Params;
 use crate::rng::{mix, LookupMap, Rng};
 use crate::seq::SeqNum;
-use crate::tcp::{Endpoint, Listener, Queues, Tcb};
+use crate::tcp::{Endpoint, Listener, Queues, State, Tcb};
 use crate::time::Instant;
 use crate::trace::ConnId;
 use std::collections::{BTreeMap, BTreeSet};
@@ -50,6 +50,47 @@ pub struct Conn {
     pub detailed: bool,
 }
 
+/// A connection's sequence numbers relative to the ISNs, as the ladder shows them, and its
+/// retransmission timeout.
+#[derive(Clone, Copy, Debug)]
+pub struct Numbers {
+    pub snd_una: u32,
+    pub snd_nxt: u32,
+    pub rcv_nxt: u32,
+    pub rto_ms: u64,
+}
+
+impl Numbers {
+    pub fn of(tcb: &Tcb) -> Numbers {
+        Numbers {
+            snd_una: tcb.snd_una().since(tcb.iss()),
+            snd_nxt: tcb.snd_nxt().since(tcb.iss()),
+            rcv_nxt: if tcb.state() == State::SynSent {
+                0
+            } else {
+                tcb.rcv_nxt().since(tcb.irs())
+            },
+            rto_ms: tcb.rto().micros() / 1_000,
+        }
+    }
+}
+
+/// What `state()` still shows of a closed connection the trace followed: its label and last
+/// numbers, without the whole record (its slot goes to a later connection).
+#[derive(Clone, Debug)]
+pub struct Closed {
+    pub id: ConnId,
+    /// When it was added, counted in connections: its place in the list.
+    added: u64,
+    pub numbers: Numbers,
+}
+
+/// A connection `state()` lists.
+pub enum Listed<'a> {
+    Live(&'a Conn),
+    Closed(&'a Closed),
+}
+
 #[derive(Clone, Debug)]
 pub struct Host {
     pub name: String,
@@ -66,8 +107,10 @@ pub struct Host {
     /// When each slot's connection was added, counted in connections.
     added: Vec<u64>,
     connections_added: u64,
-    /// Slots of closed connections nobody will look at again, for new connections to reuse.
+    /// Slots of closed connections, for new connections to reuse.
     free: Vec<usize>,
+    /// The closed connections the trace followed, oldest first.
+    closed: Vec<Closed>,
     /// Closed connections' emptied queues, for new connections to reuse.
     spare_queues: Vec<Queues>,
     /// Crashed and not yet rebooted: it neither sends nor answers.
@@ -91,6 +134,7 @@ impl Host {
             added: Vec::new(),
             connections_added: 0,
             free: Vec::new(),
+            closed: Vec::new(),
             spare_queues: Vec::new(),
             down: false,
             unplugged: false,
@@ -147,19 +191,36 @@ impl Host {
         self.held.remove(&(self.added[c], c));
     }
 
-    /// Takes a closed connection out of the 4-tuple index. Its record stays for `state()` to
-    /// list, unless `forget`: then a later connection reuses the slot. (Only `add` reuses
-    /// it, so the caller may still read the record until then.)
-    pub fn retire(&mut self, c: usize, forget: bool) {
+    /// Takes a closed connection out of the 4-tuple index and frees its slot for a later
+    /// connection; if `listed`, `state()` goes on listing it, from a summary. (Only `add`
+    /// reuses the slot, so the caller may still read the record until then.)
+    pub fn retire(&mut self, c: usize, listed: bool) {
         self.held.remove(&(self.added[c], c));
         let conn = &self.conns[c];
         let key = (conn.tcb.local_port(), conn.remote, conn.tcb.remote_port());
         if self.index.get(&key) == Some(&c) {
             self.index.remove(&key);
         }
-        if forget {
-            self.free.push(c);
+        if listed {
+            self.closed.push(Closed {
+                id: conn.id,
+                added: self.added[c],
+                numbers: Numbers::of(&conn.tcb),
+            });
         }
+        self.free.push(c);
+    }
+
+    /// The connections `state()` lists, in the order they were added: the live ones the
+    /// trace follows, and the closed ones it followed.
+    pub fn listed(&self) -> Vec<Listed<'_>> {
+        let live = (self.conns.iter().enumerate())
+            .filter(|(_, conn)| conn.detailed && conn.tcb.state() != State::Closed)
+            .map(|(c, conn)| (self.added[c], Listed::Live(conn)));
+        let closed = (self.closed.iter()).map(|closed| (closed.added, Listed::Closed(closed)));
+        let mut listed: Vec<(u64, Listed)> = live.chain(closed).collect();
+        listed.sort_unstable_by_key(|&(added, _)| added);
+        listed.into_iter().map(|(_, conn)| conn).collect()
     }
 
     /// A closed connection gives up its buffers; a few are kept for the next connections.

@@ -17,7 +17,7 @@ mod network;
 mod queue;
 
 pub use flood::{is_spoofed, FLOOD_DETAIL};
-pub use host::{Conn, Host, ListenSocket};
+pub use host::{Conn, Host, Listed, ListenSocket, Numbers};
 
 use crate::rng::{LookupMap, Rng};
 use crate::scenario::{Action, Counterfactual, Scenario};
@@ -400,31 +400,42 @@ impl Sim {
                         })
                         .collect(),
                     conns: h
-                        .conns
-                        .iter()
-                        .filter(|c| c.detailed)
-                        .map(|c| ConnSnapshot {
-                            label: self.trace.label(c.id).to_string(),
-                            state: c.tcb.state().name(),
-                            snd_una: c.tcb.snd_una().since(c.tcb.iss()),
-                            snd_nxt: c.tcb.snd_nxt().since(c.tcb.iss()),
-                            rcv_nxt: if c.tcb.state() == State::SynSent {
-                                0
-                            } else {
-                                c.tcb.rcv_nxt().since(c.tcb.irs())
-                            },
-                            rto_ms: c.tcb.rto().micros() / 1_000,
-                            timers: c
-                                .tcb
-                                .armed_timers()
-                                .into_iter()
-                                .map(|(name, at)| TimerSnapshot {
-                                    name,
-                                    at: at.micros(),
-                                })
-                                .collect(),
-                        })
+                        .listed()
+                        .into_iter()
+                        .map(|listed| self.conn_snapshot(listed))
                         .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    fn conn_snapshot(&self, listed: Listed) -> ConnSnapshot {
+        let (id, state, numbers, timers) = match listed {
+            Listed::Live(c) => (
+                c.id,
+                c.tcb.state(),
+                Numbers::of(&c.tcb),
+                c.tcb.armed_timers(),
+            ),
+            Listed::Closed(c) => (c.id, State::Closed, c.numbers, Vec::new()),
+        };
+        let Numbers {
+            snd_una,
+            snd_nxt,
+            rcv_nxt,
+            rto_ms,
+        } = numbers;
+        ConnSnapshot {
+            label: self.trace.label(id).to_string(),
+            state: state.name(),
+            snd_una,
+            snd_nxt,
+            rcv_nxt,
+            rto_ms,
+            timers: (timers.into_iter())
+                .map(|(name, at)| TimerSnapshot {
+                    name,
+                    at: at.micros(),
                 })
                 .collect(),
         }
@@ -649,10 +660,10 @@ impl Sim {
                         }
                         if to == State::Closed {
                             // A closed connection the trace no longer follows (a flood's, or
-                            // any once the trace is full) is not listed by `state()` either:
-                            // its slot is reused, so a long run does not keep every record.
-                            let forget = !detailed || !self.trace.has_room();
-                            self.hosts[h].retire(c, forget);
+                            // any once the trace is full) is not listed by `state()` either,
+                            // so a long run does not keep one summary per connection.
+                            let listed = detailed && self.trace.has_room();
+                            self.hosts[h].retire(c, listed);
                         }
                         continue;
                     }
