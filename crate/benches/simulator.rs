@@ -107,7 +107,7 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(100_000);
     if only.is_empty() || only == "flood" {
-        measure("flood", &flood(), 3, false);
+        measure("flood", &flood(), 5, false);
     }
     if only.is_empty() || only == "lifecycles" {
         // The default trace keeps its first million events; the second run keeps them all.
@@ -115,7 +115,7 @@ fn main() {
         let runs = std::env::var("BENCH_RUNS")
             .ok()
             .and_then(|n| n.parse().ok())
-            .unwrap_or(3);
+            .unwrap_or(5);
         measure("lifecycles", &lifecycles(n), runs, false);
         if std::env::var_os("BENCH_RUNS").is_none() {
             measure("lifecycles/full", &lifecycles(n), 1, true);
