@@ -167,18 +167,14 @@ pub fn rows(trace: &Trace, absolute: bool) -> Vec<Row> {
         }
     }
     trace
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Send(s) => Some(Row {
-                id: s.id,
-                sent_us: e.t.micros(),
-                from: trace.name_of(s.src),
-                to: trace.name_of(s.dst),
-                label: crate::ladder::seg_label(s, absolute),
-                fate: fates.get(&s.id).copied().unwrap_or("in flight"),
-            }),
-            _ => None,
+        .sent_segments()
+        .map(|(e, s)| Row {
+            id: s.id,
+            sent_us: e.t.micros(),
+            from: trace.name_of(s.src),
+            to: trace.name_of(s.dst),
+            label: crate::ladder::seg_label(s, absolute),
+            fate: fates.get(&s.id).copied().unwrap_or("in flight"),
         })
         .collect()
 }
@@ -194,7 +190,7 @@ pub fn fault_for(trace: &Trace, seg_id: SegId, effect: FaultEffect) -> Option<Fa
     };
     let nth = trace.events[..=sent_at]
         .iter()
-        .filter(|e| matches!(&e.kind, EventKind::Send(s) if matches(s)))
+        .filter(|e| trace.sent(e).is_some_and(matches))
         .count() as u32;
     Some(Fault {
         effect,
@@ -212,10 +208,9 @@ pub fn lose_next(trace: &Trace, scenario: &crate::scenario::Scenario, host: &str
     let h = trace.hosts.iter().position(|x| x.name == host)?;
     let addr = trace.hosts[h].addr;
     let sends = || {
-        trace.events.iter().filter_map(|e| match &e.kind {
-            EventKind::Send(s) if s.src == addr => Some(s.as_ref()),
-            _ => None,
-        })
+        (trace.sent_segments())
+            .map(|(_, s)| s)
+            .filter(move |s| s.src == addr)
     };
     let peer = sends()
         .filter_map(|s| trace.host_of(s.dst))
@@ -256,10 +251,7 @@ fn find_send(trace: &Trace, seg_id: SegId) -> Option<(usize, &Sent)> {
         .events
         .iter()
         .enumerate()
-        .find_map(|(i, e)| match &e.kind {
-            EventKind::Send(s) if s.id == seg_id => Some((i, s.as_ref())),
-            _ => None,
-        })
+        .find_map(|(i, e)| Some((i, trace.sent(e)?)).filter(|(_, s)| s.id == seg_id))
 }
 
 fn field(name: &'static str, value: impl ToString) -> Field {
@@ -356,13 +348,9 @@ mod tests {
     }
 
     fn seg_ids(sim: &Sim, flags: &str) -> Vec<SegId> {
-        sim.trace()
-            .events
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::Send(s) if s.seg.flags.to_string() == flags => Some(s.id),
-                _ => None,
-            })
+        (sim.trace().sent_segments())
+            .filter(|(_, s)| s.seg.flags.to_string() == flags)
+            .map(|(_, s)| s.id)
             .collect()
     }
 

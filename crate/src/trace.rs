@@ -58,9 +58,10 @@ impl DropCause {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
-    Send(Box<Sent>),
+    /// A segment sent: its record's place in [`Trace::sends`] (read it with [`Trace::sent`]).
+    Send(u32),
     Deliver {
         seg_id: SegId,
     },
@@ -199,6 +200,70 @@ pub struct Trace {
     pub limit: usize,
     pub unrecorded: u64,
     pub events: Vec<Event>,
+    /// The records of the segments the `send` events sent.
+    pub sends: Sends,
+}
+
+/// A trace's segment records, in blocks that are allocated once and never move: a long run
+/// sends hundreds of thousands of segments, and neither one allocation per record nor one
+/// vector copied each time it doubles would be cheap.
+#[derive(Clone, Debug, Default)]
+pub struct Sends {
+    blocks: Vec<Vec<Sent>>,
+    len: usize,
+}
+
+/// Records per block (about 320 KB).
+const SENDS_BLOCK: usize = 4096;
+
+impl Sends {
+    /// Keeps a record; returns its index.
+    pub fn push(&mut self, sent: Sent) -> u32 {
+        if self.len.is_multiple_of(SENDS_BLOCK) {
+            // The first block grows as a vector does, so a short trace stays small.
+            let capacity = if self.blocks.is_empty() {
+                0
+            } else {
+                SENDS_BLOCK
+            };
+            self.blocks.push(Vec::with_capacity(capacity));
+        }
+        self.blocks
+            .last_mut()
+            .expect("a block with room")
+            .push(sent);
+        self.len += 1;
+        u32::try_from(self.len - 1).expect("fewer than 2^32 segments")
+    }
+
+    pub fn get(&self, index: u32) -> &Sent {
+        let i = index as usize;
+        &self.blocks[i / SENDS_BLOCK][i % SENDS_BLOCK]
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Sent> {
+        self.blocks.iter().flatten()
+    }
+
+    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut Sent> {
+        self.blocks.iter_mut().flatten()
+    }
+}
+
+impl<'a> IntoIterator for &'a Sends {
+    type Item = &'a Sent;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<Sent>>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.blocks.iter().flatten()
+    }
 }
 
 impl Default for Trace {
@@ -208,6 +273,7 @@ impl Default for Trace {
             conns: Vec::new(),
             counterfactuals: Vec::new(),
             events: Vec::new(),
+            sends: Sends::default(),
             flood: FloodSummary::default(),
             limit: DEFAULT_TRACE_LIMIT,
             unrecorded: 0,
@@ -223,6 +289,30 @@ impl Trace {
         } else {
             self.unrecorded += 1;
         }
+    }
+
+    /// Keeps a `send` event and its segment's record, or only counts it once the trace is full.
+    pub fn push_send(&mut self, t: Instant, host: HostId, why: Why, sent: Sent) {
+        if self.has_room() {
+            let index = self.sends.push(sent);
+            self.events
+                .push(Event::new(t, Some(host), why, EventKind::Send(index)));
+        } else {
+            self.unrecorded += 1;
+        }
+    }
+
+    /// The segment a `send` event sent; `None` for any other event.
+    pub fn sent(&self, event: &Event) -> Option<&Sent> {
+        match event.kind {
+            EventKind::Send(index) => Some(self.sends.get(index)),
+            _ => None,
+        }
+    }
+
+    /// Each `send` event with its segment, in trace order.
+    pub fn sent_segments(&self) -> impl DoubleEndedIterator<Item = (&Event, &Sent)> {
+        (self.events.iter()).filter_map(|e| Some((e, self.sent(e)?)))
     }
 
     pub fn has_room(&self) -> bool {
@@ -278,7 +368,8 @@ impl Trace {
             obj.insert("host".into(), json!(self.hosts[host].name));
         }
         match &event.kind {
-            EventKind::Send(s) => {
+            &EventKind::Send(index) => {
+                let s = self.sends.get(index);
                 let seg = &s.seg;
                 let mut rec = json!({
                     "id": s.id,
@@ -382,7 +473,8 @@ impl Trace {
             .map(|h| self.hosts[h].name.as_str())
             .unwrap_or("network");
         let _ = match &event.kind {
-            EventKind::Send(s) => {
+            &EventKind::Send(index) => {
+                let s = self.sends.get(index);
                 let seg = &s.seg;
                 let _ = write!(
                     line,
@@ -467,5 +559,35 @@ impl Trace {
             out.push('\n');
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segment_records_keep_their_index_across_blocks() {
+        let record = |id| Sent {
+            id,
+            src: Ipv4Addr::new(10, 0, 0, 1),
+            dst: Ipv4Addr::new(10, 0, 0, 2),
+            seg: Segment::default(),
+            rseq: 0,
+            rack: 0,
+            retrans: false,
+            eta: None,
+        };
+        let mut sends = Sends::default();
+        let n = 2 * SENDS_BLOCK as u32 + 7;
+        for id in 0..n {
+            assert_eq!(sends.push(record(id)), id);
+        }
+        assert_eq!(sends.len(), n as usize);
+        assert!((0..n).all(|i| sends.get(i).id == i));
+        let ids: Vec<u32> = sends.iter().map(|s| s.id).collect();
+        assert_eq!(ids, (0..n).collect::<Vec<_>>());
+        sends.iter_mut().for_each(|s| s.retrans = true);
+        assert!((&sends).into_iter().all(|s| s.retrans));
     }
 }

@@ -41,15 +41,9 @@ fn host(trace: &Trace, name: &str) -> usize {
 /// When `from` sent segments whose flags print as `flags`.
 fn sends(trace: &Trace, from: &str, flags: &str) -> Vec<Instant> {
     let h = host(trace, from);
-    trace
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Send(s) if e.host() == Some(h) && s.seg.flags.to_string() == flags => {
-                Some(e.t)
-            }
-            _ => None,
-        })
+    (trace.sent_segments())
+        .filter(|(e, s)| e.host() == Some(h) && s.seg.flags.to_string() == flags)
+        .map(|(e, _)| e.t)
         .collect()
 }
 

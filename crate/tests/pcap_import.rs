@@ -24,14 +24,7 @@ fn simulate(name: &str) -> Trace {
 }
 
 fn sends(trace: &Trace) -> Vec<&Sent> {
-    trace
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Send(s) => Some(&**s),
-            _ => None,
-        })
-        .collect()
+    trace.sent_segments().map(|(_, s)| s).collect()
 }
 
 type Tuple = (Ipv4Addr, u16, Ipv4Addr, u16);
@@ -156,14 +149,7 @@ fn the_comparison_notices_a_changed_segment() {
     assert!(retransmissions > 0, "syn-lost retransmits its SYN");
     for change in 0..3 {
         let mut changed = simulated.clone();
-        let sent = changed
-            .events
-            .iter_mut()
-            .find_map(|e| match &mut e.kind {
-                EventKind::Send(s) if s.retrans => Some(s),
-                _ => None,
-            })
-            .unwrap();
+        let sent = changed.sends.iter_mut().find(|s| s.retrans).unwrap();
         match change {
             0 => sent.retrans = false,
             1 => sent.rseq += 1,
@@ -198,7 +184,8 @@ fn observed_presets_are_whole_traces() {
             for e in &trace.events {
                 assert_eq!(e.why.id(), "captured", "{name}");
                 match &e.kind {
-                    EventKind::Send(s) => {
+                    EventKind::Send(_) => {
+                        let s = trace.sent(e).unwrap();
                         assert_eq!(trace.host_of(s.src), e.host(), "{name}: #{}", s.id);
                     }
                     EventKind::Deliver { seg_id } => {
@@ -658,12 +645,10 @@ fn cli_import_one_way_keeps_capture_times() {
     let sent_at: Vec<u64> = sends(&simulated)
         .iter()
         .map(|s| {
-            let t = simulated
-                .events
-                .iter()
-                .find(|e| matches!(&e.kind, EventKind::Send(x) if x.id == s.id))
-                .unwrap()
-                .t;
+            let (e, _) = (simulated.sent_segments())
+                .find(|(_, x)| x.id == s.id)
+                .unwrap();
+            let t = e.t;
             start + t.micros()
         })
         .collect();

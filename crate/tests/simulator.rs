@@ -176,10 +176,8 @@ fn a_million_syn_flood_keeps_a_small_trace() {
         "{} trace events",
         trace.events.len()
     );
-    let drawn = trace
-        .events
-        .iter()
-        .filter(|e| matches!(&e.kind, tcp_playground::trace::EventKind::Send(s) if s.seg.flags.syn() && !s.seg.flags.ack()))
+    let drawn = (trace.sends.iter())
+        .filter(|s| s.seg.flags.syn() && !s.seg.flags.ack())
         .count() as u64;
     assert!(drawn > 0 && drawn <= u64::from(tcp_playground::sim::FLOOD_DETAIL));
     assert_eq!(

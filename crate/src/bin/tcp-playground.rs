@@ -12,7 +12,7 @@ use tcp_playground::pcap::read::{self as capture, Capture};
 use tcp_playground::scenario::{link, Preset, Scenario, PRESETS};
 use tcp_playground::sim::{Sim, Stop};
 use tcp_playground::time::Duration;
-use tcp_playground::trace::{EventKind, Trace};
+use tcp_playground::trace::Trace;
 
 const USAGE: &str = "\
 usage:
@@ -320,11 +320,7 @@ fn connection_list(path: &str, capture: &Capture, skipped: &str) -> String {
 
 /// An imported connection in numbers: its segments by flags, retransmissions, what was skipped.
 fn import_summary(trace: &Trace, skipped: &str) -> String {
-    let retrans = trace
-        .events
-        .iter()
-        .filter(|e| matches!(&e.kind, EventKind::Send(s) if s.retrans))
-        .count();
+    let retrans = trace.sends.iter().filter(|s| s.retrans).count();
     let mut out = format!(
         "connection {}\nevents {}\nsegments {}\nretransmissions {retrans}\nend {}\n",
         trace.conns.join(" "),
@@ -342,10 +338,8 @@ fn import_summary(trace: &Trace, skipped: &str) -> String {
 /// The trace's segments counted by flag set, a `  FLAGS       N` line each.
 fn flag_counts(trace: &Trace) -> String {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for event in &trace.events {
-        if let EventKind::Send(s) = &event.kind {
-            *counts.entry(s.seg.flags.to_string()).or_default() += 1;
-        }
+    for s in &trace.sends {
+        *counts.entry(s.seg.flags.to_string()).or_default() += 1;
     }
     counts
         .iter()

@@ -238,7 +238,7 @@ fn shared_axis(panels: &[Panel], show_now: bool) -> TimeAxis {
             ) {
                 moments.push(e.t);
             }
-            if let EventKind::Send(s) = &e.kind {
+            if let Some(s) = trace.sent(e) {
                 if let Some(eta) = s.eta {
                     moments.push(eta);
                     flights.push((e.t, eta));
@@ -312,7 +312,7 @@ fn draw_panel(
         let x = lane(h);
         // An attacker's lifeline stands for all the addresses it spoofs.
         let spoofing = trace.events.iter().any(|e| {
-            matches!(&e.kind, EventKind::Send(s) if e.host() == Some(h) && crate::sim::is_spoofed(s.src))
+            e.host() == Some(h) && trace.sent(e).is_some_and(|s| crate::sim::is_spoofed(s.src))
         });
         let addr = if spoofing {
             format!("{} · spoofed sources", host.addr)
@@ -482,10 +482,7 @@ fn draw_panel(
     // the same moment (a retransmission and an answer to a repeated SYN, say) would cover each
     // other exactly: each one after the first is drawn a little lower.
     let mut same_moment: BTreeMap<(HostId, Option<HostId>, Instant), u32> = BTreeMap::new();
-    for e in &trace.events {
-        let EventKind::Send(s) = &e.kind else {
-            continue;
-        };
+    for (e, s) in trace.sent_segments() {
         let (Some(from), to) = (e.host(), trace.host_of(s.dst)) else {
             continue;
         };

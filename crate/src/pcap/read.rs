@@ -1275,6 +1275,9 @@ fn observed_trace(conn: &Connection, packets: &[&Packet], timing: Timing) -> Tra
     // segment's send, d before its capture, is not negative; `at` below maps them to the trace.
     let t0 = packets.iter().map(|p| p.t_us).min().unwrap_or_default();
     let mut events: Vec<(u64, u8, usize, Event)> = Vec::with_capacity(packets.len() * 2);
+    // The segments' records, by capture order (a send event names its record's place here
+    // until it goes into the trace).
+    let mut records: Vec<Option<Sent>> = Vec::with_capacity(packets.len());
     let mut directions = [Direction::default(), Direction::default()];
     for (k, p) in packets.iter().enumerate() {
         let from = side_of(p);
@@ -1304,7 +1307,8 @@ fn observed_trace(conn: &Connection, packets: &[&Packet], timing: Timing) -> Tra
             eta: Some(Instant::from_micros(arrives_at)),
         };
         let event = |kind, host| Event::new(Instant::ZERO, Some(host), why::CAPTURED, kind);
-        events.push((sent_at, 0, k, event(EventKind::Send(Box::new(sent)), from)));
+        records.push(Some(sent));
+        events.push((sent_at, 0, k, event(EventKind::Send(k as u32), from)));
         events.push((
             arrives_at,
             1,
@@ -1325,12 +1329,16 @@ fn observed_trace(conn: &Connection, packets: &[&Packet], timing: Timing) -> Tra
     // At one instant, in capture order, each segment's send before its delivery: a SYN,ACK
     // sent the moment the SYN arrived comes after that arrival.
     events.sort_by_key(|&(t, rank, k, _)| (t, k, rank));
-    for (t, _, _, mut event) in events {
+    for (t, _, k, mut event) in events {
         event.t = at(t);
-        if let EventKind::Send(sent) = &mut event.kind {
-            sent.eta = sent.eta.map(|eta| at(eta.micros()));
+        match (event.kind, event.host()) {
+            (EventKind::Send(_), Some(host)) => {
+                let mut sent = records[k].take().expect("each segment is sent once");
+                sent.eta = sent.eta.map(|eta| at(eta.micros()));
+                trace.push_send(event.t, host, event.why, sent);
+            }
+            _ => trace.push(event),
         }
-        trace.push(event);
     }
     trace
 }
@@ -2148,14 +2156,7 @@ mod tests {
     // ----- The observed trace.
 
     fn sent(trace: &Trace) -> Vec<&Sent> {
-        trace
-            .events
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::Send(s) => Some(&**s),
-                _ => None,
-            })
-            .collect()
+        trace.sent_segments().map(|(_, s)| s).collect()
     }
 
     /// `t kind host #id` for every event.
@@ -2166,7 +2167,10 @@ mod tests {
             .map(|e| {
                 let host = &trace.hosts[e.host().unwrap()].name;
                 match &e.kind {
-                    EventKind::Send(s) => format!("{} {host} sends #{}", e.t.micros(), s.id),
+                    EventKind::Send(_) => {
+                        let id = trace.sent(e).unwrap().id;
+                        format!("{} {host} sends #{id}", e.t.micros())
+                    }
                     EventKind::Deliver { seg_id } => {
                         format!("{} {host} receives #{seg_id}", e.t.micros())
                     }

@@ -3,7 +3,7 @@
 //! and a zero-filled payload of the segment's length.
 
 use super::{ETHERTYPE_IPV4, LINKTYPE_ETHERNET};
-use crate::trace::{EventKind, Trace};
+use crate::trace::Trace;
 use crate::wire::{ipv4_header, tcp_header};
 use std::net::Ipv4Addr;
 
@@ -25,10 +25,7 @@ pub fn write(trace: &Trace) -> Vec<u8> {
     out.extend_from_slice(&0u32.to_le_bytes()); // sigfigs
     out.extend_from_slice(&SNAPLEN.to_le_bytes());
     out.extend_from_slice(&LINKTYPE_ETHERNET.to_le_bytes());
-    for event in &trace.events {
-        let EventKind::Send(sent) = &event.kind else {
-            continue;
-        };
+    for (event, sent) in trace.sent_segments() {
         let frame = frame(sent.src, sent.dst, &sent.seg, sent.id as u16);
         let micros = event.t.micros();
         let len = frame.len() as u32;

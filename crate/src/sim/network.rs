@@ -90,7 +90,7 @@ impl Sim {
                 retrans: tx.retrans,
                 eta,
             };
-            self.record(Some(h), tx.why, EventKind::Send(Box::new(sent)));
+            self.trace.push_send(self.now, h, tx.why, sent);
         } else {
             self.count_flood_segment(&seg, fate.lost.is_some());
         }
