@@ -158,7 +158,9 @@ pub struct Event {
 
 impl Event {
     pub fn new(t: Instant, host: Option<HostId>, why: Why, kind: EventKind) -> Event {
-        let host = host.map(|h| u32::try_from(h).expect("fewer than 2^32 hosts"));
+        // A scenario has at most MAX_HOSTS hosts (and an attacker's stand-in).
+        debug_assert!(host.is_none_or(|h| h <= crate::scenario::MAX_HOSTS));
+        let host = host.map(|h| h as u32);
         Event { t, host, why, kind }
     }
 
