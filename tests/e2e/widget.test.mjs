@@ -185,6 +185,9 @@ test("the widget speaks Chinese with lang=zh", async () => {
   await page.evaluate(() => document.getElementById("main").setAttribute("lang", "zh"));
   assert.equal(await page.textContent("#step"), "单步");
   await toEnd(page);
+  // The ladder's words follow: what a screen reader hears of an arrow and of the diagram.
+  assert.equal(await page.getAttribute('#ladder [data-flags="SYN"]', "aria-label"), "SYN seq=0，从 client 到 server");
+  assert.equal(await page.getAttribute("#ladder svg", "aria-label"), "client、server 之间的时序图：3 个报文段");
   await page.click('#ladder [data-flags="SYN"]');
   assert.match(await page.textContent("#insp-why"), /connect\(\)/);
   assert.match(await page.textContent("#insp-why"), /。/);

@@ -464,8 +464,13 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.#key(e);
   }
 
+  /** The `lang` attribute, which the ladder's words follow too. */
+  #lang() {
+    return this.getAttribute("lang") ?? "";
+  }
+
   #relabel() {
-    this.#t = strings(this.getAttribute("lang"));
+    this.#t = strings(this.#lang());
     const t = this.#t;
     for (const node of this.#all("[data-t]")) node.textContent = t[node.dataset.t];
     for (const b of this.#all("button")) {
@@ -610,7 +615,7 @@ export class TcpPlaygroundElement extends HTMLElement {
   #drawLadder() {
     const ladder = this.$("ladder");
     const drawing = performance.now();
-    const opts = { absolute: this.$("absolute").checked, showNow: !this.#done() };
+    const opts = { absolute: this.$("absolute").checked, showNow: !this.#done(), lang: this.#lang() };
     const long = this.#runs().reduce((n, pg) => n + pg.segmentCount(), 0) > LONG_LADDER;
     this.#band = long ? this.#bandInView(1) : null;
     if (this.#band) opts.visible = this.#band;
@@ -839,7 +844,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.$("insp-fate").textContent = fate.join(" · ");
     this.$("insp-fields").replaceChildren(...info.fields.flatMap((f) => [el("dt", f.name), el("dd", f.value)]));
     const why = this.$("insp-why");
-    const explanation = this.getAttribute("lang")?.startsWith("zh") ? info.why_zh : info.why_en;
+    const explanation = this.#lang().startsWith("zh") ? info.why_zh : info.why_en;
     why.replaceChildren(el("code", info.why), " ", explanation ?? "", " ");
     if (info.rfc) why.append(rfcLink(info.rfc));
     const ends = [[t.sender, info.sender], [t.receiver, info.receiver]].map(([role, end]) => {
@@ -880,7 +885,7 @@ export class TcpPlaygroundElement extends HTMLElement {
   }
 
   #standaloneSvg() {
-    const opts = { absolute: this.$("absolute").checked, standalone: true };
+    const opts = { absolute: this.$("absolute").checked, standalone: true, lang: this.#lang() };
     return this.#pg2
       ? this.#pg.compareSvg(this.#pg2, this.#titles[0], this.#titles[1], opts)
       : this.#pg.ladderSvg(opts);

@@ -9,12 +9,15 @@
 //! Each segment is a `<g class="seg" data-seg-id data-flags>` (a contract: tests and the page
 //! find arrows by these attributes).
 
+mod words;
+
 use crate::tcp::{TimerAction, TimerName};
 use crate::time::{Duration, Instant};
 use crate::trace::{ConnId, DropCause, EventKind, HostId, Sent, Trace};
 use crate::why;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use words::Words;
 
 /// The ladder's own stylesheet: embedded in standalone SVG, linked by the page.
 pub const STYLE: &str = include_str!("ladder.css");
@@ -49,6 +52,8 @@ pub struct LadderOptions {
     /// Draw only what lies between these two heights (in the SVG's pixels): a page showing a
     /// very long ladder draws the part in view, and the SVG keeps its full size.
     pub visible: Option<[f64; 2]>,
+    /// The language of the ladder's words: `zh` for Simplified Chinese, else English.
+    pub lang: String,
 }
 
 impl LadderOptions {
@@ -56,6 +61,10 @@ impl LadderOptions {
     fn shows(&self, a: f64, b: f64) -> bool {
         self.visible
             .is_none_or(|[top, bottom]| a.max(b) >= top && a.min(b) <= bottom)
+    }
+
+    fn words(&self) -> &'static Words {
+        words::for_lang(&self.lang)
     }
 
     pub fn standalone() -> LadderOptions {
@@ -165,14 +174,15 @@ pub fn render_compare_svg(panels: &[Panel], opts: &LadderOptions) -> String {
         .map(|c| WIDTH + CHART_PX * c.len() as f64)
         .collect();
     let width: f64 = widths.iter().sum();
+    let words = opts.words();
     let label = panels
         .iter()
         .map(|p| match &p.title {
-            Some(title) => format!("{title}: {}", describe(p.trace)),
-            None => describe(p.trace),
+            Some(title) => format!("{title}: {}", describe(p.trace, words)),
+            None => describe(p.trace, words),
         })
         .collect::<Vec<_>>()
-        .join(" Compared with ");
+        .join(&format!(" {} ", words.compared_with));
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -289,6 +299,7 @@ fn draw_panel(
     opts: &LadderOptions,
 ) {
     let (trace, now) = (panel.trace, panel.now);
+    let words = opts.words();
     let hosts = trace.hosts.len().max(1);
     let lane = |h: HostId| -> f64 {
         if hosts == 1 {
@@ -301,9 +312,9 @@ fn draw_panel(
     if !trace.counterfactuals.is_empty() {
         let _ = write!(
             svg,
-            r#"<text class="counterfactual" x="{:.1}" y="64">Counterfactual ({}): not real TCP</text>"#,
+            r#"<text class="counterfactual" x="{:.1}" y="64">{}</text>"#,
             WIDTH / 2.0,
-            esc(&trace.counterfactuals.join(", "))
+            esc(&(words.counterfactual)(&trace.counterfactuals.join(", ")))
         );
     }
 
@@ -315,7 +326,7 @@ fn draw_panel(
             e.host() == Some(h) && trace.sent(e).is_some_and(|s| crate::sim::is_spoofed(s.src))
         });
         let addr = if spoofing {
-            format!("{} · spoofed sources", host.addr)
+            format!("{} · {}", host.addr, words.spoofed_sources)
         } else if host.name == host.addr.to_string() {
             // A captured host is named by its address already.
             String::new()
@@ -355,11 +366,11 @@ fn draw_panel(
         // A folded gap with a segment crossing it is not idle: say only how long it was.
         let _ = write!(
             svg,
-            r#"<text class="break-label" x="{:.1}" y="{:.1}">≈ {}{}</text>"#,
+            r#"<text class="break-label" x="{:.1}" y="{:.1}">≈ {} {}</text>"#,
             WIDTH / 2.0,
             (b0 + b1) / 2.0 + 4.0,
             approx(*dt),
-            if *busy { " later" } else { " idle" }
+            if *busy { words.later } else { words.idle }
         );
     }
 
@@ -368,16 +379,13 @@ fn draw_panel(
         let (y0, y1) = (axis.y(first), axis.y(last).max(axis.y(first) + 24.0));
         let _ = write!(
             svg,
-            r#"<g class="flood-band"><rect x="{:.1}" y="{y0:.1}" width="{:.1}" height="{:.1}"/><text x="{:.1}" y="{:.1}">+{} more flood segments, counted, not drawn: {} SYN, {} SYN,ACK, {} RST</text></g>"#,
+            r#"<g class="flood-band"><rect x="{:.1}" y="{y0:.1}" width="{:.1}" height="{:.1}"/><text x="{:.1}" y="{:.1}">{}</text></g>"#,
             SIDE - 20.0,
             WIDTH - 2.0 * SIDE + 40.0,
             y1 - y0,
             WIDTH / 2.0,
             y0 + 16.0,
-            flood.segments,
-            flood.syns,
-            flood.synacks,
-            flood.rsts
+            (words.flood_band)(flood)
         );
     }
 
@@ -420,7 +428,7 @@ fn draw_panel(
         let tick = side * 4.0;
         let label = match b.due {
             None => format!("{} {}", b.name, approx(b.to - b.from)),
-            Some(due) => format!("{} due {}", b.name, clock(due)),
+            Some(due) => format!("{} {} {}", b.name, words.due, clock(due)),
         };
         let anchor = if side > 0.0 { "start" } else { "end" };
         let _ = write!(
@@ -524,19 +532,19 @@ fn draw_panel(
         }
         let mut label = seg_label(s, opts.absolute);
         if e.why == why::KEEPALIVE_PROBE {
-            label.push_str(" keepalive");
+            label.push(' ');
+            label.push_str(words.keepalive);
         }
         let _ = write!(
             svg,
             r#"<g class="{class}" data-seg-id="{}" data-flags="{}" tabindex="0" aria-label="{}">"#,
             s.id,
             s.seg.flags,
-            esc(&format!(
-                "{} from {} to {}{}",
-                label,
-                trace.hosts[from].name,
-                trace.name_of(s.dst),
-                if lost { ", lost" } else { "" }
+            esc(&(words.arrow)(
+                &label,
+                &trace.hosts[from].name,
+                &trace.name_of(s.dst),
+                lost
             ))
         );
         let _ = write!(
@@ -593,11 +601,10 @@ fn draw_panel(
     if trace.unrecorded > 0 {
         let _ = write!(
             svg,
-            r#"<text class="break-label" x="{:.1}" y="{:.1}">The trace keeps its first {} events; {} later ones were counted, not kept.</text>"#,
+            r#"<text class="break-label" x="{:.1}" y="{:.1}">{}</text>"#,
             WIDTH / 2.0,
             height - 12.0,
-            trace.events.len(),
-            trace.unrecorded
+            (words.trace_cut)(trace.events.len(), trace.unrecorded)
         );
     }
     if opts.show_now && now > Instant::ZERO {
@@ -612,7 +619,7 @@ fn draw_panel(
             clock(now)
         );
     }
-    draw_queue_charts(svg, trace, charts, axis);
+    draw_queue_charts(svg, trace, charts, axis, words);
 }
 
 /// A listener's queue occupancy over a run, when it is worth a chart.
@@ -665,7 +672,13 @@ fn queue_charts(trace: &Trace) -> Vec<QueueChart> {
 
 /// Each chart to the right of the lifelines: the SYN queue and the accept queue as step lines
 /// on the shared time axis, against their limits.
-fn draw_queue_charts(svg: &mut String, trace: &Trace, charts: &[QueueChart], axis: &TimeAxis) {
+fn draw_queue_charts(
+    svg: &mut String,
+    trace: &Trace,
+    charts: &[QueueChart],
+    axis: &TimeAxis,
+    words: &Words,
+) {
     for (k, chart) in charts.iter().enumerate() {
         let x0 = WIDTH + k as f64 * CHART_PX + 6.0;
         let w = CHART_PX - 34.0;
@@ -691,9 +704,11 @@ fn draw_queue_charts(svg: &mut String, trace: &Trace, charts: &[QueueChart], axi
         );
         let _ = write!(
             svg,
-            r#"<text class="queue-title" x="{x0:.1}" y="28">{} queues</text><text class="queue-legend q-syn" x="{x0:.1}" y="46">SYN queue, peak {peak_syn}/{}</text><text class="queue-legend q-accept" x="{x0:.1}" y="62">accept queue, peak {peak_accept}/{}</text>"#,
-            esc(&chart.listener),
+            r#"<text class="queue-title" x="{x0:.1}" y="28">{}</text><text class="queue-legend q-syn" x="{x0:.1}" y="46">{} {peak_syn}/{}</text><text class="queue-legend q-accept" x="{x0:.1}" y="62">{} {peak_accept}/{}</text>"#,
+            esc(&(words.queues)(&chart.listener)),
+            words.syn_queue_peak,
             chart.syn_limit,
+            words.accept_queue_peak,
             chart.accept_limit
         );
         let _ = write!(
@@ -749,13 +764,9 @@ fn seg_class(s: &Sent) -> &'static str {
 }
 
 /// A one-line description for screen readers.
-fn describe(trace: &Trace) -> String {
+fn describe(trace: &Trace, words: &Words) -> String {
     let names: Vec<&str> = trace.hosts.iter().map(|h| h.name.as_str()).collect();
-    let segments = trace.segment_count();
-    format!(
-        "Ladder diagram between {}: {segments} segments",
-        names.join(" and ")
-    )
+    (words.diagram)(&names, trace.segment_count())
 }
 
 /// `0 ms`, `150 ms`, `1.250 s`, `61.25 s`: the left-edge clock.
@@ -876,10 +887,58 @@ mod tests {
     use crate::sim::Sim;
 
     fn ladder(preset: &str) -> String {
+        ladder_in(preset, "")
+    }
+
+    fn ladder_in(preset: &str, lang: &str) -> String {
         let scenario = Scenario::parse(Preset::find(preset).unwrap().text).unwrap();
         let mut sim = Sim::new(&scenario);
         sim.run_to_end();
-        render_svg(sim.trace(), sim.now(), &LadderOptions::standalone())
+        let opts = LadderOptions {
+            lang: lang.to_string(),
+            ..LadderOptions::standalone()
+        };
+        render_svg(sim.trace(), sim.now(), &opts)
+    }
+
+    #[test]
+    fn a_chinese_ladder_speaks_chinese_and_keeps_tcp_names() {
+        // Spoofed sources, a flood band, queue charts, timer brackets and folded time.
+        let zh = ladder_in("syn-flood", "zh");
+        for words in [
+            "伪造的源地址",
+            "洪泛报文段",
+            "的队列",
+            "SYN 队列，峰值",
+            "accept 队列，峰值",
+        ] {
+            assert!(zh.contains(words), "{words}");
+        }
+        assert!(
+            zh.contains("之间的时序图"),
+            "the description for screen readers"
+        );
+        for english in [
+            "spoofed",
+            "flood segments",
+            "queues",
+            "queue, peak",
+            "Ladder diagram",
+            " from ",
+        ] {
+            assert!(!zh.contains(english), "{english}");
+        }
+        // Flags, numbers and timer names are TCP's own in both languages.
+        assert!(zh.contains(">SYN seq=0<") && zh.contains("synack-rto"));
+        let en = ladder("syn-flood");
+        assert_eq!(
+            zh.matches("data-seg-id").count(),
+            en.matches("data-seg-id").count()
+        );
+        let close = ladder_in("close", "zh-CN");
+        assert!(close.contains("≈ 60 s 空闲") && !close.contains("idle"));
+        let probes = ladder_in("keepalive-dead", "zh");
+        assert!(probes.contains(" 保活探测<") && !probes.contains(" keepalive<"));
     }
 
     /// The SVG's height attribute, in pixels.
