@@ -188,6 +188,7 @@ test("the widget speaks Chinese with lang=zh", async () => {
   // The ladder's words follow: what a screen reader hears of an arrow and of the diagram.
   assert.equal(await page.getAttribute('#ladder [data-flags="SYN"]', "aria-label"), "SYN seq=0，从 client 到 server");
   assert.equal(await page.getAttribute("#ladder svg", "aria-label"), "client、server 之间的时序图：3 个报文段");
+  assert.equal(await page.textContent("#status"), "运行结束：已经没有会发生的事了。");
   await page.click('#ladder [data-flags="SYN"]');
   assert.match(await page.textContent("#insp-why"), /connect\(\)/);
   assert.match(await page.textContent("#insp-why"), /。/);

@@ -678,7 +678,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     }
     const now = Math.max(...this.#runs().map((pg) => pg.now()));
     this.$("clock").value = `t = ${formatTime(now)}`;
-    this.$("status").textContent = done ? `${snapshot.stop[0].toUpperCase()}${snapshot.stop.slice(1)}.` : "";
+    this.$("status").textContent = done ? this.#t.stopped(snapshot) : "";
     for (const id of ["step", "play", "end"]) this.$(id).disabled = done;
     this.$("back").disabled = this.#history.length === 0;
     if (done) this.#pause();

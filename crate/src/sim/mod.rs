@@ -103,6 +103,20 @@ impl Stop {
         }
     }
 
+    /// The same in Simplified Chinese.
+    pub fn message_zh(&self) -> String {
+        match self {
+            Stop::Quiet => "运行结束：已经没有会发生的事了".to_string(),
+            Stop::RunTime(t) => format!("运行结束：到达了设定的运行时长 {t}"),
+            Stop::EventBudget(n) => format!(
+                "运行在 {n} 个事件后停止，这是单次运行的上限；请缩短运行时长或减少流量"
+            ),
+            Stop::TimeBudget(t) => format!(
+                "运行停在 {t}，这是没有 `run` 语句时一次运行最长的时间；加一条 run 语句说明要运行多久"
+            ),
+        }
+    }
+
     /// A budget, not the scenario, ended the run.
     pub fn is_budget(&self) -> bool {
         matches!(self, Stop::EventBudget(_) | Stop::TimeBudget(_))
@@ -379,6 +393,7 @@ impl Sim {
             now: self.now.micros(),
             done: self.stopped.is_some(),
             stop: self.stopped.as_ref().map(Stop::message),
+            stop_zh: self.stopped.as_ref().map(Stop::message_zh),
             hosts: self
                 .hosts
                 .iter()
@@ -942,7 +957,9 @@ fn app_event(conn: ConnId, event: AppEvent) -> EventKind {
 pub struct Snapshot {
     pub now: u64,
     pub done: bool,
+    /// Why the run is over, in English and in Simplified Chinese.
     pub stop: Option<String>,
+    pub stop_zh: Option<String>,
     pub hosts: Vec<HostSnapshot>,
 }
 
