@@ -98,7 +98,10 @@ pub static ZH: Words = Words {
 
 /// The words for a `lang`: Chinese for `zh` (and `zh-CN`...), English for anything else.
 pub fn for_lang(lang: &str) -> &'static Words {
-    if lang.to_ascii_lowercase().starts_with("zh") {
+    if lang
+        .get(..2)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("zh"))
+    {
         &ZH
     } else {
         &EN
