@@ -110,7 +110,7 @@ pub fn segment(trace: &Trace, seg_id: SegId) -> Option<SegmentInfo> {
     };
     Some(SegmentInfo {
         id: seg_id,
-        label: crate::ladder::seg_label(sent, false),
+        label: sent.label(false),
         sent_us: event.t.micros(),
         arrived_us: fate.2.map(|i| trace.events[i].t.micros()),
         fate: fate.0,
@@ -173,7 +173,7 @@ pub fn rows(trace: &Trace, absolute: bool) -> Vec<Row> {
             sent_us: e.t.micros(),
             from: trace.name_of(s.src),
             to: trace.name_of(s.dst),
-            label: crate::ladder::seg_label(s, absolute),
+            label: s.label(absolute),
             fate: fates.get(&s.id).copied().unwrap_or("in flight"),
         })
         .collect()

@@ -20,6 +20,9 @@ pub type SegId = u32;
 pub struct HostInfo {
     pub name: String,
     pub addr: Ipv4Addr,
+    /// It has sent segments from addresses not its own (a flood's spoofed sources): its
+    /// lifeline stands for all of them.
+    pub spoofing: bool,
 }
 
 /// One segment as it left a host.
@@ -35,6 +38,27 @@ pub struct Sent {
     pub retrans: bool,
     /// When the link will deliver it, decided as it is sent; `None` if it will not arrive.
     pub eta: Option<Instant>,
+}
+
+impl Sent {
+    /// `SYN,ACK seq=0 ack=1`, with `len=` when there is payload: the arrow's label.
+    pub fn label(&self, absolute: bool) -> String {
+        // Relative numbers more than 2^31 past the ISN are really before it (an old
+        // incarnation's number, say): show them as negative, which is what they mean.
+        let (seq, ack) = if absolute {
+            (i64::from(self.seg.seq.0), i64::from(self.seg.ack.0))
+        } else {
+            (i64::from(self.rseq as i32), i64::from(self.rack as i32))
+        };
+        let mut label = format!("{} seq={seq}", self.seg.flags);
+        if self.seg.flags.ack() {
+            let _ = write!(label, " ack={ack}");
+        }
+        if self.seg.len > 0 {
+            let _ = write!(label, " len={}", self.seg.len);
+        }
+        label
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,8 +182,8 @@ pub struct Event {
 
 impl Event {
     pub fn new(t: Instant, host: Option<HostId>, why: Why, kind: EventKind) -> Event {
-        // A scenario has at most MAX_HOSTS hosts (and an attacker's stand-in).
-        debug_assert!(host.is_none_or(|h| h <= crate::scenario::MAX_HOSTS));
+        // A scenario has a handful of hosts (at most 16, and an attacker's stand-in).
+        debug_assert!(host.is_none_or(|h| u32::try_from(h).is_ok()));
         let host = host.map(|h| h as u32);
         Event { t, host, why, kind }
     }

@@ -322,10 +322,7 @@ fn draw_panel(
     for (h, host) in trace.hosts.iter().enumerate() {
         let x = lane(h);
         // An attacker's lifeline stands for all the addresses it spoofs.
-        let spoofing = trace.events.iter().any(|e| {
-            e.host() == Some(h) && trace.sent(e).is_some_and(|s| crate::sim::is_spoofed(s.src))
-        });
-        let addr = if spoofing {
+        let addr = if host.spoofing {
             format!("{} · {}", host.addr, words.spoofed_sources)
         } else if host.name == host.addr.to_string() {
             // A captured host is named by its address already.
@@ -530,7 +527,7 @@ fn draw_panel(
         } else if !delivered {
             class.push_str(" in-flight");
         }
-        let mut label = seg_label(s, opts.absolute);
+        let mut label = s.label(opts.absolute);
         if e.why == why::KEEPALIVE_PROBE {
             label.push(' ');
             label.push_str(words.keepalive);
@@ -726,25 +723,6 @@ fn draw_queue_charts(
             step_line(|p| p.2, chart.accept_limit)
         );
     }
-}
-
-/// `SYN,ACK seq=0 ack=1`, with `len=` when there is payload.
-pub fn seg_label(s: &Sent, absolute: bool) -> String {
-    // Relative numbers more than 2^31 past the ISN are really before it (an old
-    // incarnation's number, say): show them as negative, which is what they mean.
-    let (seq, ack) = if absolute {
-        (i64::from(s.seg.seq.0), i64::from(s.seg.ack.0))
-    } else {
-        (i64::from(s.rseq as i32), i64::from(s.rack as i32))
-    };
-    let mut label = format!("{} seq={seq}", s.seg.flags);
-    if s.seg.flags.ack() {
-        let _ = write!(label, " ack={ack}");
-    }
-    if s.seg.len > 0 {
-        let _ = write!(label, " len={}", s.seg.len);
-    }
-    label
 }
 
 /// The colour family of a segment: what it is mainly about.

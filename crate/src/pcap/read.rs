@@ -1264,6 +1264,7 @@ fn observed_trace(conn: &Connection, packets: &[&Packet], timing: Timing) -> Tra
             .map(|&(addr, _)| HostInfo {
                 name: addr.to_string(),
                 addr,
+                spoofing: false,
             })
             .collect(),
         conns: vec![conn.label.clone()],
@@ -2200,11 +2201,13 @@ mod tests {
             vec![
                 HostInfo {
                     name: "10.0.0.1".into(),
-                    addr: A
+                    addr: A,
+                    spoofing: false,
                 },
                 HostInfo {
                     name: "10.0.0.2".into(),
-                    addr: B
+                    addr: B,
+                    spoofing: false,
                 }
             ]
         );

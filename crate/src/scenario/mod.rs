@@ -16,7 +16,6 @@ use error::unknown;
 use crate::profile::{Params, Profile};
 use crate::segment::Flags;
 use crate::time::{Duration, Instant};
-use crate::trace::Call;
 use std::fmt;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -30,7 +29,7 @@ pub const MAX_WORD: usize = 256;
 /// The most hosts: the ladder draws a lifeline for each.
 pub const MAX_HOSTS: usize = 16;
 /// The latest virtual time a statement may name (the simulator's default time budget).
-pub const MAX_TIME: Duration = crate::sim::DEFAULT_TIME_BUDGET;
+pub const MAX_TIME: Duration = Duration::from_secs(7 * 24 * 3600);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scenario {
@@ -256,25 +255,20 @@ pub const MAX_FLOOD_RATE: u32 = 1_000_000;
 impl Action {
     /// The action's name as a scenario writes it.
     pub fn verb(&self) -> &'static str {
-        self.call().name()
-    }
-
-    /// The socket call it makes, as the trace names it.
-    pub fn call(&self) -> Call {
         match self {
-            Action::Connect { .. } => Call::Connect,
-            Action::Send { .. } => Call::Send,
-            Action::Recv => Call::Recv,
-            Action::Close => Call::Close,
-            Action::ShutdownWrite => Call::ShutdownWrite,
-            Action::Abort => Call::Abort,
-            Action::Accept => Call::Accept,
-            Action::Crash => Call::Crash,
-            Action::Reboot => Call::Reboot,
-            Action::Unplug => Call::Unplug,
-            Action::Replug => Call::Replug,
-            Action::Flood(_) => Call::Flood,
-            Action::Keepalive(_) => Call::Keepalive,
+            Action::Connect { .. } => "connect",
+            Action::Send { .. } => "send",
+            Action::Recv => "recv",
+            Action::Close => "close",
+            Action::ShutdownWrite => "shutdown-write",
+            Action::Abort => "abort",
+            Action::Accept => "accept",
+            Action::Crash => "crash",
+            Action::Reboot => "reboot",
+            Action::Unplug => "unplug",
+            Action::Replug => "replug",
+            Action::Flood(_) => "flood",
+            Action::Keepalive(_) => "keepalive",
         }
     }
 }

@@ -38,7 +38,7 @@ use std::sync::Arc;
 /// The most events one run may process before it stops with a message.
 pub const DEFAULT_EVENT_BUDGET: u64 = 20_000_000;
 /// The latest virtual time a run without a `run` statement may reach.
-pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(7 * 24 * 3600);
+pub const DEFAULT_TIME_BUDGET: Duration = crate::scenario::MAX_TIME;
 /// While a flood runs past its detail, queue occupancy is traced at most this often.
 const QUEUE_SAMPLE: Duration = Duration::from_millis(10);
 
@@ -187,6 +187,7 @@ impl Sim {
             sim.trace.hosts.push(HostInfo {
                 name: decl.name.clone(),
                 addr: decl.addr,
+                spoofing: false,
             });
         }
         sim.rng = rng;
@@ -465,7 +466,7 @@ impl Sim {
             Action::Reboot => return self.reboot(h),
             _ if self.hosts[h].down => {
                 // A crashed host runs no applications.
-                let kind = app_error(None, action.call(), Errno::EHOSTDOWN);
+                let kind = app_error(None, call_of(&action), Errno::EHOSTDOWN);
                 return self.record(Some(h), why::HOST_CRASH, kind);
             }
             Action::Unplug | Action::Replug => {
@@ -475,7 +476,7 @@ impl Sim {
                 } else {
                     why::REPLUGGED
                 };
-                return self.record(Some(h), why, app(None, action.call()));
+                return self.record(Some(h), why, app(None, call_of(&action)));
             }
             Action::Flood(flood) => {
                 self.record(Some(h), why::FLOOD_SYN, app(None, Call::Flood));
@@ -506,7 +507,7 @@ impl Sim {
             _ => {}
         }
         let Some(c) = self.hosts[h].newest_held() else {
-            let kind = app_error(None, action.call(), Errno::ENOTCONN);
+            let kind = app_error(None, call_of(&action), Errno::ENOTCONN);
             return self.record(Some(h), why::NO_CONNECTION, kind);
         };
         let id = self.hosts[h].conns[c].id;
@@ -524,7 +525,7 @@ impl Sim {
         // The call comes first in the trace, then what it caused.
         let call = EventKind::App {
             conn: Some(id),
-            call: action.call(),
+            call: call_of(&action),
             bytes,
             errno: None,
         };
@@ -916,6 +917,25 @@ impl Sim {
 
     fn host_named(&self, name: &str) -> Option<HostId> {
         self.hosts.iter().position(|h| h.name == name)
+    }
+}
+
+/// The socket call an action makes, as the trace names it.
+fn call_of(action: &Action) -> Call {
+    match action {
+        Action::Connect { .. } => Call::Connect,
+        Action::Send { .. } => Call::Send,
+        Action::Recv => Call::Recv,
+        Action::Close => Call::Close,
+        Action::ShutdownWrite => Call::ShutdownWrite,
+        Action::Abort => Call::Abort,
+        Action::Accept => Call::Accept,
+        Action::Crash => Call::Crash,
+        Action::Reboot => Call::Reboot,
+        Action::Unplug => Call::Unplug,
+        Action::Replug => Call::Replug,
+        Action::Flood(_) => Call::Flood,
+        Action::Keepalive(_) => Call::Keepalive,
     }
 }
 

@@ -3,7 +3,7 @@
 //! jitter, reordering, duplication) is drawn when it is sent, from the scenario's RNG, and only
 //! for impairments the scenario asked for, so adding none changes no other number.
 
-use super::{Pending, Sim};
+use super::{flood, Pending, Sim};
 use crate::scenario::{Fault, FaultEffect, LinkDecl, Ppm};
 use crate::segment::Segment;
 use crate::tcp::Transmit;
@@ -90,6 +90,9 @@ impl Sim {
                 retrans: tx.retrans,
                 eta,
             };
+            if src != self.hosts[h].addr && flood::is_spoofed(src) {
+                self.trace.hosts[h].spoofing = true;
+            }
             self.trace.push_send(self.now, h, tx.why, sent);
         } else {
             self.count_flood_segment(&seg, fate.lost.is_some());
