@@ -342,7 +342,12 @@ impl Trace {
     }
 
     pub fn has_room(&self) -> bool {
-        self.events.len() < self.limit
+        self.has_room_for(1)
+    }
+
+    /// Whether `n` more events would be kept in full.
+    pub fn has_room_for(&self, n: usize) -> bool {
+        self.events.len() + n <= self.limit
     }
 
     /// How many segments it records.

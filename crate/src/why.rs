@@ -132,9 +132,12 @@ rule!(OUT_OF_WINDOW, "out-of-window", "9293 §3.10.7.4",
 rule!(RST_RECEIVED, "rst-received", "9293 §3.10.7.4",
     "An RST arrived with exactly the expected sequence number (RCV.NXT): TCP closes the connection at once; an application using it gets ECONNRESET (ECONNREFUSED while connecting).",
     "收到序号恰好等于 RCV.NXT 的 RST：TCP 立即关闭连接；仍在使用它的应用得到 ECONNRESET（若仍在连接过程中则为 ECONNREFUSED）。");
+rule!(CHALLENGE_ACK_RST, "challenge-ack-rst", "5961 §3.2",
+    "An RST inside the window but not exactly at RCV.NXT may be forged: TCP keeps the connection and sends a challenge ACK, which a peer that really reset answers with an exact RST.",
+    "落在窗口内、但序号不恰好等于 RCV.NXT 的 RST 可能是伪造的：TCP 保留连接，只回一个 challenge ACK；如果对端确实已重置，会据此发来序号精确的 RST。");
 rule!(CHALLENGE_ACK, "challenge-ack", "5961 §4.2",
-    "An RST inside the window but not at RCV.NXT, or an unexpected SYN, may be forged: TCP ignores it and sends a challenge ACK, which a peer that really reset answers with an exact RST.",
-    "落在窗口内但序号不等于 RCV.NXT 的 RST，或意外的 SYN，都可能是伪造的：TCP 不予理会，只回一个 challenge ACK；如果对端确实已重置，会据此发来序号精确的 RST。");
+    "A SYN on a synchronized connection may be forged, or a peer restarting: TCP ignores it and sends a challenge ACK, which a peer that really restarted answers with an RST.",
+    "已同步的连接上收到 SYN，可能是伪造的，也可能是对端重启了：TCP 不予理会，只回一个 challenge ACK；如果对端确实已重启，会回一个 RST。");
 rule!(HANDSHAKE_ACKED, "handshake-acked", "9293 §3.10.7.4",
     "The ACK acknowledges our SYN,ACK: the handshake is complete. The connection leaves SYN-RECEIVED for ESTABLISHED and, on a server, moves to the accept queue.",
     "这个 ACK 确认了我方的 SYN,ACK，握手完成：连接从 SYN-RECEIVED 进入 ESTABLISHED；在服务端，它从 SYN 队列移入 accept 队列。");
@@ -319,6 +322,7 @@ pub const ALL: &[Why] = &[
     REFUSED,
     OUT_OF_WINDOW,
     RST_RECEIVED,
+    CHALLENGE_ACK_RST,
     CHALLENGE_ACK,
     HANDSHAKE_ACKED,
     SYNCOOKIE_ACK,

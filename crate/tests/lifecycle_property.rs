@@ -48,6 +48,7 @@ fn endpoint(params: &Params, local: u16, remote: u16, iss: u32) -> Endpoint {
         ts_offset: iss / 3,
         auto_read: true,
         queues: Default::default(),
+        report_timers: true,
     }
 }
 

@@ -758,8 +758,8 @@ impl Scenario {
                                     }
                                 }
                                 "backlog" => {
-                                    backlog = value.parse().ok().filter(|b| *b > 0).ok_or_else(|| {
-                                        at(*w, format!("backlog is a whole number above 0, not `{value}`"))
+                                    backlog = value.parse().ok().ok_or_else(|| {
+                                        at(*w, format!("backlog is a whole number (0 or more), not `{value}`"))
                                     })?
                                 }
                                 _ => return Err(at(*w, unknown("listen setting", key, &["backlog", "accept", "read", "reply", "close"]))),

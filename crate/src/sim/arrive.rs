@@ -1,11 +1,12 @@
-//! A segment reaches a host: its connection takes it, or its listening socket (RFC 9293
-//! §3.10.7.2, with Linux's SYN queue, accept queue and SYN cookies), or nobody, and the host
-//! answers with a reset (RFC 9293 §3.10.7.1).
+//! A segment reaches a host: the connection its 4-tuple names takes it (through its listener,
+//! if the listener opened it), or else the listening socket on its port, or else nobody, and
+//! the host answers with a reset (RFC 9293 §3.10.7.1). What TCP does is decided in `tcp/`;
+//! this file routes the segment and traces what happened.
 
 use super::host::Conn;
 use super::{flood, Sim};
 use crate::segment::Segment;
-use crate::tcp::{self, Listener, SynVerdict, Tcb, Transmit, Tuple};
+use crate::tcp::{self, Listened, Transmit};
 use crate::trace::{DropCause, EventKind, HostId};
 use crate::why::{self, Why};
 use std::net::Ipv4Addr;
@@ -50,120 +51,71 @@ impl Sim {
             return self.drop_at(&a, DropCause::NoRoute, why::UNPLUGGED);
         }
         if let Some(c) = self.hosts[h].find(seg.dst_port, src, seg.src_port) {
-            let conn = &self.hosts[h].conns[c];
-            let completes = conn.tcb.completes_handshake(seg);
-            if let (Some(port), true) = (conn.listener, completes) {
-                if self.hosts[h].listeners[&port].listener.accept_queue_full() {
-                    return self.accept_queue_overflow(&a, c);
+            let host = &mut self.hosts[h];
+            let conn = &mut host.conns[c];
+            let listened = match conn.listener {
+                Some(port) => {
+                    let sock = host.listeners.get_mut(&port).expect("a child's listener");
+                    (sock.listener).handle_child_segment(now, &mut conn.tcb, seg, &host.params)
                 }
-            }
-            self.delivered(&a);
-            self.hosts[h].conns[c].tcb.handle_segment(now, seg);
-            return self.flush(h, c);
+                None => {
+                    conn.tcb.handle_segment(now, seg);
+                    Listened::Delivered
+                }
+            };
+            return self.after_listened(&a, listened, Some(c), None);
         }
         let port = seg.dst_port;
-        if !self.hosts[h].listeners.contains_key(&port) {
+        let host = &mut self.hosts[h];
+        let tuple = host.tuple(port, src, seg.src_port);
+        let Some(sock) = host.listeners.get_mut(&port) else {
             self.delivered(&a);
             return self.reset(&a, why::CLOSED_PORT);
-        }
-        let f = seg.flags;
-        if f.syn() && !f.ack() && !f.rst() {
-            return self.listen_syn(&a, port);
-        }
-        if f.ack() && !f.syn() && !f.rst() {
-            let tuple = self.tuple(&a, port);
-            let sock = &self.hosts[h].listeners[&port];
-            let params = &self.hosts[h].params;
-            if sock.listener.cookies_in_play(now, params) {
-                if let Some(mss) = sock.listener.check_cookie(now, &tuple, seg.seq, seg.ack) {
-                    return self.cookie_ack(&a, port, mss);
-                }
-            }
-        }
-        // LISTEN answers any acknowledgment with <SEQ=SEG.ACK><CTL=RST> and ignores a RST.
-        self.delivered(&a);
-        self.reset(&a, why::LISTEN_ACK);
+        };
+        let (params, opener) = (&host.params, &mut host.opener);
+        // Whether anybody will record its timers, once this segment's delivery is recorded.
+        let report_timers = detailed && self.trace.has_room_for(2);
+        let open = || opener.endpoint(params, now, &tuple, report_timers);
+        let listened = (sock.listener).handle_segment(now, seg, &tuple, params, open);
+        self.after_listened(&a, listened, None, Some(port));
     }
 
-    /// A SYN for a listening port: a half-open connection in the SYN queue, a cookie, or a drop.
-    fn listen_syn(&mut self, a: &Arrival, port: u16) {
-        let (now, h, seg) = (self.now, a.h, a.seg);
-        let host = &mut self.hosts[h];
-        let sock = host
-            .listeners
-            .get_mut(&port)
-            .expect("checked by the caller");
-        match sock.listener.on_syn(now, &host.params) {
-            SynVerdict::Queue => {
+    /// Traces what the connection `c` or the listener on `port` did with the segment, and
+    /// lets what it caused happen.
+    fn after_listened(
+        &mut self,
+        a: &Arrival,
+        listened: Listened,
+        c: Option<usize>,
+        port: Option<u16>,
+    ) {
+        match listened {
+            Listened::Spawn(tcb) => {
                 self.delivered(a);
-                let host = &mut self.hosts[h];
-                let sock = host
-                    .listeners
-                    .get_mut(&port)
-                    .expect("checked by the caller");
-                sock.listener.queue_syn();
-                let auto_read = sock.listener.auto_read;
-                let end = host.endpoint(now, port, a.src, seg.src_port, auto_read);
-                let tcb = Tcb::accept_syn(now, end, seg);
+                let port = port.expect("only a listener spawns");
                 self.add_passive(a, port, tcb);
             }
-            SynVerdict::Cookie => {
+            Listened::Reply(tx) => {
                 self.delivered(a);
-                let tuple = self.tuple(a, port);
-                let sock = &self.hosts[h].listeners[&port];
-                let client_mss = seg.options.mss.unwrap_or(536);
-                let cookie = sock.listener.cookie(now, &tuple, seg.seq, client_mss);
-                let synack = Listener::cookie_synack(seg, cookie, self.hosts[h].params.mss);
-                let tx = Transmit {
-                    seg: synack,
-                    why: why::SYNCOOKIE_SENT,
-                    retrans: false,
-                };
-                self.emit(h, a.src, tx);
+                if let Some(c) = c {
+                    self.flush(a.h, c);
+                }
+                self.emit(a.h, a.src, tx);
             }
-            SynVerdict::DropSynQueueFull => {
-                self.drop_at(a, DropCause::QueueFull, why::SYN_QUEUE_FULL);
+            Listened::Delivered | Listened::Ignored => {
+                self.delivered(a);
+                if let Some(c) = c {
+                    self.flush(a.h, c);
+                }
             }
-            SynVerdict::DropAcceptQueueFull => {
-                self.drop_at(a, DropCause::QueueFull, why::ACCEPT_QUEUE_FULL);
-            }
+            Listened::Dropped(why) => self.drop_at(a, DropCause::QueueFull, why),
         }
-        self.trace_queue(h, port);
+        if let Some(port) = port {
+            self.trace_queue(a.h, port);
+        }
     }
 
-    /// An ACK carrying a valid cookie: the connection opens straight into the accept queue.
-    fn cookie_ack(&mut self, a: &Arrival, port: u16, mss: u16) {
-        let (now, seg) = (self.now, a.seg);
-        if self.hosts[a.h].listeners[&port]
-            .listener
-            .accept_queue_full()
-        {
-            return self.drop_at(a, DropCause::QueueFull, why::ACCEPT_QUEUE_FULL);
-        }
-        self.delivered(a);
-        let host = &mut self.hosts[a.h];
-        let auto_read = host.listeners[&port].listener.auto_read;
-        let mut end = host.endpoint(now, port, a.src, seg.src_port, auto_read);
-        end.iss = seg.ack - 1;
-        let tcb = Tcb::accept_cookie(now, end, seg, mss);
-        self.add_passive(a, port, tcb);
-    }
-
-    /// The ACK would complete a handshake, but the accept queue is full. Linux drops it and
-    /// lets the SYN,ACK be retransmitted (tcp_abort_on_overflow 0), or resets the connection
-    /// (1).
-    fn accept_queue_overflow(&mut self, a: &Arrival, c: usize) {
-        if self.hosts[a.h].params.abort_on_overflow {
-            self.delivered(a);
-            let why = why::ACCEPT_QUEUE_OVERFLOW;
-            self.hosts[a.h].conns[c].tcb.vanish(self.now, why);
-            self.flush(a.h, c);
-            return self.reset(a, why);
-        }
-        self.drop_at(a, DropCause::QueueFull, why::ACCEPT_QUEUE_FULL);
-    }
-
-    fn add_passive(&mut self, a: &Arrival, port: u16, tcb: Tcb) {
+    fn add_passive(&mut self, a: &Arrival, port: u16, tcb: tcp::Tcb) {
         let id = self.conn_label(a.h, port, a.src, a.seg.src_port);
         let conn = Conn {
             id,
@@ -174,19 +126,14 @@ impl Sim {
             accepted: false,
             detailed: a.detailed,
         };
-        let c = self.hosts[a.h].add(conn, self.trace.has_room());
+        let c = self.hosts[a.h].add(conn);
         self.flush(a.h, c);
     }
 
-    /// Answers a segment nobody owns with a reset, as RFC 9293 §3.10.7.1 and §3.10.7.2 say.
+    /// Answers a segment nobody owns with a reset, as RFC 9293 §3.10.7.1 says.
     fn reset(&mut self, a: &Arrival, why: Why) {
         if let Some(rst) = tcp::reset_for_closed_port(a.seg) {
-            let tx = Transmit {
-                seg: rst,
-                why,
-                retrans: false,
-            };
-            self.emit(a.h, a.src, tx);
+            self.emit(a.h, a.src, Transmit::new(rst, why));
         }
     }
 
@@ -203,15 +150,6 @@ impl Sim {
             self.record(Some(a.h), why, EventKind::Drop { seg_id, cause });
         } else {
             self.trace.flood.dropped += 1;
-        }
-    }
-
-    fn tuple(&self, a: &Arrival, port: u16) -> Tuple {
-        Tuple {
-            local: self.hosts[a.h].addr,
-            local_port: port,
-            remote: a.src,
-            remote_port: a.seg.src_port,
         }
     }
 }

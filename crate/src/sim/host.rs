@@ -5,7 +5,7 @@ use super::queue::Key;
 use crate::profile::Params;
 use crate::rng::{mix, LookupMap, Rng};
 use crate::seq::SeqNum;
-use crate::tcp::{Endpoint, Listener, Queues, State, Tcb};
+use crate::tcp::{Endpoint, Listener, Queues, State, Tcb, Tuple};
 use crate::time::Instant;
 use crate::trace::ConnId;
 use std::collections::{BTreeMap, BTreeSet};
@@ -111,14 +111,22 @@ pub struct Host {
     free: Vec<usize>,
     /// The closed connections the trace followed, oldest first.
     closed: Vec<Closed>,
-    /// Closed connections' emptied queues, for new connections to reuse.
-    spare_queues: Vec<Queues>,
+    /// What new connections start from: the ISN secret, and buffers to reuse.
+    pub opener: Opener,
     /// Crashed and not yet rebooted: it neither sends nor answers.
     pub down: bool,
     /// Its cable is pulled: nothing leaves or arrives, but it keeps its state.
     pub unplugged: bool,
+}
+
+/// What a host's new connections start from: the secret of its ISN function, and the emptied
+/// queues of its closed connections.
+#[derive(Clone, Debug)]
+pub struct Opener {
     /// The secret key of RFC 6528's ISN function, drawn from the scenario's seed.
     secret: u64,
+    /// Closed connections' emptied queues, for new connections to reuse.
+    spare_queues: Vec<Queues>,
 }
 
 impl Host {
@@ -135,16 +143,18 @@ impl Host {
             connections_added: 0,
             free: Vec::new(),
             closed: Vec::new(),
-            spare_queues: Vec::new(),
             down: false,
             unplugged: false,
-            secret: rng.next_u64(),
+            opener: Opener {
+                secret: rng.next_u64(),
+                spare_queues: Vec::new(),
+            },
         }
     }
 
     /// The secret a listener derives its cookie keys from.
     pub fn secret(&self) -> u64 {
-        self.secret
+        self.opener.secret
     }
 
     /// The live connection for this 4-tuple, if any.
@@ -152,12 +162,8 @@ impl Host {
         self.index.get(&(local_port, remote, remote_port)).copied()
     }
 
-    /// Adds a connection; returns its handle. `traced` says whether the trace still has room:
-    /// a connection whose events cannot be recorded keeps its timer changes to itself.
-    pub fn add(&mut self, mut conn: Conn, traced: bool) -> usize {
-        if !conn.detailed || !traced {
-            conn.tcb.quiet_timers();
-        }
+    /// Adds a connection; returns its handle.
+    pub fn add(&mut self, conn: Conn) -> usize {
         let key = (conn.tcb.local_port(), conn.remote, conn.tcb.remote_port());
         let accepted = conn.accepted;
         let c = match self.free.pop() {
@@ -226,8 +232,8 @@ impl Host {
     /// A closed connection gives up its buffers; a few are kept for the next connections.
     pub fn release_buffers(&mut self, c: usize) {
         let queues = self.conns[c].tcb.release_buffers();
-        if self.spare_queues.len() < SPARE_QUEUES {
-            self.spare_queues.push(queues);
+        if self.opener.spare_queues.len() < SPARE_QUEUES {
+            self.opener.spare_queues.push(queues);
         }
     }
 
@@ -255,39 +261,51 @@ impl Host {
         }
     }
 
-    /// What a new connection on this 4-tuple starts from.
+    /// A new connection's 4-tuple from this host's side.
+    pub fn tuple(&self, local_port: u16, remote: Ipv4Addr, remote_port: u16) -> Tuple {
+        Tuple {
+            local: self.addr,
+            local_port,
+            remote,
+            remote_port,
+        }
+    }
+}
+
+impl Opener {
+    /// What a new connection on this 4-tuple starts from. `report_timers`: whether anybody
+    /// records its timer changes.
     pub fn endpoint(
         &mut self,
+        params: &Params,
         now: Instant,
-        local_port: u16,
-        remote: Ipv4Addr,
-        remote_port: u16,
-        auto_read: bool,
+        tuple: &Tuple,
+        report_timers: bool,
     ) -> Endpoint {
-        let keyed = self.keyed(local_port, remote, remote_port);
+        let keyed = self.keyed(tuple);
         // RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), where
         // M is a clock ticking every 4 microseconds.
         let m = (now.micros() / 4) as u32;
-        let iss = self
-            .params
+        let iss = params
             .isn
             .map(SeqNum)
             .unwrap_or(SeqNum(m.wrapping_add(keyed as u32)));
         Endpoint {
-            params: self.params.clone(),
-            local_port,
-            remote_port,
+            params: params.clone(),
+            local_port: tuple.local_port,
+            remote_port: tuple.remote_port,
             iss,
             // RFC 7323 §5.4: a per-connection random offset for the timestamp clock.
             ts_offset: (keyed >> 32) as u32,
-            auto_read,
+            auto_read: true,
             queues: self.spare_queues.pop().unwrap_or_default(),
+            report_timers,
         }
     }
 
-    fn keyed(&self, local_port: u16, remote: Ipv4Addr, remote_port: u16) -> u64 {
-        let tuple = (u64::from(u32::from(self.addr)) << 32 | u64::from(u32::from(remote)))
-            ^ (u64::from(local_port) << 16 | u64::from(remote_port)).rotate_left(17);
+    fn keyed(&self, t: &Tuple) -> u64 {
+        let tuple = (u64::from(u32::from(t.local)) << 32 | u64::from(u32::from(t.remote)))
+            ^ (u64::from(t.local_port) << 16 | u64::from(t.remote_port)).rotate_left(17);
         mix(self.secret ^ tuple)
     }
 }

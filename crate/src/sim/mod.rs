@@ -536,7 +536,7 @@ impl Sim {
                 tcb.send(now, bytes);
             }
             Action::Recv => {
-                tcb.recv(now);
+                tcb.recv();
             }
             Action::Close => tcb.close(now),
             Action::ShutdownWrite => tcb.shutdown_write(now),
@@ -563,22 +563,21 @@ impl Sim {
             Some(p) => p,
             None => self.hosts[h].ephemeral_port(&mut self.rng, remote, port),
         };
-        let end = self.hosts[h].endpoint(now, local_port, remote, port, true);
         let id = self.conn_label(h, local_port, remote, port);
         self.record(Some(h), why::ACTIVE_OPEN, app(Some(id), Call::Connect));
+        let host = &mut self.hosts[h];
+        let tuple = host.tuple(local_port, remote, port);
+        let end = (host.opener).endpoint(&host.params, now, &tuple, self.trace.has_room());
         let tcb = Tcb::connect(now, end);
-        let c = self.hosts[h].add(
-            Conn {
-                id,
-                remote,
-                tcb,
-                wake: None,
-                listener: None,
-                accepted: true,
-                detailed: true,
-            },
-            self.trace.has_room(),
-        );
+        let c = self.hosts[h].add(Conn {
+            id,
+            remote,
+            tcb,
+            wake: None,
+            listener: None,
+            accepted: true,
+            detailed: true,
+        });
         self.flush(h, c);
     }
 
@@ -611,10 +610,9 @@ impl Sim {
     /// The host vanishes: its connections are gone without a segment, its listeners close,
     /// and until it reboots nothing reaches it.
     fn crash(&mut self, h: HostId, why: Why) {
-        let now = self.now;
         for c in 0..self.hosts[h].conns.len() {
             if self.hosts[h].conns[c].tcb.state() != State::Closed {
-                self.hosts[h].conns[c].tcb.vanish(now, why);
+                self.hosts[h].conns[c].tcb.discard(why);
                 self.flush(h, c);
             }
         }
@@ -657,8 +655,8 @@ impl Sim {
             let conn = &mut self.hosts[h].conns[c];
             let (id, remote, port, detailed) = (conn.id, conn.remote, conn.listener, conn.detailed);
             if detailed {
-                // Timer events a quiet connection skipped still count as not recorded.
-                self.trace.unrecorded += conn.tcb.take_suppressed_timer_events();
+                // Timer changes it did not report still count as not recorded.
+                self.trace.unrecorded += conn.tcb.take_unreported_timer_events();
             }
             // Handling an event never calls into this connection, so it can be polled one event
             // at a time.
@@ -736,33 +734,13 @@ impl Sim {
         }
     }
 
-    /// A passive connection changed state: keep its listener's queues in step.
+    /// A passive connection changed state: its listener's queues follow.
     fn listener_sees(&mut self, h: HostId, c: usize, port: u16, from: State, to: State) {
-        let sock = self.hosts[h]
-            .listeners
-            .get_mut(&port)
-            .expect("a connection's listener");
-        if from == State::SynReceived {
-            sock.listener.unqueue_syn();
-        }
-        let accepted = self.hosts[h].conns[c].accepted;
-        if to == State::Established && !accepted {
-            let sock = self.hosts[h]
-                .listeners
-                .get_mut(&port)
-                .expect("a connection's listener");
-            sock.listener.queue_established(c);
-            if sock.listener.auto_accept {
-                sock.listener.accept();
-                self.take_accepted(h, c);
-            }
-        }
-        if to == State::Closed && !accepted {
-            let sock = self.hosts[h]
-                .listeners
-                .get_mut(&port)
-                .expect("a connection's listener");
-            sock.listener.forget(c);
+        let host = &mut self.hosts[h];
+        let accepted = host.conns[c].accepted;
+        let sock = host.listeners.get_mut(&port).expect("a child's listener");
+        if sock.listener.child_changed(c, from, to, accepted) {
+            self.take_accepted(h, c);
         }
         self.trace_queue(h, port);
     }

@@ -3,15 +3,20 @@
 //! of established connections the application has not yet accepted, and SYN cookies, which
 //! let a connection open without any queue entry when the SYN queue is full.
 //!
-//! Sans-IO like the TCB: the listener only decides; the host creates, admits and drops the
-//! connections it names.
+//! Sans-IO like the TCB, with two inputs: [`Listener::handle_segment`] for a segment that no
+//! connection owns (LISTEN processing), and [`Listener::handle_child_segment`] for one that
+//! reaches a connection the listener opened; and one call, [`Listener::child_changed`], that
+//! keeps the queues in step with its connections' states. What it decides comes back as a
+//! [`Listened`]; the host keeps the connections it spawns.
 
-use super::tcb::RCV_WND;
+use super::tcb::{reset_for_closed_port, Endpoint, Tcb, Transmit, DEFAULT_MSS, RCV_WND};
+use super::State;
 use crate::profile::Params;
 use crate::rng::mix;
 use crate::segment::{Flags, Options, Segment};
 use crate::seq::SeqNum;
 use crate::time::{Duration, Instant};
+use crate::why::{self, Why};
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 
@@ -27,6 +32,24 @@ const COOKIE_MAX_AGE: u32 = 2;
 /// TCP_SYNCOOKIE_VALID).
 const COOKIE_VALID: Duration = Duration::from_secs(120);
 
+/// What the listener did with a segment. (Returned by value and moved straight into the
+/// host's table: boxing the new connection would cost an allocation per connection.)
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum Listened {
+    /// A new connection for the host to keep: half-open in the SYN queue (its SYN,ACK waits
+    /// in its outbox), or established straight from a valid SYN cookie.
+    Spawn(Tcb),
+    /// No connection; this segment answers (a SYN cookie's SYN,ACK, or a reset).
+    Reply(Transmit),
+    /// The connection it was for took it.
+    Delivered,
+    /// Taken and ignored (a reset reaching LISTEN, or a segment with none of SYN, ACK, RST).
+    Ignored,
+    /// Dropped before TCP processed it, as if it had never arrived: a full queue.
+    Dropped(Why),
+}
+
 /// What to do with a SYN that reached this listener.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SynVerdict {
@@ -40,7 +63,7 @@ pub enum SynVerdict {
     DropAcceptQueueFull,
 }
 
-/// The four connections of a cookie's 4-tuple, from the listener's side.
+/// A connection's addresses and ports, from the listener's side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tuple {
     pub local: Ipv4Addr,
@@ -56,6 +79,9 @@ impl Tuple {
     }
 }
 
+/// The host's handle for a connection a listener opened.
+pub type Child = usize;
+
 #[derive(Clone, Debug)]
 pub struct Listener {
     pub port: u16,
@@ -68,7 +94,7 @@ pub struct Listener {
     /// Half-open connections (SYN-RECEIVED) in the SYN queue.
     syn_queue: u32,
     /// Established connections waiting for accept(): the host's handles for them.
-    accept_queue: VecDeque<usize>,
+    accept_queue: VecDeque<Child>,
     last_overflow: Option<Instant>,
     secrets: (u64, u64),
 }
@@ -77,7 +103,8 @@ impl Listener {
     pub fn new(port: u16, backlog: u32, params: &Params, secret: u64) -> Listener {
         Listener {
             port,
-            backlog: backlog.min(params.somaxconn).max(1),
+            // listen(fd, 0) is legal: the accept queue then holds one connection.
+            backlog: backlog.min(params.somaxconn),
             auto_accept: true,
             auto_read: true,
             syn_queue: 0,
@@ -85,6 +112,135 @@ impl Listener {
             last_overflow: None,
             secrets: (mix(secret ^ 0x5359_4e31), mix(secret ^ 0x5359_4e32)),
         }
+    }
+
+    /// A segment for this port that no connection owns (RFC 9293 §3.10.7.2, LISTEN).
+    /// `open` makes the endpoint a new connection starts from (the host's ISN, buffers).
+    pub fn handle_segment(
+        &mut self,
+        now: Instant,
+        seg: &Segment,
+        tuple: &Tuple,
+        params: &Params,
+        open: impl FnOnce() -> Endpoint,
+    ) -> Listened {
+        let f = seg.flags;
+        // First, an incoming RST could not be valid: ignore it.
+        if f.rst() {
+            return Listened::Ignored;
+        }
+        // Second, any acknowledgment is bad in LISTEN: <SEQ=SEG.ACK><CTL=RST>. Unless it
+        // returns a SYN cookie (Linux cookie_v4_check): then the connection opens now.
+        if f.ack() {
+            if !f.syn() && self.cookies_in_play(now, params) {
+                if let Some(mss) = self.check_cookie(now, tuple, seg.seq, seg.ack) {
+                    return self.open_from_cookie(now, seg, mss, open);
+                }
+            }
+            return match reset_for_closed_port(seg) {
+                Some(rst) => Listened::Reply(Transmit::new(rst, why::LISTEN_ACK)),
+                None => Listened::Ignored,
+            };
+        }
+        // Third, a SYN: a half-open connection in the SYN queue, a cookie, or a drop.
+        if f.syn() {
+            return self.on_syn_segment(now, seg, tuple, params, open);
+        }
+        // Fourth, other text or control: drop it (Linux tcp_rcv_state_process discards it too).
+        Listened::Ignored
+    }
+
+    /// A segment that reached a connection this listener opened. The ACK that would complete
+    /// the handshake needs room in the accept queue: when it is full, Linux drops the ACK and
+    /// lets the SYN,ACK be retransmitted (`tcp_abort_on_overflow` 0), or throws the request
+    /// away and resets the peer (1). Anything else the connection processes itself.
+    pub fn handle_child_segment(
+        &mut self,
+        now: Instant,
+        child: &mut Tcb,
+        seg: &Segment,
+        params: &Params,
+    ) -> Listened {
+        if child.completes_handshake(seg) && self.accept_queue_full() {
+            if !params.abort_on_overflow {
+                return Listened::Dropped(why::ACCEPT_QUEUE_FULL);
+            }
+            child.discard(why::ACCEPT_QUEUE_OVERFLOW);
+            return match reset_for_closed_port(seg) {
+                Some(rst) => Listened::Reply(Transmit::new(rst, why::ACCEPT_QUEUE_OVERFLOW)),
+                None => Listened::Ignored,
+            };
+        }
+        child.handle_segment(now, seg);
+        Listened::Delivered
+    }
+
+    /// A connection this listener opened went from `from` to `to`: the queues follow. It
+    /// leaves the SYN queue when it leaves SYN-RECEIVED, joins the accept queue when it is
+    /// established and no application holds it yet, and leaves it if it closes first. Returns
+    /// true when the application (accepting as they come) has just accepted it.
+    pub fn child_changed(&mut self, child: Child, from: State, to: State, accepted: bool) -> bool {
+        if from == State::SynReceived {
+            self.unqueue_syn();
+        }
+        match to {
+            State::Established if !accepted => {
+                self.accept_queue.push_back(child);
+                if self.auto_accept {
+                    self.accept();
+                    return true;
+                }
+            }
+            State::Closed if !accepted => self.accept_queue.retain(|c| *c != child),
+            _ => {}
+        }
+        false
+    }
+
+    /// RFC 9293 §3.10.7.2, third step, with Linux's queues (tcp_conn_request).
+    fn on_syn_segment(
+        &mut self,
+        now: Instant,
+        syn: &Segment,
+        tuple: &Tuple,
+        params: &Params,
+        open: impl FnOnce() -> Endpoint,
+    ) -> Listened {
+        match self.on_syn(now, params) {
+            SynVerdict::Queue => {
+                self.syn_queue += 1;
+                let mut end = open();
+                end.auto_read = self.auto_read;
+                Listened::Spawn(Tcb::accept_syn(now, end, syn))
+            }
+            SynVerdict::Cookie => {
+                let client_mss = syn.options.mss.unwrap_or(DEFAULT_MSS);
+                let cookie = self.cookie(now, tuple, syn.seq, client_mss);
+                let synack = Listener::cookie_synack(syn, cookie, params.mss);
+                Listened::Reply(Transmit::new(synack, why::SYNCOOKIE_SENT))
+            }
+            SynVerdict::DropSynQueueFull => Listened::Dropped(why::SYN_QUEUE_FULL),
+            SynVerdict::DropAcceptQueueFull => Listened::Dropped(why::ACCEPT_QUEUE_FULL),
+        }
+    }
+
+    /// An ACK carrying a valid cookie: the connection opens straight into the accept queue,
+    /// if there is room.
+    fn open_from_cookie(
+        &mut self,
+        now: Instant,
+        ack: &Segment,
+        mss: u16,
+        open: impl FnOnce() -> Endpoint,
+    ) -> Listened {
+        if self.accept_queue_full() {
+            return Listened::Dropped(why::ACCEPT_QUEUE_FULL);
+        }
+        let mut end = open();
+        end.auto_read = self.auto_read;
+        // Our ISN was the cookie.
+        end.iss = ack.ack - 1;
+        Listened::Spawn(Tcb::accept_cookie(now, end, ack, mss))
     }
 
     pub fn syn_queue_len(&self) -> u32 {
@@ -112,7 +268,7 @@ impl Listener {
     /// tcp_conn_request: cookies when configured always (2) or when the SYN queue is full
     /// (1); without cookies, a full SYN queue drops the SYN, and so does Linux's early drop
     /// when less than a quarter of max_syn_backlog is left. A full accept queue drops it too.
-    pub fn on_syn(&mut self, now: Instant, params: &Params) -> SynVerdict {
+    fn on_syn(&mut self, now: Instant, params: &Params) -> SynVerdict {
         let full = self.syn_queue >= self.syn_queue_limit();
         let mut verdict = SynVerdict::Queue;
         if params.syncookies == 2 || full {
@@ -138,34 +294,19 @@ impl Listener {
         verdict
     }
 
-    /// A half-open connection entered the SYN queue.
-    pub fn queue_syn(&mut self) {
-        self.syn_queue += 1;
-    }
-
     /// A half-open connection left the SYN queue (established, reset or expired).
-    pub fn unqueue_syn(&mut self) {
+    fn unqueue_syn(&mut self) {
         self.syn_queue = self.syn_queue.saturating_sub(1);
     }
 
-    /// An established connection joins the accept queue.
-    pub fn queue_established(&mut self, handle: usize) {
-        self.accept_queue.push_back(handle);
-    }
-
     /// accept(): the oldest established connection, if any.
-    pub fn accept(&mut self) -> Option<usize> {
+    pub fn accept(&mut self) -> Option<Child> {
         self.accept_queue.pop_front()
-    }
-
-    /// Forgets a queued connection that closed before the application accepted it.
-    pub fn forget(&mut self, handle: usize) {
-        self.accept_queue.retain(|h| *h != handle);
     }
 
     /// Whether a stray ACK might be a cookie: only while cookies are always on, or soon after
     /// the SYN queue overflowed (Linux tcp_synq_no_recent_overflow).
-    pub fn cookies_in_play(&self, now: Instant, params: &Params) -> bool {
+    fn cookies_in_play(&self, now: Instant, params: &Params) -> bool {
         params.syncookies == 2
             || (params.syncookies == 1
                 && self
@@ -214,7 +355,7 @@ impl Listener {
 
     /// The SYN,ACK that carries a cookie: the cookie as its sequence number, and only the
     /// MSS option, since nothing else is remembered.
-    pub fn cookie_synack(syn: &Segment, cookie: SeqNum, our_mss: u16) -> Segment {
+    fn cookie_synack(syn: &Segment, cookie: SeqNum, our_mss: u16) -> Segment {
         Segment {
             src_port: syn.dst_port,
             dst_port: syn.src_port,
@@ -241,18 +382,337 @@ impl Listener {
 
 #[cfg(test)]
 mod tests {
+    //! The listener driven by segments alone, as the per-state TCB tests drive a TCB.
     use super::*;
     use crate::profile::Profile;
+    use crate::tcp::TcbEvent;
+
+    const CLIENT_PORT: u16 = 40000;
+    const CLIENT_ISN: SeqNum = SeqNum(123_456);
 
     const TUPLE: Tuple = Tuple {
         local: Ipv4Addr::new(10, 0, 0, 2),
         local_port: 80,
         remote: Ipv4Addr::new(10, 0, 0, 1),
-        remote_port: 40000,
+        remote_port: CLIENT_PORT,
     };
 
     fn at(s: u64) -> Instant {
         Instant::ZERO + Duration::from_secs(s)
+    }
+
+    fn endpoint(params: &Params, remote_port: u16) -> Endpoint {
+        Endpoint {
+            params: params.clone(),
+            local_port: 80,
+            remote_port,
+            iss: SeqNum(9_000),
+            ts_offset: 0,
+            auto_read: true,
+            queues: Default::default(),
+            report_timers: true,
+        }
+    }
+
+    /// The client's SYN, from `port`.
+    fn syn(port: u16) -> Segment {
+        Segment {
+            src_port: port,
+            dst_port: 80,
+            seq: CLIENT_ISN,
+            flags: Flags::SYN,
+            window: 64_240,
+            options: Options {
+                mss: Some(1460),
+                ..Options::default()
+            },
+            ..Segment::default()
+        }
+    }
+
+    /// The ACK that answers a SYN,ACK whose sequence number was `their_isn`.
+    fn ack_of(their_isn: SeqNum, port: u16) -> Segment {
+        Segment {
+            src_port: port,
+            dst_port: 80,
+            seq: CLIENT_ISN + 1,
+            ack: their_isn + 1,
+            flags: Flags::ACK,
+            window: 64_240,
+            ..Segment::default()
+        }
+    }
+
+    fn tuple(port: u16) -> Tuple {
+        Tuple {
+            remote_port: port,
+            ..TUPLE
+        }
+    }
+
+    fn handle(l: &mut Listener, now: Instant, seg: &Segment, params: &Params) -> Listened {
+        let port = seg.src_port;
+        l.handle_segment(now, seg, &tuple(port), params, || endpoint(params, port))
+    }
+
+    /// Spawns a half-open connection from `port` and returns it with its SYN,ACK.
+    fn half_open(l: &mut Listener, params: &Params, port: u16) -> (Tcb, Transmit) {
+        match handle(l, at(0), &syn(port), params) {
+            Listened::Spawn(mut tcb) => {
+                let synack = tcb.poll_transmit().expect("a SYN,ACK");
+                (tcb, synack)
+            }
+            other => panic!("expected a new connection, got {other:?}"),
+        }
+    }
+
+    fn reply(listened: Listened) -> Transmit {
+        match listened {
+            Listened::Reply(tx) => tx,
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    }
+
+    fn state_whys(tcb: &mut Tcb) -> Vec<(State, Why)> {
+        std::iter::from_fn(|| tcb.poll_event())
+            .filter_map(|e| match e {
+                TcbEvent::State { to, why, .. } => Some((to, why)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_syn_opens_a_half_open_connection_in_the_syn_queue_that_answers_with_syn_ack() {
+        let params = Profile::Linux.params();
+        let mut l = Listener::new(80, 8, &params, 7);
+        let (mut tcb, synack) = half_open(&mut l, &params, CLIENT_PORT);
+        assert_eq!(tcb.state(), State::SynReceived);
+        assert_eq!(synack.seg.flags, Flags::SYN | Flags::ACK);
+        assert_eq!(synack.seg.ack, CLIENT_ISN + 1);
+        assert_eq!(synack.why, why::LISTEN_SYN);
+        assert_eq!(l.syn_queue_len(), 1);
+        assert!(state_whys(&mut tcb).contains(&(State::SynReceived, why::LISTEN_SYN)));
+    }
+
+    #[test]
+    fn an_acknowledgment_in_listen_is_answered_by_a_reset_from_its_ack_number() {
+        let params = Profile::Linux.params();
+        let mut l = Listener::new(80, 8, &params, 7);
+        let stray = ack_of(SeqNum(77), CLIENT_PORT);
+        let rst = reply(handle(&mut l, at(0), &stray, &params));
+        assert_eq!(rst.seg.flags, Flags::RST);
+        assert_eq!(rst.seg.seq, SeqNum(78));
+        assert_eq!(rst.why, why::LISTEN_ACK);
+        let synack = Segment {
+            flags: Flags::SYN | Flags::ACK,
+            ..stray
+        };
+        let rst = reply(handle(&mut l, at(0), &synack, &params));
+        assert_eq!((rst.seg.flags, rst.why), (Flags::RST, why::LISTEN_ACK));
+        assert_eq!(l.syn_queue_len(), 0, "no SYN was queued");
+    }
+
+    #[test]
+    fn a_reset_in_listen_is_ignored_and_so_is_a_segment_without_syn_or_ack() {
+        let params = Profile::Linux.params();
+        let mut l = Listener::new(80, 8, &params, 7);
+        for flags in [
+            Flags::RST,
+            Flags::RST | Flags::ACK,
+            Flags::SYN | Flags::RST,
+            Flags::FIN,
+        ] {
+            let seg = Segment {
+                flags,
+                ..syn(CLIENT_PORT)
+            };
+            assert!(
+                matches!(handle(&mut l, at(0), &seg, &params), Listened::Ignored),
+                "{flags}"
+            );
+        }
+        assert_eq!(l.syn_queue_len(), 0);
+    }
+
+    #[test]
+    fn a_full_syn_queue_answers_with_a_cookie_whose_ack_opens_the_connection() {
+        let params = Profile::Linux.params();
+        let mut l = Listener::new(80, 2, &params, 7);
+        half_open(&mut l, &params, 1);
+        half_open(&mut l, &params, 2);
+        let answer = reply(handle(&mut l, at(10), &syn(CLIENT_PORT), &params));
+        assert_eq!(answer.why, why::SYNCOOKIE_SENT);
+        assert_eq!(answer.seg.flags, Flags::SYN | Flags::ACK);
+        // Only the MSS survives in a cookie.
+        let only_mss = Options {
+            mss: Some(params.mss),
+            ..Options::default()
+        };
+        assert_eq!(answer.seg.options, only_mss);
+        assert_eq!(l.syn_queue_len(), 2, "a cookie keeps no state");
+        let cookie = answer.seg.seq;
+        match handle(&mut l, at(11), &ack_of(cookie, CLIENT_PORT), &params) {
+            Listened::Spawn(mut tcb) => {
+                assert_eq!(tcb.state(), State::Established);
+                assert_eq!(tcb.iss(), cookie);
+                assert!(state_whys(&mut tcb).contains(&(State::Established, why::SYNCOOKIE_ACK)));
+            }
+            other => panic!("expected the cookie to open a connection, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_cookie_is_only_checked_within_two_minutes_of_an_overflow() {
+        let params = Profile::Linux.params();
+        let mut l = Listener::new(80, 1, &params, 7);
+        half_open(&mut l, &params, 1);
+        let cookie = reply(handle(&mut l, at(10), &syn(CLIENT_PORT), &params))
+            .seg
+            .seq;
+        // Three minutes on the cookie is stale anyway; and no overflow is recent: a reset.
+        let late = reply(handle(
+            &mut l,
+            at(200),
+            &ack_of(cookie, CLIENT_PORT),
+            &params,
+        ));
+        assert_eq!((late.seg.flags, late.why), (Flags::RST, why::LISTEN_ACK));
+    }
+
+    #[test]
+    fn without_cookies_a_full_syn_queue_drops_the_syn() {
+        let params = Params {
+            syncookies: 0,
+            ..Profile::Linux.params()
+        };
+        let mut l = Listener::new(80, 2, &params, 7);
+        half_open(&mut l, &params, 1);
+        half_open(&mut l, &params, 2);
+        assert!(matches!(
+            handle(&mut l, at(0), &syn(3), &params),
+            Listened::Dropped(w) if w == why::SYN_QUEUE_FULL
+        ));
+        assert_eq!(l.syn_queue_len(), 2);
+    }
+
+    #[test]
+    fn with_syncookies_2_every_syn_gets_a_cookie() {
+        let params = Params {
+            syncookies: 2,
+            ..Profile::Linux.params()
+        };
+        let mut l = Listener::new(80, 128, &params, 7);
+        let answer = reply(handle(&mut l, at(0), &syn(CLIENT_PORT), &params));
+        assert_eq!(answer.why, why::SYNCOOKIE_SENT);
+        assert_eq!(l.syn_queue_len(), 0);
+    }
+
+    #[test]
+    fn the_handshake_moves_a_connection_from_the_syn_queue_to_the_accept_queue() {
+        let params = Profile::Linux.params();
+        let mut l = Listener::new(80, 8, &params, 7);
+        l.auto_accept = false;
+        let (mut tcb, synack) = half_open(&mut l, &params, CLIENT_PORT);
+        let ack = ack_of(synack.seg.seq, CLIENT_PORT);
+        assert!(matches!(
+            l.handle_child_segment(at(1), &mut tcb, &ack, &params),
+            Listened::Delivered
+        ));
+        assert_eq!(tcb.state(), State::Established);
+        assert!(!l.child_changed(5, State::SynReceived, State::Established, false));
+        assert_eq!((l.syn_queue_len(), l.accept_queue_len()), (0, 1));
+        assert_eq!(l.accept(), Some(5));
+        // Closing before accept() leaves the accept queue too.
+        assert!(!l.child_changed(6, State::Listen, State::Established, false));
+        l.child_changed(6, State::Established, State::Closed, false);
+        assert_eq!(l.accept_queue_len(), 0);
+    }
+
+    #[test]
+    fn an_application_that_accepts_as_they_come_takes_each_connection_at_once() {
+        let params = Profile::Linux.params();
+        let mut l = Listener::new(80, 8, &params, 7);
+        half_open(&mut l, &params, CLIENT_PORT);
+        assert!(l.child_changed(0, State::SynReceived, State::Established, false));
+        assert_eq!((l.syn_queue_len(), l.accept_queue_len()), (0, 0));
+    }
+
+    #[test]
+    fn the_accept_queue_holds_backlog_plus_one_and_then_even_syns_are_dropped() {
+        let params = Profile::Linux.params();
+        let mut l = Listener::new(80, 2, &params, 1);
+        l.auto_accept = false;
+        assert_eq!(l.accept_queue_limit(), 3);
+        for child in 0..3 {
+            l.child_changed(child, State::Listen, State::Established, false);
+        }
+        assert!(l.accept_queue_full());
+        assert!(matches!(
+            handle(&mut l, at(0), &syn(CLIENT_PORT), &params),
+            Listened::Dropped(w) if w == why::ACCEPT_QUEUE_FULL
+        ));
+        assert_eq!(l.accept(), Some(0));
+        assert!(matches!(
+            handle(&mut l, at(0), &syn(CLIENT_PORT), &params),
+            Listened::Spawn(_)
+        ));
+    }
+
+    #[test]
+    fn a_completing_ack_that_finds_the_accept_queue_full_is_dropped_or_resets() {
+        for abort_on_overflow in [false, true] {
+            let params = Params {
+                abort_on_overflow,
+                ..Profile::Linux.params()
+            };
+            let mut l = Listener::new(80, 1, &params, 1);
+            l.auto_accept = false;
+            let (mut tcb, synack) = half_open(&mut l, &params, CLIENT_PORT);
+            l.child_changed(8, State::Listen, State::Established, false);
+            l.child_changed(9, State::Listen, State::Established, false);
+            assert!(l.accept_queue_full());
+            let ack = ack_of(synack.seg.seq, CLIENT_PORT);
+            let listened = l.handle_child_segment(at(1), &mut tcb, &ack, &params);
+            if abort_on_overflow {
+                let rst = reply(listened);
+                assert_eq!((rst.seg.flags, rst.seg.seq), (Flags::RST, ack.ack));
+                assert_eq!(rst.why, why::ACCEPT_QUEUE_OVERFLOW);
+                assert_eq!(tcb.state(), State::Closed);
+                assert!(state_whys(&mut tcb).contains(&(State::Closed, why::ACCEPT_QUEUE_OVERFLOW)));
+            } else {
+                assert!(matches!(listened, Listened::Dropped(w) if w == why::ACCEPT_QUEUE_FULL));
+                assert_eq!(
+                    tcb.state(),
+                    State::SynReceived,
+                    "it waits for the SYN,ACK again"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn listen_with_a_backlog_of_zero_holds_one_connection() {
+        let params = Profile::Linux.params();
+        let mut l = Listener::new(80, 0, &params, 1);
+        l.auto_accept = false;
+        assert_eq!((l.backlog, l.accept_queue_limit()), (0, 1));
+        // The SYN queue is full at once (Linux before 6.13: qlen >= backlog), so the first
+        // connection opens through a cookie, into the accept queue.
+        let cookie = reply(handle(&mut l, at(0), &syn(CLIENT_PORT), &params))
+            .seg
+            .seq;
+        let Listened::Spawn(tcb) = handle(&mut l, at(0), &ack_of(cookie, CLIENT_PORT), &params)
+        else {
+            panic!("the cookie opens the connection");
+        };
+        assert_eq!(tcb.state(), State::Established);
+        l.child_changed(0, State::Listen, State::Established, false);
+        assert_eq!(l.accept_queue_len(), 1);
+        assert!(matches!(
+            handle(&mut l, at(0), &syn(CLIENT_PORT + 1), &params),
+            Listened::Dropped(w) if w == why::ACCEPT_QUEUE_FULL
+        ));
     }
 
     #[test]
@@ -299,45 +759,6 @@ mod tests {
     }
 
     #[test]
-    fn a_full_syn_queue_means_cookies_if_enabled_and_a_drop_if_not() {
-        let mut params = Profile::Linux.params();
-        let mut l = Listener::new(80, 2, &params, 1);
-        assert_eq!(l.on_syn(at(0), &params), SynVerdict::Queue);
-        l.queue_syn();
-        l.queue_syn();
-        assert_eq!(l.on_syn(at(0), &params), SynVerdict::Cookie);
-        assert!(l.cookies_in_play(at(100), &params));
-        assert!(
-            !l.cookies_in_play(at(200), &params),
-            "two minutes after the overflow"
-        );
-        params.syncookies = 0;
-        assert_eq!(l.on_syn(at(0), &params), SynVerdict::DropSynQueueFull);
-        params.syncookies = 2;
-        l.unqueue_syn();
-        l.unqueue_syn();
-        assert_eq!(
-            l.on_syn(at(0), &params),
-            SynVerdict::Cookie,
-            "always, with 2"
-        );
-    }
-
-    #[test]
-    fn the_accept_queue_holds_backlog_plus_one_and_then_even_syns_are_dropped() {
-        let params = Profile::Linux.params();
-        let mut l = Listener::new(80, 2, &params, 1);
-        assert_eq!(l.accept_queue_limit(), 3);
-        for h in 0..3 {
-            l.queue_established(h);
-        }
-        assert!(l.accept_queue_full());
-        assert_eq!(l.on_syn(at(0), &params), SynVerdict::DropAcceptQueueFull);
-        assert_eq!(l.accept(), Some(0));
-        assert_eq!(l.on_syn(at(0), &params), SynVerdict::Queue);
-    }
-
-    #[test]
     fn the_backlog_is_capped_by_somaxconn() {
         let params = Params {
             somaxconn: 128,
@@ -354,16 +775,13 @@ mod tests {
             ..Profile::Linux.params()
         };
         let mut l = Listener::new(80, 100, &params, 1);
-        for _ in 0..6 {
-            assert_eq!(l.on_syn(at(0), &params), SynVerdict::Queue);
-            l.queue_syn();
+        for port in 0..7 {
+            // 8 - 6 = 2 = 8 >> 2 still queues the seventh.
+            half_open(&mut l, &params, port);
         }
-        assert_eq!(
-            l.on_syn(at(0), &params),
-            SynVerdict::Queue,
-            "8 - 6 = 2 = 8 >> 2"
-        );
-        l.queue_syn();
-        assert_eq!(l.on_syn(at(0), &params), SynVerdict::DropSynQueueFull);
+        assert!(matches!(
+            handle(&mut l, at(0), &syn(7), &params),
+            Listened::Dropped(w) if w == why::SYN_QUEUE_FULL
+        ));
     }
 }

@@ -4,14 +4,15 @@
 //! - `state.rs`: the eleven states (RFC 9293 §3.3.2)
 //! - `tcb.rs`: the control block and its event processing (RFC 9293 §3.10, RFC 6298)
 //! - `timer.rs`: the timer table
-//! - `listener.rs`: the listen socket: SYN queue, accept queue, SYN cookies
+//! - `listener.rs`: the listening socket (RFC 9293 §3.10.7.2): SYN queue, accept queue,
+//!   backlog, SYN cookies, `tcp_abort_on_overflow`
 
 mod listener;
 mod state;
 mod tcb;
 mod timer;
 
-pub use listener::{Listener, SynVerdict, Tuple, COOKIE_MSS};
+pub use listener::{Child, Listened, Listener, SynVerdict, Tuple, COOKIE_MSS};
 pub use state::State;
 pub use tcb::{
     reset_for_closed_port, AppEvent, Endpoint, Errno, Queues, Tcb, TcbEvent, TimerAction, Transmit,

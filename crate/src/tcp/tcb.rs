@@ -21,7 +21,7 @@ use std::collections::VecDeque;
 /// The receive window we offer (44 × 1460, what Linux offers on a SYN).
 pub const RCV_WND: u32 = 64_240;
 /// RFC 9293 §3.7.1: the MSS to assume when the peer sent none.
-const DEFAULT_MSS: u16 = 536;
+pub(super) const DEFAULT_MSS: u16 = 536;
 /// Retransmissions of data or FIN before giving up (Linux `tcp_retries2`).
 const RETRIES2: u32 = 15;
 
@@ -31,6 +31,17 @@ pub struct Transmit {
     pub seg: Segment,
     pub why: Why,
     pub retrans: bool,
+}
+
+impl Transmit {
+    /// A segment sent for the first time.
+    pub fn new(seg: Segment, why: Why) -> Transmit {
+        Transmit {
+            seg,
+            why,
+            retrans: false,
+        }
+    }
 }
 
 /// What the application would see.
@@ -126,8 +137,13 @@ pub struct Endpoint {
     pub ts_offset: u32,
     /// The application reads data as soon as it arrives; otherwise only on `recv`.
     pub auto_read: bool,
-    /// Queues to fill, emptied by a closed connection (or new ones).
+    /// Storage for what the connection has to say and send, as smoltcp's sockets take their
+    /// buffers from the caller: a closed connection's emptied queues (see
+    /// [`Tcb::release_buffers`]), or new ones.
     pub queues: Queues,
+    /// Whether timer changes are reported as events; when nobody records them (a flood's
+    /// connections, say), they are only counted. The timers run the same either way.
+    pub report_timers: bool,
 }
 
 /// What a connection has to say and to send until it is polled. A closed connection hands
@@ -205,11 +221,9 @@ pub struct Tcb {
     /// The segment being timed: its end and when it was first sent (Karn: never a retransmission).
     rtt_probe: Option<(SeqNum, Instant)>,
 
-    /// The time of the call being processed: TSval is read from it (RFC 7323 §5.4).
-    now: Instant,
-    /// Timer changes are not reported (nobody would record them), only counted.
-    quiet_timers: bool,
-    timer_events_suppressed: u64,
+    /// See [`Endpoint::report_timers`].
+    report_timers: bool,
+    unreported_timer_events: u64,
     timers: Timers,
     outbox: VecDeque<Transmit>,
     events: VecDeque<TcbEvent>,
@@ -260,9 +274,8 @@ impl Tcb {
             retries: 0,
             first_syn_at: None,
             rtt_probe: None,
-            now: Instant::ZERO,
-            quiet_timers: false,
-            timer_events_suppressed: 0,
+            report_timers: end.report_timers,
+            unreported_timer_events: 0,
             timers: Timers::default(),
             outbox: end.queues.outbox,
             events: end.queues.events,
@@ -314,7 +327,6 @@ impl Tcb {
     /// Active OPEN: send a SYN and wait in SYN-SENT (RFC 9293 §3.10.1).
     pub fn connect(now: Instant, end: Endpoint) -> Tcb {
         let mut tcb = Tcb::new(end);
-        tcb.now = now;
         tcb.set_state(State::SynSent, why::ACTIVE_OPEN);
         tcb.send_syn(now, false, why::ACTIVE_OPEN);
         tcb
@@ -324,7 +336,6 @@ impl Tcb {
     /// and waits in SYN-RECEIVED (RFC 9293 §3.10.7.2).
     pub fn accept_syn(now: Instant, end: Endpoint, syn: &Segment) -> Tcb {
         let mut tcb = Tcb::new(end);
-        tcb.now = now;
         tcb.passive = true;
         tcb.state = State::Listen;
         tcb.last_received = now;
@@ -343,7 +354,6 @@ impl Tcb {
     /// the options, only the MSS the cookie carried survives.
     pub fn accept_cookie(now: Instant, end: Endpoint, ack: &Segment, mss: u16) -> Tcb {
         let mut tcb = Tcb::new(end);
-        tcb.now = now;
         tcb.passive = true;
         tcb.state = State::Listen;
         tcb.irs = ack.seq - 1;
@@ -379,7 +389,6 @@ impl Tcb {
             self.state,
             State::SynSent | State::SynReceived | State::Established | State::CloseWait
         ) && !self.fin_queued;
-        self.now = now;
         if can_send {
             self.snd_buf_end = self.snd_buf_end + bytes;
             self.output(now);
@@ -388,8 +397,7 @@ impl Tcb {
     }
 
     /// RECEIVE: the application reads what has arrived (RFC 9293 §3.10.3).
-    pub fn recv(&mut self, now: Instant) -> u32 {
-        self.now = now;
+    pub fn recv(&mut self) -> u32 {
         let n = std::mem::take(&mut self.unread);
         if n > 0 {
             self.app(AppEvent::Received(n), why::RECV_CALL);
@@ -400,12 +408,11 @@ impl Tcb {
     /// CLOSE: no more data from us, and none will be read; a FIN follows what is queued
     /// (RFC 9293 §3.10.4).
     pub fn close(&mut self, now: Instant) {
-        self.now = now;
         self.closed_by_app = true;
         // RFC 1122 §4.2.2.13: closing with received data unread loses it; say so with RST.
         if self.unread > 0 && self.state.is_synchronized() {
             self.unread = 0;
-            let rst = self.segment(self.snd_nxt, Flags::RST | Flags::ACK, 0);
+            let rst = self.segment(now, self.snd_nxt, Flags::RST | Flags::ACK, 0);
             self.transmit(rst, why::UNREAD_DATA, false);
             return self.set_state(State::Closed, why::UNREAD_DATA);
         }
@@ -414,7 +421,6 @@ impl Tcb {
 
     /// SHUTDOWN(SHUT_WR): no more data from us, but keep reading (a half-close).
     pub fn shutdown_write(&mut self, now: Instant) {
-        self.now = now;
         self.shut_write(now, why::SHUTDOWN_CALL);
     }
 
@@ -442,7 +448,6 @@ impl Tcb {
 
     /// ABORT: send RST if synchronized and forget the connection (RFC 9293 §3.10.5).
     pub fn abort(&mut self, now: Instant) {
-        self.now = now;
         if matches!(
             self.state,
             State::SynReceived
@@ -452,7 +457,7 @@ impl Tcb {
                 | State::CloseWait
         ) {
             // Linux sends RST,ACK here (tcp_send_active_reset); the RFC requires only RST.
-            let rst = self.segment(self.snd_nxt, Flags::RST | Flags::ACK, 0);
+            let rst = self.segment(now, self.snd_nxt, Flags::RST | Flags::ACK, 0);
             self.transmit(rst, why::ABORT_CALL, false);
         }
         self.cancel_all_timers(why::ABORT_CALL);
@@ -461,7 +466,6 @@ impl Tcb {
 
     /// SO_KEEPALIVE: turns keepalive on or off for this connection from now.
     pub fn set_keepalive(&mut self, now: Instant, on: bool) {
-        self.now = now;
         self.params.keepalive = on;
         if !on {
             return self.cancel_timer(Timer::Keepalive, why::KEEPALIVE_IDLE);
@@ -472,16 +476,10 @@ impl Tcb {
         }
     }
 
-    /// Stops reporting timer changes as events, and only counts them: for a connection whose
-    /// events nobody records (a flood's, or any once the trace is full). Its timers run the
-    /// same.
-    pub fn quiet_timers(&mut self) {
-        self.quiet_timers = true;
-    }
-
-    /// How many timer events went unreported since the last call.
-    pub fn take_suppressed_timer_events(&mut self) -> u64 {
-        std::mem::take(&mut self.timer_events_suppressed)
+    /// How many timer changes went unreported (see [`Endpoint::report_timers`]) since the
+    /// last call.
+    pub fn take_unreported_timer_events(&mut self) -> u64 {
+        std::mem::take(&mut self.unreported_timer_events)
     }
 
     /// Gives up its buffers once the connection is closed and drained: the queues for a new
@@ -495,9 +493,9 @@ impl Tcb {
         }
     }
 
-    /// The host crashed or rebooted: the connection is gone without a word on the wire.
-    pub fn vanish(&mut self, now: Instant, why: Why) {
-        self.now = now;
+    /// Forgets the connection without a word on the wire: its host crashed, or (Linux's
+    /// `inet_csk_reqsk_queue_drop`) the listener threw the half-open request away.
+    pub fn discard(&mut self, why: Why) {
         self.cancel_all_timers(why);
         self.outbox.clear();
         self.set_state(State::Closed, why);
@@ -522,7 +520,6 @@ impl Tcb {
 
     /// Runs every timer whose deadline has come (RFC 9293 §3.10.8).
     pub fn handle_timeout(&mut self, now: Instant) {
-        self.now = now;
         for timer in self.timers.expired(now) {
             // An earlier timer in this round may have closed the connection.
             if self.timers.get(timer).is_none() {
@@ -543,7 +540,7 @@ impl Tcb {
                 Timer::TimeWait => self.set_state(State::Closed, why::TIME_WAIT_EXPIRED),
                 Timer::FinWait2 => {
                     // Linux resets an orphan that outstays `tcp_fin_timeout`.
-                    let rst = self.segment(self.snd_nxt, Flags::RST | Flags::ACK, 0);
+                    let rst = self.segment(now, self.snd_nxt, Flags::RST | Flags::ACK, 0);
                     self.transmit(rst, why::FIN_WAIT_2_TIMEOUT, false);
                     self.set_state(State::Closed, why::FIN_WAIT_2_TIMEOUT);
                 }
@@ -577,7 +574,7 @@ impl Tcb {
             return self.arm(now, Timer::Keepalive, intvl, why::KEEPALIVE_IDLE);
         }
         if self.probes_sent >= probes {
-            let rst = self.segment(self.snd_nxt, Flags::RST | Flags::ACK, 0);
+            let rst = self.segment(now, self.snd_nxt, Flags::RST | Flags::ACK, 0);
             self.transmit(rst, why::KEEPALIVE_EXHAUSTED, false);
             self.cancel_all_timers(why::KEEPALIVE_EXHAUSTED);
             self.app(AppEvent::Error(Errno::ETIMEDOUT), why::KEEPALIVE_EXHAUSTED);
@@ -585,7 +582,7 @@ impl Tcb {
         }
         // The probe repeats the last byte the peer has acknowledged (SEG.SEQ = SND.UNA - 1):
         // out of its window, so a live peer must answer with an ACK.
-        let probe = self.segment(self.snd_una - 1, Flags::ACK, 0);
+        let probe = self.segment(now, self.snd_una - 1, Flags::ACK, 0);
         self.transmit(probe, why::KEEPALIVE_PROBE, false);
         self.probes_sent += 1;
         self.arm(now, Timer::Keepalive, intvl, why::KEEPALIVE_PROBE);
@@ -667,7 +664,6 @@ impl Tcb {
 
     /// SEGMENT ARRIVES (RFC 9293 §3.10.7.3 and §3.10.7.4).
     pub fn handle_segment(&mut self, now: Instant, seg: &Segment) {
-        self.now = now;
         match self.state {
             State::Closed | State::Listen => {}
             State::SynSent => self.on_segment_in_syn_sent(now, seg),
@@ -727,7 +723,7 @@ impl Tcb {
         // again, at once: the peer evidently did not get the first one (tcp_check_req).
         let repeated_syn = seg.flags == Flags::SYN && seg.seq == self.irs;
         if self.state == State::SynReceived && self.passive && repeated_syn {
-            let synack = self.segment(self.iss, Flags::SYN | Flags::ACK, 0);
+            let synack = self.segment(now, self.iss, Flags::SYN | Flags::ACK, 0);
             self.transmit(synack, why::DUPLICATE_SYN, true);
             // ... and waits a full timeout again before its own next retransmission.
             return self.arm(now, Timer::Retransmit, self.rto, why::DUPLICATE_SYN);
@@ -760,10 +756,11 @@ impl Tcb {
             }
         }
 
-        // Second, the RST bit (exact match required, RFC 5961 §3.2; otherwise challenge ACK).
+        // Second, the RST bit: RFC 5961 §3.2 wants it exactly at RCV.NXT; one elsewhere in the
+        // window gets a challenge ACK.
         if seg.flags.rst() {
             if seg.seq != self.rcv_nxt {
-                self.ack_due = Some(why::CHALLENGE_ACK);
+                self.ack_due = Some(why::CHALLENGE_ACK_RST);
                 return;
             }
             return self.on_reset();
@@ -811,7 +808,7 @@ impl Tcb {
             let new_data = seg.seq + seg.len > self.rcv_nxt;
             if self.closed_by_app && new_data {
                 // RFC 1122 §4.2.2.13: nobody will read it; the peer must learn it was lost.
-                let rst = self.segment(self.snd_nxt, Flags::RST | Flags::ACK, 0);
+                let rst = self.segment(now, self.snd_nxt, Flags::RST | Flags::ACK, 0);
                 self.transmit(rst, why::DATA_AFTER_CLOSE, false);
                 self.cancel_all_timers(why::DATA_AFTER_CLOSE);
                 return self.set_state(State::Closed, why::DATA_AFTER_CLOSE);
@@ -1021,7 +1018,7 @@ impl Tcb {
                 if len == 0 {
                     break;
                 }
-                let seg = self.segment(self.snd_nxt, self.data_flags(self.snd_nxt + len), len);
+                let seg = self.segment(now, self.snd_nxt, self.data_flags(self.snd_nxt + len), len);
                 self.start_rtt_probe(now, self.snd_nxt + len);
                 self.snd_nxt = self.snd_nxt + len;
                 self.transmit(seg, why::SEND_CALL, false);
@@ -1030,7 +1027,7 @@ impl Tcb {
             }
             // Our FIN, once the queued data has gone (RFC 9293 §3.10.4).
             if self.fin_queued && !self.fin_sent() && self.snd_nxt == self.snd_buf_end {
-                let seg = self.segment(self.snd_nxt, Flags::FIN | Flags::ACK, 0);
+                let seg = self.segment(now, self.snd_nxt, Flags::FIN | Flags::ACK, 0);
                 self.start_rtt_probe(now, self.snd_nxt + 1);
                 self.snd_nxt = self.snd_nxt + 1;
                 self.transmit(seg, self.fin_why, false);
@@ -1040,7 +1037,7 @@ impl Tcb {
         }
         if let Some(why) = self.ack_due.take() {
             if !sent_ack && self.state != State::Closed {
-                let seg = self.segment(self.snd_nxt, Flags::ACK, 0);
+                let seg = self.segment(now, self.snd_nxt, Flags::ACK, 0);
                 self.transmit(seg, why, false);
             }
         }
@@ -1053,7 +1050,7 @@ impl Tcb {
         } else {
             Flags::SYN
         };
-        let seg = self.segment(self.iss, flags, 0);
+        let seg = self.segment(now, self.iss, flags, 0);
         self.snd_nxt = self.iss + 1;
         if !retrans {
             self.start_rtt_probe(now, self.snd_nxt);
@@ -1082,7 +1079,7 @@ impl Tcb {
             (true, false) => self.data_flags(self.snd_una + len),
             (false, false) => return,
         };
-        let seg = self.segment(self.snd_una, flags, len);
+        let seg = self.segment(now, self.snd_una, flags, len);
         self.transmit(seg, why::RTO_EXPIRED, true);
         self.arm(now, Timer::Retransmit, self.rto, why::RTO_EXPIRED);
     }
@@ -1116,7 +1113,7 @@ impl Tcb {
     }
 
     /// A segment from this connection, with the ACK field and the options it should carry.
-    fn segment(&self, seq: SeqNum, flags: Flags, len: u32) -> Segment {
+    fn segment(&self, now: Instant, seq: SeqNum, flags: Flags, len: u32) -> Segment {
         let mut options = Options::default();
         if flags.syn() {
             // RFC 9293 §3.7.1, RFC 7323 §2.2 and §3.2, RFC 2018 §2: a SYN offers every option
@@ -1128,10 +1125,10 @@ impl Tcb {
             }
             options.sack_permitted = self.params.sack && (!answering || self.sack_ok);
             if self.params.timestamps && (!answering || self.ts_ok) {
-                options.timestamps = Some((self.ts_val(), self.ts_recent));
+                options.timestamps = Some((self.ts_val(now), self.ts_recent));
             }
         } else if self.ts_ok {
-            options.timestamps = Some((self.ts_val(), self.ts_recent));
+            options.timestamps = Some((self.ts_val(now), self.ts_recent));
         }
         let window = if flags.syn() {
             self.rcv_wnd.min(u32::from(u16::MAX))
@@ -1190,9 +1187,8 @@ impl Tcb {
     }
 
     /// Our TSval: this connection's offset plus a millisecond clock (RFC 7323 §5.4).
-    fn ts_val(&self) -> u32 {
-        self.ts_offset
-            .wrapping_add((self.now.micros() / 1_000) as u32)
+    fn ts_val(&self, now: Instant) -> u32 {
+        self.ts_offset.wrapping_add((now.micros() / 1_000) as u32)
     }
 
     /// RFC 9293 §3.10.7.4, fifth step: take the send window from a newer segment.
@@ -1267,7 +1263,7 @@ impl Tcb {
         if self.params.no_time_wait {
             // Counterfactual: acknowledge the FIN, then forget the connection at once.
             if let Some(why) = self.ack_due.take() {
-                let ack = self.segment(self.snd_nxt, Flags::ACK, 0);
+                let ack = self.segment(now, self.snd_nxt, Flags::ACK, 0);
                 self.transmit(ack, why, false);
             }
             return self.set_state(State::Closed, why::NO_TIME_WAIT);
@@ -1322,8 +1318,8 @@ impl Tcb {
     }
 
     fn trace_timer(&mut self, timer: Timer, action: TimerAction, at: Instant, why: Why) {
-        if self.quiet_timers {
-            self.timer_events_suppressed += 1;
+        if !self.report_timers {
+            self.unreported_timer_events += 1;
             return;
         }
         let name = timer.name(self.state);
