@@ -550,7 +550,9 @@ impl Trace {
                 timer, action, at, ..
             } => match *action {
                 TimerAction::Set => write!(line, "{host} timer {timer} set, due {at}"),
-                _ => write!(line, "{host} timer {timer} {action}"),
+                TimerAction::Fired | TimerAction::Cancelled => {
+                    write!(line, "{host} timer {timer} {action}")
+                }
             },
             EventKind::App {
                 call, bytes, errno, ..

@@ -460,89 +460,106 @@ impl Sim {
     // ---------------------------------------------------------------- applications
 
     fn on_action(&mut self, h: HostId, action: Action) {
-        let now = self.now;
+        let crash_or_reboot = matches!(action, Action::Crash | Action::Reboot);
+        if self.hosts[h].down && !crash_or_reboot {
+            // A crashed host runs no applications.
+            let kind = app_error(None, call_of(&action), Errno::EHOSTDOWN);
+            return self.record(Some(h), why::HOST_CRASH, kind);
+        }
         match action {
-            Action::Crash => return self.crash(h, why::HOST_CRASH),
-            Action::Reboot => return self.reboot(h),
-            _ if self.hosts[h].down => {
-                // A crashed host runs no applications.
-                let kind = app_error(None, call_of(&action), Errno::EHOSTDOWN);
-                return self.record(Some(h), why::HOST_CRASH, kind);
-            }
-            Action::Unplug | Action::Replug => {
-                self.hosts[h].unplugged = action == Action::Unplug;
-                let why = if self.hosts[h].unplugged {
-                    why::UNPLUGGED
-                } else {
-                    why::REPLUGGED
-                };
-                return self.record(Some(h), why, app(None, call_of(&action)));
-            }
+            Action::Crash => self.crash(h, why::HOST_CRASH),
+            Action::Reboot => self.reboot(h),
+            Action::Unplug => self.plug(h, false),
+            Action::Replug => self.plug(h, true),
             Action::Flood(flood) => {
                 self.record(Some(h), why::FLOOD_SYN, app(None, Call::Flood));
-                return self.start_flood(h, flood);
+                self.start_flood(h, flood);
             }
-            Action::Connect { host, port, sport } => return self.connect(h, &host, port, sport),
-            Action::Accept => return self.accept(h),
-            Action::Keepalive(on) => {
-                self.hosts[h].params.keepalive = on;
-                self.record(
-                    Some(h),
-                    why::KEEPALIVE_IDLE,
-                    app(
-                        None,
-                        if on {
-                            Call::KeepaliveOn
-                        } else {
-                            Call::KeepaliveOff
-                        },
-                    ),
-                );
-                for c in self.hosts[h].live_handles() {
-                    self.hosts[h].conns[c].tcb.set_keepalive(now, on);
-                    self.flush(h, c);
-                }
-                return;
-            }
-            _ => {}
+            Action::Connect { host, port, sport } => self.connect(h, &host, port, sport),
+            Action::Accept => self.accept(h),
+            Action::Keepalive(on) => self.keepalive(h, on),
+            Action::Send { bytes } => self.socket_call(h, SocketCall::Send(bytes)),
+            Action::Recv => self.socket_call(h, SocketCall::Recv),
+            Action::Close => self.socket_call(h, SocketCall::Close),
+            Action::ShutdownWrite => self.socket_call(h, SocketCall::ShutdownWrite),
+            Action::Abort => self.socket_call(h, SocketCall::Abort),
         }
+    }
+
+    /// The cable is pulled out (or put back): the host keeps its state.
+    fn plug(&mut self, h: HostId, plugged: bool) {
+        self.hosts[h].unplugged = !plugged;
+        let (why, call) = if plugged {
+            (why::REPLUGGED, Call::Replug)
+        } else {
+            (why::UNPLUGGED, Call::Unplug)
+        };
+        self.record(Some(h), why, app(None, call));
+    }
+
+    /// SO_KEEPALIVE on or off for the host's connections, those open and those to come.
+    fn keepalive(&mut self, h: HostId, on: bool) {
+        let now = self.now;
+        self.hosts[h].params.keepalive = on;
+        let call = if on {
+            Call::KeepaliveOn
+        } else {
+            Call::KeepaliveOff
+        };
+        self.record(Some(h), why::KEEPALIVE_IDLE, app(None, call));
+        for c in self.hosts[h].live_handles() {
+            self.hosts[h].conns[c].tcb.set_keepalive(now, on);
+            self.flush(h, c);
+        }
+    }
+
+    /// A call on the connection the application holds (its newest).
+    fn socket_call(&mut self, h: HostId, call: SocketCall) {
+        let now = self.now;
+        let (traced, why, bytes) = match call {
+            SocketCall::Send(n) => (Call::Send, why::SEND_CALL, Some(n)),
+            SocketCall::Recv => (Call::Recv, why::RECV_CALL, None),
+            SocketCall::Close => (Call::Close, why::CLOSE_CALL, None),
+            SocketCall::ShutdownWrite => (Call::ShutdownWrite, why::SHUTDOWN_CALL, None),
+            SocketCall::Abort => (Call::Abort, why::ABORT_CALL, None),
+        };
         let Some(c) = self.hosts[h].newest_held() else {
-            let kind = app_error(None, call_of(&action), Errno::ENOTCONN);
+            let kind = app_error(None, traced, Errno::ENOTCONN);
             return self.record(Some(h), why::NO_CONNECTION, kind);
         };
         let id = self.hosts[h].conns[c].id;
-        let mut bytes = None;
-        let why = match action {
-            Action::Send { bytes: n } => {
-                bytes = Some(n);
-                why::SEND_CALL
-            }
-            Action::Recv => why::RECV_CALL,
-            Action::Close => why::CLOSE_CALL,
-            Action::ShutdownWrite => why::SHUTDOWN_CALL,
-            _ => why::ABORT_CALL,
-        };
         // The call comes first in the trace, then what it caused.
-        let call = EventKind::App {
+        let kind = EventKind::App {
             conn: Some(id),
-            call: call_of(&action),
+            call: traced,
             bytes,
             errno: None,
         };
-        self.record(Some(h), why, call);
+        self.record(Some(h), why, kind);
         let tcb = &mut self.hosts[h].conns[c].tcb;
-        match action {
-            Action::Send { bytes } => {
+        let lets_go = match call {
+            SocketCall::Send(bytes) => {
                 tcb.send(now, bytes);
+                false
             }
-            Action::Recv => {
+            SocketCall::Recv => {
                 tcb.recv();
+                false
             }
-            Action::Close => tcb.close(now),
-            Action::ShutdownWrite => tcb.shutdown_write(now),
-            _ => tcb.abort(now),
-        }
-        if matches!(action, Action::Close | Action::Abort) {
+            SocketCall::Close => {
+                tcb.close(now);
+                true
+            }
+            SocketCall::ShutdownWrite => {
+                tcb.shutdown_write(now);
+                false
+            }
+            SocketCall::Abort => {
+                tcb.abort(now);
+                true
+            }
+        };
+        if lets_go {
             self.hosts[h].release(c);
         }
         self.flush(h, c);
@@ -896,6 +913,16 @@ impl Sim {
     fn host_named(&self, name: &str) -> Option<HostId> {
         self.hosts.iter().position(|h| h.name == name)
     }
+}
+
+/// A socket call an application makes on the connection it holds.
+#[derive(Clone, Copy, Debug)]
+enum SocketCall {
+    Send(u32),
+    Recv,
+    Close,
+    ShutdownWrite,
+    Abort,
 }
 
 /// The socket call an action makes, as the trace names it.
