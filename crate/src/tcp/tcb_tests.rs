@@ -1,5 +1,8 @@
 //! Per-state tests of the TCB. Helpers are named from the endpoint's side: `deliver` hands it
-//! a segment from the peer, `sent` takes what it transmitted.
+//! a segment from the peer, `sent` and `transmitted` take what it sent, `events` what it
+//! reported. Each test asserts the `why` of what it checks together with the behaviour (the
+//! segment, the state change, the timer, the application event), so the reasons the trace
+//! shows are tested where they happen; `crate::tcp::reasons_tested` keeps it so.
 
 use super::*;
 use crate::profile::Profile;
@@ -54,13 +57,23 @@ fn deliver(tcb: &mut Tcb, now: Instant, seg: Segment) {
     tcb.handle_segment(now, &seg);
 }
 
-/// Everything the endpoint transmitted since the last call.
-fn sent(tcb: &mut Tcb) -> Vec<Segment> {
-    std::iter::from_fn(|| tcb.poll_transmit())
-        .map(|t| t.seg)
-        .collect()
+/// Everything the endpoint transmitted since the last call, each with why it was sent.
+fn transmitted(tcb: &mut Tcb) -> Vec<Transmit> {
+    std::iter::from_fn(|| tcb.poll_transmit()).collect()
 }
 
+/// Everything the endpoint transmitted since the last call: the segments alone.
+fn sent(tcb: &mut Tcb) -> Vec<Segment> {
+    transmitted(tcb).into_iter().map(|t| t.seg).collect()
+}
+
+/// Each transmission's control bits and why it was sent.
+fn flags_and_whys(tx: &[Transmit]) -> Vec<(Flags, Why)> {
+    tx.iter().map(|t| (t.seg.flags, t.why)).collect()
+}
+
+/// Everything the endpoint reported since the last call: state changes, timers, and what the
+/// application is told, in order.
 fn events(tcb: &mut Tcb) -> Vec<TcbEvent> {
     std::iter::from_fn(|| tcb.poll_event()).collect()
 }
@@ -75,17 +88,52 @@ fn app_events(tcb: &mut Tcb) -> Vec<AppEvent> {
         .collect()
 }
 
-/// Runs every timer until none is left or `limit` passes; returns (time, segment) sent.
-fn run_timers(tcb: &mut Tcb, limit: Instant) -> Vec<(Instant, Segment)> {
+/// The report of a state change from `from` to `to`.
+fn moved(from: State, to: State, why: Why) -> TcbEvent {
+    TcbEvent::State { from, to, why }
+}
+
+/// The report of a timer event: `name`, due at `at`, was set, went off or was stopped.
+fn timer(action: TimerAction, name: TimerName, at: Instant, why: Why) -> TcbEvent {
+    TcbEvent::Timer {
+        name,
+        action,
+        at,
+        why,
+    }
+}
+
+/// The report of a timer armed to go off at `at`.
+fn set(name: TimerName, at: Instant, why: Why) -> TcbEvent {
+    timer(TimerAction::Set, name, at, why)
+}
+
+/// The report of a timer that went off at its deadline `at`.
+fn fired(name: TimerName, at: Instant, why: Why) -> TcbEvent {
+    timer(TimerAction::Fired, name, at, why)
+}
+
+/// The report of a timer, due at `at`, stopped before it went off.
+fn cancelled(name: TimerName, at: Instant, why: Why) -> TcbEvent {
+    timer(TimerAction::Cancelled, name, at, why)
+}
+
+/// What the application is told.
+fn told(event: AppEvent, why: Why) -> TcbEvent {
+    TcbEvent::App { event, why }
+}
+
+/// Runs every timer until none is left or `limit` passes; returns what was sent, and when.
+fn run_timers(tcb: &mut Tcb, limit: Instant) -> Vec<(Instant, Transmit)> {
     let mut out = Vec::new();
     while let Some(t) = tcb.poll_timeout().filter(|t| *t <= limit) {
         tcb.handle_timeout(t);
-        out.extend(sent(tcb).into_iter().map(|s| (t, s)));
+        out.extend(transmitted(tcb).into_iter().map(|s| (t, s)));
     }
     out
 }
 
-fn secs(times: &[(Instant, Segment)]) -> Vec<f64> {
+fn secs(times: &[(Instant, Transmit)]) -> Vec<f64> {
     times.iter().map(|(t, _)| t.micros() as f64 / 1e6).collect()
 }
 
@@ -198,13 +246,20 @@ fn tcb_time_wait() -> Tcb {
 #[test]
 fn connect_sends_a_syn_from_the_iss_and_waits_in_syn_sent() {
     let mut tcb = Tcb::connect(at(0), endpoint(plain_params(), ISS));
-    let segs = sent(&mut tcb);
-    assert_eq!(flags(&segs), ["SYN"]);
-    assert_eq!(segs[0].seq, ISS);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::SYN, why::ACTIVE_OPEN)]);
+    assert_eq!((tx[0].seg.seq, tx[0].retrans), (ISS, false));
     assert_eq!(tcb.state(), State::SynSent);
     // The SYN occupies one sequence number (RFC 9293 §3.4).
     assert_eq!(tcb.snd_nxt(), ISS + 1);
     assert_eq!(tcb.poll_timeout(), Some(at(1000)));
+    assert_eq!(
+        events(&mut tcb),
+        [
+            moved(State::Closed, State::SynSent, why::ACTIVE_OPEN),
+            set(TimerName::SynRto, at(1000), why::ACTIVE_OPEN),
+        ]
+    );
 }
 
 // ------------------------------------------------------------------ SYN-SENT
@@ -214,10 +269,18 @@ fn syn_sent_acceptable_synack_establishes_and_acks() {
     let mut tcb = tcb_syn_sent();
     deliver(&mut tcb, at(100), peer_synack());
     assert_eq!(tcb.state(), State::Established);
-    let segs = sent(&mut tcb);
-    assert_eq!(flags(&segs), ["ACK"]);
-    assert_eq!((segs[0].seq, segs[0].ack), (ISS + 1, PEER_ISS + 1));
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::SYNACK_RECEIVED)]);
+    assert_eq!((tx[0].seg.seq, tx[0].seg.ack), (ISS + 1, PEER_ISS + 1));
     assert_eq!(tcb.poll_timeout(), None, "nothing is outstanding");
+    assert_eq!(
+        events(&mut tcb),
+        [
+            cancelled(TimerName::SynRto, at(1000), why::SYNACK_RECEIVED),
+            moved(State::SynSent, State::Established, why::SYNACK_RECEIVED),
+            told(AppEvent::Established, why::SYNACK_RECEIVED),
+        ]
+    );
 }
 
 #[test]
@@ -234,13 +297,14 @@ fn syn_sent_synack_acking_the_wrong_number_is_reset() {
             ..from_peer()
         },
     );
-    let segs = sent(&mut tcb);
-    assert_eq!(flags(&segs), ["RST"]);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::RST, why::SYN_SENT_BAD_ACK)]);
     assert_eq!(
-        segs[0].seq, bogus,
+        tx[0].seg.seq, bogus,
         "RFC 9293 §3.10.7.3: <SEQ=SEG.ACK><CTL=RST>"
     );
     assert_eq!(tcb.state(), State::SynSent);
+    assert!(events(&mut tcb).is_empty(), "the SYN timer runs on");
 }
 
 #[test]
@@ -256,8 +320,16 @@ fn syn_sent_rst_with_acceptable_ack_means_refused() {
         },
     );
     assert_eq!(tcb.state(), State::Closed);
-    assert_eq!(app_events(&mut tcb), [AppEvent::Error(Errno::ECONNREFUSED)]);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            cancelled(TimerName::SynRto, at(1000), why::REFUSED),
+            told(AppEvent::Error(Errno::ECONNREFUSED), why::REFUSED),
+            moved(State::SynSent, State::Closed, why::REFUSED),
+        ]
+    );
     assert_eq!(tcb.poll_timeout(), None);
+    assert!(sent(&mut tcb).is_empty(), "an RST is never answered");
 }
 
 #[test]
@@ -280,12 +352,26 @@ fn syn_sent_plain_syn_is_a_simultaneous_open() {
     let mut tcb = tcb_syn_sent();
     deliver(&mut tcb, at(50), peer_syn());
     assert_eq!(tcb.state(), State::SynReceived);
-    let segs = sent(&mut tcb);
-    assert_eq!(flags(&segs), ["SYN,ACK"]);
+    let tx = transmitted(&mut tcb);
     assert_eq!(
-        (segs[0].seq, segs[0].ack),
+        flags_and_whys(&tx),
+        [(Flags::SYN | Flags::ACK, why::SIMULTANEOUS_OPEN)]
+    );
+    assert_eq!(
+        (tx[0].seg.seq, tx[0].seg.ack),
         (ISS, PEER_ISS + 1),
         "same ISN, peer's SYN acknowledged"
+    );
+    assert!(
+        tx[0].retrans,
+        "on the wire it repeats our SYN's sequence number"
+    );
+    assert_eq!(
+        events(&mut tcb),
+        [
+            moved(State::SynSent, State::SynReceived, why::SIMULTANEOUS_OPEN),
+            set(TimerName::SynackRto, at(1050), why::SIMULTANEOUS_OPEN),
+        ]
     );
 }
 
@@ -296,6 +382,29 @@ fn syn_sent_close_just_forgets_the_connection() {
     assert_eq!(tcb.state(), State::Closed);
     assert!(sent(&mut tcb).is_empty());
     assert_eq!(tcb.poll_timeout(), None);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            cancelled(TimerName::SynRto, at(1000), why::CLOSE_IN_SYN_SENT),
+            moved(State::SynSent, State::Closed, why::CLOSE_IN_SYN_SENT),
+        ]
+    );
+}
+
+#[test]
+fn syn_sent_abort_sends_nothing_and_stops_the_syn_timer() {
+    // RFC 9293 §3.10.5: in SYN-SENT there is nobody to tell.
+    let mut tcb = tcb_syn_sent();
+    tcb.abort(at(10));
+    assert!(sent(&mut tcb).is_empty());
+    assert_eq!(tcb.state(), State::Closed);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            cancelled(TimerName::SynRto, at(1000), why::ABORT_CALL),
+            moved(State::SynSent, State::Closed, why::ABORT_CALL),
+        ]
+    );
 }
 
 #[test]
@@ -306,23 +415,37 @@ fn linux_syn_retransmissions_are_linear_then_double_and_give_up_at_131s() {
         secs(&retries),
         [1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 11.0, 19.0, 35.0, 67.0]
     );
-    assert!(retries
-        .iter()
-        .all(|(_, s)| s.flags == Flags::SYN && s.seq == ISS));
+    assert!(retries.iter().all(|(_, t)| t.seg.flags == Flags::SYN
+        && t.seg.seq == ISS
+        && t.retrans
+        && t.why == why::RTO_EXPIRED));
     assert_eq!(tcb.state(), State::Closed);
-    let errors: Vec<_> = events(&mut tcb)
-        .into_iter()
-        .filter(|e| {
-            matches!(
-                e,
-                TcbEvent::App {
-                    event: AppEvent::Error(Errno::ETIMEDOUT),
-                    ..
-                }
-            )
-        })
-        .collect();
-    assert_eq!(errors.len(), 1);
+    let events = events(&mut tcb);
+    // Each expiry: the timer fires, the SYN goes again, the timer restarts from it.
+    assert_eq!(
+        events[..2],
+        [
+            fired(TimerName::SynRto, at(1000), why::RTO_EXPIRED),
+            set(TimerName::SynRto, at(2000), why::RTO_EXPIRED),
+        ]
+    );
+    // Retransmissions are silent; the application gets ETIMEDOUT only at the end (RFC 1122
+    // §4.2.3.5), without an RST.
+    assert!(
+        events.ends_with(&[
+            fired(TimerName::SynRto, at(131_000), why::RTO_EXPIRED),
+            told(AppEvent::Error(Errno::ETIMEDOUT), why::RETRIES_EXHAUSTED),
+            moved(State::SynSent, State::Closed, why::RETRIES_EXHAUSTED),
+        ]),
+        "{events:?}"
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| matches!(e, TcbEvent::App { .. }))
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -351,18 +474,20 @@ fn pre_6_5_linux_syn_retransmissions_double_from_one_second() {
 #[test]
 fn a_syn_on_a_listening_port_is_answered_with_synack() {
     let mut tcb = Tcb::accept_syn(at(0), endpoint(plain_params(), ISS), &peer_syn());
-    let segs = sent(&mut tcb);
-    assert_eq!(flags(&segs), ["SYN,ACK"]);
-    assert_eq!((segs[0].seq, segs[0].ack), (ISS, PEER_ISS + 1));
+    let tx = transmitted(&mut tcb);
+    assert_eq!(
+        flags_and_whys(&tx),
+        [(Flags::SYN | Flags::ACK, why::LISTEN_SYN)]
+    );
+    assert_eq!((tx[0].seg.seq, tx[0].seg.ack), (ISS, PEER_ISS + 1));
     assert_eq!(tcb.state(), State::SynReceived);
-    let states: Vec<_> = events(&mut tcb)
-        .into_iter()
-        .filter_map(|e| match e {
-            TcbEvent::State { from, to, .. } => Some((from, to)),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(states, [(State::Listen, State::SynReceived)]);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            moved(State::Listen, State::SynReceived, why::LISTEN_SYN),
+            set(TimerName::SynackRto, at(1000), why::LISTEN_SYN),
+        ]
+    );
 }
 
 #[test]
@@ -372,10 +497,24 @@ fn linux_synack_retransmissions_at_1_3_7_15_31s_then_the_request_is_dropped_sile
     assert_eq!(secs(&retries), [1.0, 3.0, 7.0, 15.0, 31.0]);
     assert!(retries
         .iter()
-        .all(|(_, s)| s.flags == Flags::SYN | Flags::ACK));
+        .all(|(_, t)| t.seg.flags == Flags::SYN | Flags::ACK
+            && t.retrans
+            && t.why == why::RTO_EXPIRED));
     assert_eq!(tcb.state(), State::Closed);
+    let events = events(&mut tcb);
     assert!(
-        app_events(&mut tcb).is_empty(),
+        events.ends_with(&[
+            fired(TimerName::SynackRto, at(63_000), why::RTO_EXPIRED),
+            moved(
+                State::SynReceived,
+                State::Closed,
+                why::SYNACK_RETRIES_EXHAUSTED
+            ),
+        ]),
+        "{events:?}"
+    );
+    assert!(
+        !events.iter().any(|e| matches!(e, TcbEvent::App { .. })),
         "no application knew of the half-open request"
     );
 }
@@ -394,7 +533,14 @@ fn syn_received_ack_of_our_syn_establishes() {
     let mut tcb = tcb_syn_received();
     deliver(&mut tcb, at(100), from_peer());
     assert_eq!(tcb.state(), State::Established);
-    assert_eq!(app_events(&mut tcb), [AppEvent::Established]);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            cancelled(TimerName::SynackRto, at(1000), why::HANDSHAKE_ACKED),
+            moved(State::SynReceived, State::Established, why::HANDSHAKE_ACKED),
+            told(AppEvent::Established, why::HANDSHAKE_ACKED),
+        ]
+    );
     assert!(sent(&mut tcb).is_empty(), "an ACK is not acknowledged");
 }
 
@@ -431,9 +577,12 @@ fn syn_received_unacceptable_ack_is_reset() {
             ..from_peer()
         },
     );
-    let segs = sent(&mut tcb);
-    assert_eq!(flags(&segs), ["RST"]);
-    assert_eq!(segs[0].seq, ISS + 500);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(
+        flags_and_whys(&tx),
+        [(Flags::RST, why::SYN_RECEIVED_BAD_ACK)]
+    );
+    assert_eq!(tx[0].seg.seq, ISS + 500, "<SEQ=SEG.ACK><CTL=RST>");
     assert_eq!(tcb.state(), State::SynReceived);
 }
 
@@ -449,7 +598,14 @@ fn syn_received_rst_forgets_a_passive_open_quietly() {
         },
     );
     assert_eq!(tcb.state(), State::Closed);
-    assert!(app_events(&mut tcb).is_empty());
+    assert_eq!(
+        events(&mut tcb),
+        [
+            cancelled(TimerName::SynackRto, at(1000), why::RST_RECEIVED),
+            moved(State::SynReceived, State::Closed, why::RST_RECEIVED),
+        ],
+        "no application event: nobody had accepted it"
+    );
 }
 
 // ------------------------------------------------------------------ ESTABLISHED
@@ -467,8 +623,13 @@ fn established_in_order_data_is_delivered_and_acknowledged() {
         },
     );
     assert_eq!(tcb.rcv_nxt(), PEER_ISS + 501);
-    assert_eq!(app_events(&mut tcb), [AppEvent::Received(500)]);
-    assert_eq!(sent(&mut tcb)[0].ack, PEER_ISS + 501);
+    assert_eq!(
+        events(&mut tcb),
+        [told(AppEvent::Received(500), why::DATA_RECEIVED)]
+    );
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::DATA_RECEIVED)]);
+    assert_eq!(tx[0].seg.ack, PEER_ISS + 501);
 }
 
 #[test]
@@ -484,9 +645,29 @@ fn established_old_duplicate_data_is_acked_not_delivered_again() {
     events(&mut tcb);
     deliver(&mut tcb, at(300), data);
     assert!(app_events(&mut tcb).is_empty());
-    let segs = sent(&mut tcb);
-    assert_eq!(flags(&segs), ["ACK"]);
-    assert_eq!(segs[0].ack, PEER_ISS + 501);
+    // Wholly below RCV.NXT, the repeat is outside the window (RFC 9293 §3.10.7.4, first
+    // step): dropped, and RCV.NXT acknowledged.
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::OUT_OF_WINDOW)]);
+    assert_eq!(tx[0].seg.ack, PEER_ISS + 501);
+}
+
+#[test]
+fn established_a_keepalive_probe_from_the_peer_is_answered_with_an_ack_of_rcv_nxt() {
+    let mut tcb = tcb_established();
+    // The probe repeats the byte before RCV.NXT: out of the window, so it must be answered.
+    deliver(
+        &mut tcb,
+        at(200),
+        Segment {
+            seq: PEER_ISS,
+            ..from_peer()
+        },
+    );
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::OUT_OF_WINDOW)]);
+    assert_eq!((tx[0].seg.seq, tx[0].seg.ack), (ISS + 1, PEER_ISS + 1));
+    assert_eq!(tcb.state(), State::Established);
 }
 
 #[test]
@@ -507,13 +688,21 @@ fn established_send_splits_by_mss_and_stops_at_the_window() {
         },
     );
     sent(&mut tcb);
+    events(&mut tcb);
     tcb.send(at(200), 5000);
-    let segs = sent(&mut tcb);
+    let tx = transmitted(&mut tcb);
     assert_eq!(
-        segs.iter().map(|s| s.len).collect::<Vec<_>>(),
+        tx.iter().map(|t| t.seg.len).collect::<Vec<_>>(),
         [1000, 1000, 1000]
     );
-    assert_eq!(segs[2].seq, ISS + 2001);
+    assert!(tx.iter().all(|t| t.why == why::SEND_CALL && !t.retrans));
+    assert_eq!(tx[2].seg.seq, ISS + 2001);
+    // RFC 6298 §5.1: the first segment with data starts the timer (RTO 300 ms after the
+    // handshake's 100 ms sample).
+    assert_eq!(
+        events(&mut tcb),
+        [set(TimerName::Rto, at(500), why::DATA_SENT)]
+    );
     // The peer acknowledges the first two: two more fit in the window.
     deliver(
         &mut tcb,
@@ -524,8 +713,45 @@ fn established_send_splits_by_mss_and_stops_at_the_window() {
             ..from_peer()
         },
     );
-    let segs = sent(&mut tcb);
-    assert_eq!(segs.iter().map(|s| s.len).collect::<Vec<_>>(), [1000, 1000]);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(
+        tx.iter().map(|t| (t.seg.len, t.why)).collect::<Vec<_>>(),
+        [(1000, why::SEND_CALL), (1000, why::SEND_CALL)]
+    );
+    // RFC 6298 §5.3: new data acknowledged, more outstanding: the timer restarts.
+    assert_eq!(
+        events(&mut tcb),
+        [set(TimerName::Rto, at(600), why::NEW_DATA_ACKED)]
+    );
+}
+
+#[test]
+fn established_an_ack_of_everything_sent_stops_the_retransmission_timer() {
+    let mut tcb = tcb_established();
+    tcb.send(at(1000), 100);
+    assert_eq!(
+        flags_and_whys(&transmitted(&mut tcb)),
+        [(Flags::ACK | Flags::PSH, why::SEND_CALL)]
+    );
+    assert_eq!(
+        events(&mut tcb),
+        [set(TimerName::Rto, at(1300), why::DATA_SENT)]
+    );
+    deliver(
+        &mut tcb,
+        at(1100),
+        Segment {
+            ack: ISS + 101,
+            ..from_peer()
+        },
+    );
+    // RFC 6298 §5.2.
+    assert_eq!(
+        events(&mut tcb),
+        [cancelled(TimerName::Rto, at(1300), why::ALL_ACKED)]
+    );
+    assert_eq!(tcb.poll_timeout(), None);
+    assert!(sent(&mut tcb).is_empty(), "an ACK is not acknowledged");
 }
 
 #[test]
@@ -540,7 +766,14 @@ fn established_exact_rst_resets_the_connection() {
         },
     );
     assert_eq!(tcb.state(), State::Closed);
-    assert_eq!(app_events(&mut tcb), [AppEvent::Error(Errno::ECONNRESET)]);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            told(AppEvent::Error(Errno::ECONNRESET), why::RST_RECEIVED),
+            moved(State::Established, State::Closed, why::RST_RECEIVED),
+        ]
+    );
+    assert!(sent(&mut tcb).is_empty(), "an RST is never answered");
 }
 
 #[test]
@@ -556,9 +789,11 @@ fn established_in_window_but_inexact_rst_gets_a_challenge_ack() {
         },
     );
     assert_eq!(tcb.state(), State::Established);
-    let segs = sent(&mut tcb);
-    assert_eq!(flags(&segs), ["ACK"]);
-    assert_eq!(segs[0].ack, PEER_ISS + 1);
+    // RFC 5961 §3.2, not §4.2 (the SYN rule).
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::CHALLENGE_ACK_RST)]);
+    assert_eq!((tx[0].seg.seq, tx[0].seg.ack), (ISS + 1, PEER_ISS + 1));
+    assert!(events(&mut tcb).is_empty(), "the connection is kept");
 }
 
 #[test]
@@ -574,7 +809,11 @@ fn established_syn_gets_a_challenge_ack() {
         },
     );
     assert_eq!(tcb.state(), State::Established);
-    assert_eq!(flags(&sent(&mut tcb)), ["ACK"]);
+    // RFC 5961 §4.2.
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::CHALLENGE_ACK)]);
+    assert_eq!((tx[0].seg.seq, tx[0].seg.ack), (ISS + 1, PEER_ISS + 1));
+    assert!(events(&mut tcb).is_empty(), "the connection is kept");
 }
 
 #[test]
@@ -589,7 +828,9 @@ fn established_ack_of_unsent_data_is_answered_and_ignored() {
         },
     );
     assert_eq!(tcb.snd_una(), ISS + 1);
-    assert_eq!(flags(&sent(&mut tcb)), ["ACK"]);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::ACK_OF_UNSENT)]);
+    assert_eq!((tx[0].seg.seq, tx[0].seg.ack), (ISS + 1, PEER_ISS + 1));
 }
 
 #[test]
@@ -604,13 +845,53 @@ fn established_fin_moves_to_close_wait_and_is_acknowledged() {
         },
     );
     assert_eq!(tcb.state(), State::CloseWait);
-    assert_eq!(app_events(&mut tcb), [AppEvent::Eof]);
-    let segs = sent(&mut tcb);
-    assert_eq!(flags(&segs), ["ACK"]);
     assert_eq!(
-        segs[0].ack,
+        events(&mut tcb),
+        [
+            told(AppEvent::Eof, why::FIN_RECEIVED),
+            moved(State::Established, State::CloseWait, why::FIN_RECEIVED),
+        ]
+    );
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::FIN_RECEIVED)]);
+    assert_eq!(
+        tx[0].seg.ack,
         PEER_ISS + 2,
         "the FIN occupies one sequence number"
+    );
+}
+
+#[test]
+fn established_fin_after_data_is_acknowledged_by_the_delayed_ack_timer() {
+    let mut tcb = tcb_established();
+    deliver(&mut tcb, at(1000), data(0, 100));
+    sent(&mut tcb);
+    events(&mut tcb);
+    deliver(
+        &mut tcb,
+        at(1100),
+        Segment {
+            flags: Flags::FIN | Flags::ACK,
+            ..data(100, 0)
+        },
+    );
+    // Linux's tcp_fin(): in CLOSE-WAIT the ACK waits, hoping our FIN can carry it.
+    assert!(sent(&mut tcb).is_empty(), "the ACK waits");
+    assert_eq!(
+        events(&mut tcb),
+        [
+            set(TimerName::Delack, at(1140), why::FIN_RECEIVED),
+            told(AppEvent::Eof, why::FIN_RECEIVED),
+            moved(State::Established, State::CloseWait, why::FIN_RECEIVED),
+        ]
+    );
+    tcb.handle_timeout(at(1140));
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::DELAYED_ACK)]);
+    assert_eq!(tx[0].seg.ack, PEER_ISS + 102);
+    assert_eq!(
+        events(&mut tcb),
+        [fired(TimerName::Delack, at(1140), why::DELAYED_ACK)]
     );
 }
 
@@ -621,11 +902,26 @@ fn established_lost_data_is_retransmitted_when_the_rto_expires() {
     assert_eq!(tcb.rto(), Duration::from_millis(300));
     tcb.send(at(1000), 100);
     sent(&mut tcb);
+    events(&mut tcb);
     assert_eq!(tcb.poll_timeout(), Some(at(1300)));
     tcb.handle_timeout(at(1300));
-    let segs = sent(&mut tcb);
-    assert_eq!((segs[0].seq, segs[0].len), (ISS + 1, 100));
+    let tx = transmitted(&mut tcb);
+    assert_eq!(
+        flags_and_whys(&tx),
+        [(Flags::ACK | Flags::PSH, why::RTO_EXPIRED)]
+    );
+    assert_eq!(
+        (tx[0].seg.seq, tx[0].seg.len, tx[0].retrans),
+        (ISS + 1, 100, true)
+    );
     assert_eq!(tcb.poll_timeout(), Some(at(1900)), "backed off to 600 ms");
+    assert_eq!(
+        events(&mut tcb),
+        [
+            fired(TimerName::Rto, at(1300), why::RTO_EXPIRED),
+            set(TimerName::Rto, at(1900), why::RTO_EXPIRED),
+        ]
+    );
 }
 
 #[test]
@@ -633,10 +929,48 @@ fn established_close_sends_fin_after_queued_data() {
     let mut tcb = tcb_established();
     tcb.send(at(1000), 100);
     tcb.close(at(1000));
-    let segs = sent(&mut tcb);
-    assert_eq!(flags(&segs), ["ACK,PSH", "ACK,FIN"]);
-    assert_eq!(segs[1].seq, ISS + 101);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(
+        flags_and_whys(&tx),
+        [
+            (Flags::ACK | Flags::PSH, why::SEND_CALL),
+            (Flags::ACK | Flags::FIN, why::CLOSE_CALL),
+        ]
+    );
+    assert_eq!(tx[1].seg.seq, ISS + 101);
     assert_eq!(tcb.state(), State::FinWait1);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            set(TimerName::Rto, at(1300), why::DATA_SENT),
+            moved(State::Established, State::FinWait1, why::CLOSE_CALL),
+        ]
+    );
+}
+
+#[test]
+fn established_abort_resets_the_peer_and_forgets_the_connection() {
+    let mut tcb = tcb_established();
+    tcb.send(at(1000), 100);
+    sent(&mut tcb);
+    events(&mut tcb);
+    tcb.abort(at(1100));
+    // RFC 9293 §3.10.5; Linux sends RST,ACK from SND.NXT (tcp_send_active_reset).
+    let tx = transmitted(&mut tcb);
+    assert_eq!(
+        flags_and_whys(&tx),
+        [(Flags::RST | Flags::ACK, why::ABORT_CALL)]
+    );
+    assert_eq!(tx[0].seg.seq, ISS + 101);
+    assert_eq!(tcb.state(), State::Closed);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            cancelled(TimerName::Rto, at(1300), why::ABORT_CALL),
+            moved(State::Established, State::Closed, why::ABORT_CALL),
+        ]
+    );
+    assert_eq!(tcb.poll_timeout(), None);
 }
 
 // ------------------------------------------------------------------ FIN-WAIT-1 and FIN-WAIT-2
@@ -654,6 +988,14 @@ fn fin_wait_1_ack_of_fin_moves_to_fin_wait_2_with_the_orphan_timer() {
     );
     assert_eq!(tcb.state(), State::FinWait2);
     assert_eq!(tcb.poll_timeout(), Some(at(61_100)));
+    assert_eq!(
+        events(&mut tcb),
+        [
+            cancelled(TimerName::Rto, at(1300), why::ALL_ACKED),
+            moved(State::FinWait1, State::FinWait2, why::FIN_ACKED),
+            set(TimerName::FinWait2, at(61_100), why::FIN_WAIT_2_ORPHANED),
+        ]
+    );
 }
 
 #[test]
@@ -668,7 +1010,17 @@ fn fin_wait_1_fin_before_the_ack_means_simultaneous_close_through_closing() {
         },
     );
     assert_eq!(tcb.state(), State::Closing);
-    assert_eq!(flags(&sent(&mut tcb)), ["ACK"]);
+    assert_eq!(
+        flags_and_whys(&transmitted(&mut tcb)),
+        [(Flags::ACK, why::FIN_RECEIVED)]
+    );
+    assert_eq!(
+        events(&mut tcb),
+        [
+            told(AppEvent::Eof, why::FIN_RECEIVED),
+            moved(State::FinWait1, State::Closing, why::FIN_RECEIVED),
+        ]
+    );
     deliver(
         &mut tcb,
         at(1100),
@@ -679,6 +1031,14 @@ fn fin_wait_1_fin_before_the_ack_means_simultaneous_close_through_closing() {
         },
     );
     assert_eq!(tcb.state(), State::TimeWait);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            cancelled(TimerName::Rto, at(1300), why::ALL_ACKED),
+            moved(State::Closing, State::TimeWait, why::FIN_ACKED),
+            set(TimerName::TimeWait, at(61_100), why::TIME_WAIT_ENTERED),
+        ]
+    );
 }
 
 #[test]
@@ -686,23 +1046,68 @@ fn fin_wait_1_fin_with_the_ack_of_ours_goes_straight_to_time_wait() {
     let mut tcb = tcb_fin_wait_1();
     deliver(&mut tcb, at(1100), peer_fin_acking_ours());
     assert_eq!(tcb.state(), State::TimeWait);
+    assert_eq!(
+        flags_and_whys(&transmitted(&mut tcb)),
+        [(Flags::ACK, why::FIN_RECEIVED)]
+    );
+    let events = events(&mut tcb);
+    assert!(
+        events.ends_with(&[
+            moved(State::FinWait2, State::TimeWait, why::FIN_RECEIVED),
+            set(TimerName::TimeWait, at(61_100), why::TIME_WAIT_ENTERED),
+        ]),
+        "{events:?}"
+    );
 }
 
 #[test]
 fn fin_wait_2_fin_enters_time_wait_for_60s_on_linux() {
-    let mut tcb = tcb_time_wait();
+    let mut tcb = tcb_fin_wait_2();
+    deliver(&mut tcb, at(1200), peer_fin_acking_ours());
     assert_eq!(tcb.state(), State::TimeWait);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::FIN_RECEIVED)]);
+    assert_eq!(tx[0].seg.ack, PEER_ISS + 2);
     assert_eq!(tcb.poll_timeout(), Some(at(61_200)));
+    assert_eq!(
+        events(&mut tcb),
+        [
+            told(AppEvent::Eof, why::FIN_RECEIVED),
+            cancelled(TimerName::FinWait2, at(61_100), why::FIN_RECEIVED),
+            moved(State::FinWait2, State::TimeWait, why::FIN_RECEIVED),
+            set(TimerName::TimeWait, at(61_200), why::TIME_WAIT_ENTERED),
+        ]
+    );
     tcb.handle_timeout(at(61_200));
     assert_eq!(tcb.state(), State::Closed);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            fired(TimerName::TimeWait, at(61_200), why::TIME_WAIT_EXPIRED),
+            moved(State::TimeWait, State::Closed, why::TIME_WAIT_EXPIRED),
+        ]
+    );
+    assert!(sent(&mut tcb).is_empty(), "the connection goes quietly");
 }
 
 #[test]
 fn fin_wait_2_orphan_is_reset_when_fin_timeout_passes() {
     let mut tcb = tcb_fin_wait_2();
     tcb.handle_timeout(at(61_100));
-    assert_eq!(flags(&sent(&mut tcb)), ["ACK,RST"]);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(
+        flags_and_whys(&tx),
+        [(Flags::RST | Flags::ACK, why::FIN_WAIT_2_TIMEOUT)]
+    );
+    assert_eq!(tx[0].seg.seq, ISS + 2);
     assert_eq!(tcb.state(), State::Closed);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            fired(TimerName::FinWait2, at(61_100), why::FIN_WAIT_2_TIMEOUT),
+            moved(State::FinWait2, State::Closed, why::FIN_WAIT_2_TIMEOUT),
+        ]
+    );
 }
 
 // ------------------------------------------------------------------ CLOSE-WAIT and LAST-ACK
@@ -711,11 +1116,12 @@ fn fin_wait_2_orphan_is_reset_when_fin_timeout_passes() {
 fn close_wait_can_still_send_half_close() {
     let mut tcb = tcb_close_wait();
     tcb.send(at(1100), 200);
-    let segs = sent(&mut tcb);
+    let tx = transmitted(&mut tcb);
     assert_eq!(
-        (flags(&segs), segs[0].len),
-        (vec!["ACK,PSH".to_string()], 200)
+        flags_and_whys(&tx),
+        [(Flags::ACK | Flags::PSH, why::SEND_CALL)]
     );
+    assert_eq!(tx[0].seg.len, 200);
 }
 
 #[test]
@@ -723,7 +1129,17 @@ fn close_wait_close_sends_fin_and_last_ack_ends_on_its_ack() {
     let mut tcb = tcb_close_wait();
     tcb.close(at(1200));
     assert_eq!(tcb.state(), State::LastAck);
-    assert_eq!(flags(&sent(&mut tcb)), ["ACK,FIN"]);
+    assert_eq!(
+        flags_and_whys(&transmitted(&mut tcb)),
+        [(Flags::ACK | Flags::FIN, why::CLOSE_CALL)]
+    );
+    assert_eq!(
+        events(&mut tcb),
+        [
+            moved(State::CloseWait, State::LastAck, why::CLOSE_CALL),
+            set(TimerName::Rto, at(1500), why::DATA_SENT),
+        ]
+    );
     deliver(
         &mut tcb,
         at(1300),
@@ -734,6 +1150,49 @@ fn close_wait_close_sends_fin_and_last_ack_ends_on_its_ack() {
         },
     );
     assert_eq!(tcb.state(), State::Closed);
+    assert_eq!(tcb.poll_timeout(), None);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            cancelled(TimerName::Rto, at(1500), why::ALL_ACKED),
+            moved(State::LastAck, State::Closed, why::FIN_ACKED),
+        ]
+    );
+}
+
+#[test]
+fn reaching_closed_cancels_the_timers_still_armed() {
+    let mut tcb = tcb_established_with(keepalive_params(Profile::Linux));
+    deliver(
+        &mut tcb,
+        at(1000),
+        Segment {
+            flags: Flags::FIN | Flags::ACK,
+            ..from_peer()
+        },
+    );
+    tcb.close(at(1200));
+    sent(&mut tcb);
+    events(&mut tcb);
+    deliver(
+        &mut tcb,
+        at(1300),
+        Segment {
+            seq: PEER_ISS + 2,
+            ack: ISS + 2,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::Closed);
+    // Keepalive still watched the connection: CLOSED leaves nothing to probe.
+    assert_eq!(
+        events(&mut tcb),
+        [
+            cancelled(TimerName::Rto, at(1500), why::ALL_ACKED),
+            moved(State::LastAck, State::Closed, why::FIN_ACKED),
+            cancelled(TimerName::Keepalive, at(7_200_100), why::CONNECTION_CLOSED),
+        ]
+    );
     assert_eq!(tcb.poll_timeout(), None);
 }
 
@@ -746,7 +1205,10 @@ fn last_ack_fin_is_retransmitted_until_acknowledged() {
     assert!(!retries.is_empty());
     assert!(retries
         .iter()
-        .all(|(_, s)| s.flags == Flags::FIN | Flags::ACK && s.seq == ISS + 1));
+        .all(|(_, t)| t.seg.flags == Flags::FIN | Flags::ACK
+            && t.seg.seq == ISS + 1
+            && t.retrans
+            && t.why == why::RTO_EXPIRED));
 }
 
 // ------------------------------------------------------------------ TIME-WAIT
@@ -755,10 +1217,14 @@ fn last_ack_fin_is_retransmitted_until_acknowledged() {
 fn time_wait_reacks_a_retransmitted_fin_and_restarts_the_wait() {
     let mut tcb = tcb_time_wait();
     deliver(&mut tcb, at(2000), peer_fin_acking_ours());
-    let segs = sent(&mut tcb);
-    assert_eq!(flags(&segs), ["ACK"]);
-    assert_eq!(segs[0].ack, PEER_ISS + 2);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::TIME_WAIT_FIN)]);
+    assert_eq!(tx[0].seg.ack, PEER_ISS + 2);
     assert_eq!(tcb.poll_timeout(), Some(at(62_000)));
+    assert_eq!(
+        events(&mut tcb),
+        [set(TimerName::TimeWait, at(62_000), why::TIME_WAIT_FIN)]
+    );
 }
 
 #[test]
@@ -930,11 +1396,20 @@ fn classic_delays_the_ack_of_a_lone_segment_by_200ms() {
     deliver(&mut tcb, at(1000), data(0, 100));
     assert!(sent(&mut tcb).is_empty(), "the ACK waits");
     assert_eq!(tcb.poll_timeout(), Some(at(1200)));
-    tcb.handle_timeout(at(1200));
-    let segs = sent(&mut tcb);
     assert_eq!(
-        (flags(&segs), segs[0].ack),
-        (vec!["ACK".to_string()], PEER_ISS + 101)
+        events(&mut tcb),
+        [
+            told(AppEvent::Received(100), why::DATA_RECEIVED),
+            set(TimerName::Delack, at(1200), why::DELAYED_ACK),
+        ]
+    );
+    tcb.handle_timeout(at(1200));
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::DELAYED_ACK)]);
+    assert_eq!(tx[0].seg.ack, PEER_ISS + 101);
+    assert_eq!(
+        events(&mut tcb),
+        [fired(TimerName::Delack, at(1200), why::DELAYED_ACK)]
     );
 }
 
@@ -942,14 +1417,26 @@ fn classic_delays_the_ack_of_a_lone_segment_by_200ms() {
 fn a_second_segment_is_acknowledged_at_once() {
     let mut tcb = tcb_established_with(classic_params());
     deliver(&mut tcb, at(1000), data(0, 100));
+    events(&mut tcb);
     deliver(&mut tcb, at(1010), data(100, 100));
-    let segs = sent(&mut tcb);
-    assert_eq!(segs.len(), 1, "one ACK for both");
-    assert_eq!(segs[0].ack, PEER_ISS + 201);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(
+        flags_and_whys(&tx),
+        [(Flags::ACK, why::DATA_RECEIVED)],
+        "one ACK for both"
+    );
+    assert_eq!(tx[0].seg.ack, PEER_ISS + 201);
     assert_eq!(
         tcb.poll_timeout(),
         None,
         "the delayed-ACK timer is cancelled"
+    );
+    assert_eq!(
+        events(&mut tcb),
+        [
+            told(AppEvent::Received(100), why::DATA_RECEIVED),
+            cancelled(TimerName::Delack, at(1200), why::DATA_RECEIVED),
+        ]
     );
 }
 
@@ -957,13 +1444,16 @@ fn a_second_segment_is_acknowledged_at_once() {
 fn a_delayed_ack_rides_on_outgoing_data() {
     let mut tcb = tcb_established_with(classic_params());
     deliver(&mut tcb, at(1000), data(0, 100));
+    events(&mut tcb);
     tcb.send(at(1050), 10);
-    let segs = sent(&mut tcb);
+    let tx = transmitted(&mut tcb);
     assert_eq!(
-        (segs.len(), segs[0].len, segs[0].ack),
-        (1, 10, PEER_ISS + 101)
+        flags_and_whys(&tx),
+        [(Flags::ACK | Flags::PSH, why::SEND_CALL)]
     );
+    assert_eq!((tx[0].seg.len, tx[0].seg.ack), (10, PEER_ISS + 101));
     assert!(tcb.armed_timers().iter().all(|(name, _)| *name != "delack"));
+    assert!(events(&mut tcb).contains(&cancelled(TimerName::Delack, at(1200), why::SEND_CALL)));
 }
 
 #[test]
@@ -972,11 +1462,12 @@ fn linux_acknowledges_the_first_sixteen_segments_at_once_then_delays() {
     for i in 0..16 {
         deliver(&mut tcb, at(1000 + i), data(i as u32 * 10, 10));
         assert_eq!(
-            sent(&mut tcb).len(),
-            1,
+            flags_and_whys(&transmitted(&mut tcb)),
+            [(Flags::ACK, why::DATA_RECEIVED)],
             "segment {i} is acknowledged at once"
         );
     }
+    events(&mut tcb);
     deliver(&mut tcb, at(2000), data(160, 10));
     assert!(sent(&mut tcb).is_empty());
     assert_eq!(
@@ -984,6 +1475,7 @@ fn linux_acknowledges_the_first_sixteen_segments_at_once_then_delays() {
         Some(at(2040)),
         "Linux's 40 ms delayed ACK"
     );
+    assert!(events(&mut tcb).contains(&set(TimerName::Delack, at(2040), why::DELAYED_ACK)));
 }
 
 // ------------------------------------------------------------------ out-of-order text
@@ -992,17 +1484,24 @@ fn linux_acknowledges_the_first_sixteen_segments_at_once_then_delays() {
 fn out_of_order_text_is_held_and_a_duplicate_ack_points_at_the_gap() {
     let mut tcb = tcb_established();
     deliver(&mut tcb, at(1000), data(100, 100));
-    let segs = sent(&mut tcb);
-    assert_eq!(segs[0].ack, PEER_ISS + 1, "still asking for the first byte");
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::OUT_OF_ORDER)]);
+    assert_eq!(
+        tx[0].seg.ack,
+        PEER_ISS + 1,
+        "still asking for the first byte"
+    );
     assert!(app_events(&mut tcb).is_empty());
 
     deliver(&mut tcb, at(1010), data(0, 100));
     assert_eq!(
-        app_events(&mut tcb),
-        [AppEvent::Received(200)],
+        events(&mut tcb),
+        [told(AppEvent::Received(200), why::DATA_RECEIVED)],
         "both, in order, once"
     );
-    assert_eq!(sent(&mut tcb)[0].ack, PEER_ISS + 201);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(flags_and_whys(&tx), [(Flags::ACK, why::GAP_FILLED)]);
+    assert_eq!(tx[0].seg.ack, PEER_ISS + 201);
     assert_eq!(tcb.rcv_nxt(), PEER_ISS + 201);
 }
 
@@ -1020,43 +1519,63 @@ fn keepalive_params(profile: Profile) -> Params {
 
 #[test]
 fn linux_keepalive_probes_nine_times_then_resets_at_7875s() {
-    let mut tcb = tcb_established_with(keepalive_params(Profile::Linux));
+    let mut tcb = tcb_syn_sent_with(keepalive_params(Profile::Linux));
+    deliver(&mut tcb, at(100), peer_synack());
+    sent(&mut tcb);
+    // Established, the connection starts watching for two idle hours.
+    assert!(events(&mut tcb).contains(&set(
+        TimerName::Keepalive,
+        at(7_200_100),
+        why::KEEPALIVE_IDLE
+    )));
     let probes = run_timers(&mut tcb, at(10_000_000));
     let last_heard = 0.1;
     let expected: Vec<f64> = (0..9)
         .map(|k| last_heard + 7200.0 + 75.0 * k as f64)
         .collect();
-    let (probe_times, rst): (Vec<_>, Vec<_>) = probes.iter().partition(|(_, s)| !s.flags.rst());
-    assert_eq!(
-        secs(&probe_times.into_iter().cloned().collect::<Vec<_>>()),
-        expected
-    );
+    let (probe_times, rst): (Vec<_>, Vec<_>) =
+        probes.into_iter().partition(|(_, t)| !t.seg.flags.rst());
+    assert_eq!(secs(&probe_times), expected);
     assert!(
-        probes
-            .iter()
-            .filter(|(_, s)| !s.flags.rst())
-            .all(|(_, s)| s.seq == ISS && s.len == 0),
-        "SEG.SEQ = SND.NXT - 1"
+        probe_times.iter().all(|(_, t)| t.seg.flags == Flags::ACK
+            && t.seg.seq == ISS
+            && t.seg.len == 0
+            && t.why == why::KEEPALIVE_PROBE),
+        "SEG.SEQ = SND.UNA - 1"
     );
+    assert_eq!(secs(&rst), [last_heard + 7875.0]);
+    let (_, reset) = &rst[0];
     assert_eq!(
-        secs(&rst.into_iter().cloned().collect::<Vec<_>>()),
-        [last_heard + 7875.0]
+        (reset.seg.flags, reset.seg.seq, reset.why),
+        (Flags::RST | Flags::ACK, ISS + 1, why::KEEPALIVE_EXHAUSTED)
     );
     assert_eq!(tcb.state(), State::Closed);
-    assert!(events(&mut tcb).iter().any(|e| matches!(
-        e,
-        TcbEvent::App {
-            event: AppEvent::Error(Errno::ETIMEDOUT),
-            ..
-        }
-    )));
+    let events = events(&mut tcb);
+    // The first expiry sends a probe and waits tcp_keepalive_intvl for its answer.
+    assert_eq!(
+        events[..2],
+        [
+            fired(TimerName::Keepalive, at(7_200_100), why::KEEPALIVE_IDLE),
+            set(TimerName::Keepalive, at(7_275_100), why::KEEPALIVE_PROBE),
+        ]
+    );
+    assert!(
+        events.ends_with(&[
+            told(AppEvent::Error(Errno::ETIMEDOUT), why::KEEPALIVE_EXHAUSTED),
+            moved(State::Established, State::Closed, why::KEEPALIVE_EXHAUSTED),
+        ]),
+        "{events:?}"
+    );
 }
 
 #[test]
 fn classic_keepalive_sends_ten_probes() {
     let mut tcb = tcb_established_with(keepalive_params(Profile::Classic));
     let probes = run_timers(&mut tcb, at(10_000_000));
-    assert_eq!(probes.iter().filter(|(_, s)| !s.flags.rst()).count(), 10);
+    assert_eq!(
+        probes.iter().filter(|(_, t)| !t.seg.flags.rst()).count(),
+        10
+    );
     assert_eq!(secs(&probes).last(), Some(&(0.1 + 7200.0 + 750.0)));
 }
 
@@ -1064,12 +1583,24 @@ fn classic_keepalive_sends_ten_probes() {
 fn an_answered_probe_starts_the_idle_time_over() {
     let mut tcb = tcb_established_with(keepalive_params(Profile::Linux));
     tcb.handle_timeout(at(7_200_100));
-    assert_eq!(flags(&sent(&mut tcb)), ["ACK"]);
+    assert_eq!(
+        flags_and_whys(&transmitted(&mut tcb)),
+        [(Flags::ACK, why::KEEPALIVE_PROBE)]
+    );
     // The peer's answer: an ACK for what it already had.
     deliver(&mut tcb, at(7_200_200), from_peer());
+    events(&mut tcb);
     let next = run_timers(&mut tcb, at(14_000_000));
     assert!(next.is_empty(), "no probe until two hours after the answer");
     assert_eq!(tcb.poll_timeout(), Some(at(7_200_200 + 7_200_000)));
+    // The probe's interval ran out on a live connection: wait out the rest of the idle time.
+    assert_eq!(
+        events(&mut tcb),
+        [
+            fired(TimerName::Keepalive, at(7_275_100), why::KEEPALIVE_IDLE),
+            set(TimerName::Keepalive, at(14_400_200), why::KEEPALIVE_IDLE),
+        ]
+    );
 }
 
 #[test]
@@ -1089,9 +1620,19 @@ fn closing_with_unread_data_resets_the_connection() {
     deliver(&mut tcb, at(200), data(0, 300));
     assert_eq!(tcb.unread(), 300);
     sent(&mut tcb);
+    events(&mut tcb);
     tcb.close(at(300));
-    assert_eq!(flags(&sent(&mut tcb)), ["ACK,RST"]);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(
+        flags_and_whys(&tx),
+        [(Flags::RST | Flags::ACK, why::UNREAD_DATA)]
+    );
+    assert_eq!(tx[0].seg.seq, ISS + 1);
     assert_eq!(tcb.state(), State::Closed);
+    assert_eq!(
+        events(&mut tcb),
+        [moved(State::Established, State::Closed, why::UNREAD_DATA)]
+    );
 }
 
 #[test]
@@ -1102,25 +1643,54 @@ fn reading_first_makes_the_close_graceful() {
     deliver(&mut tcb, at(200), data(0, 300));
     events(&mut tcb);
     assert_eq!(tcb.recv(), 300);
-    assert_eq!(app_events(&mut tcb), [AppEvent::Received(300)]);
+    assert_eq!(
+        events(&mut tcb),
+        [told(AppEvent::Received(300), why::RECV_CALL)]
+    );
     sent(&mut tcb);
     tcb.close(at(300));
-    assert_eq!(flags(&sent(&mut tcb)), ["ACK,FIN"]);
+    assert_eq!(
+        flags_and_whys(&transmitted(&mut tcb)),
+        [(Flags::ACK | Flags::FIN, why::CLOSE_CALL)]
+    );
 }
 
 #[test]
 fn data_arriving_after_close_is_answered_with_rst() {
     let mut tcb = tcb_fin_wait_2();
     deliver(&mut tcb, at(1200), data(0, 100));
-    assert_eq!(flags(&sent(&mut tcb)), ["ACK,RST"]);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(
+        flags_and_whys(&tx),
+        [(Flags::RST | Flags::ACK, why::DATA_AFTER_CLOSE)]
+    );
+    assert_eq!(tx[0].seg.seq, ISS + 2);
     assert_eq!(tcb.state(), State::Closed);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            cancelled(TimerName::FinWait2, at(61_100), why::DATA_AFTER_CLOSE),
+            moved(State::FinWait2, State::Closed, why::DATA_AFTER_CLOSE),
+        ],
+        "nobody reads the data: the application is not told"
+    );
 }
 
 #[test]
 fn after_shutdown_write_data_still_arrives_and_no_orphan_timer_runs() {
     let mut tcb = tcb_established();
     tcb.shutdown_write(at(1000));
-    assert_eq!(flags(&sent(&mut tcb)), ["ACK,FIN"]);
+    assert_eq!(
+        flags_and_whys(&transmitted(&mut tcb)),
+        [(Flags::ACK | Flags::FIN, why::SHUTDOWN_CALL)]
+    );
+    assert_eq!(
+        events(&mut tcb),
+        [
+            moved(State::Established, State::FinWait1, why::SHUTDOWN_CALL),
+            set(TimerName::Rto, at(1300), why::DATA_SENT),
+        ]
+    );
     deliver(
         &mut tcb,
         at(1100),
@@ -1153,10 +1723,17 @@ fn after_shutdown_write_data_still_arrives_and_no_orphan_timer_runs() {
 fn a_repeated_syn_in_syn_received_gets_the_synack_again_and_restarts_the_timer() {
     let mut tcb = tcb_syn_received();
     deliver(&mut tcb, at(600), peer_syn());
-    let segs = sent(&mut tcb);
-    assert_eq!(flags(&segs), ["SYN,ACK"]);
-    assert_eq!(segs[0].seq, ISS);
+    let tx = transmitted(&mut tcb);
+    assert_eq!(
+        flags_and_whys(&tx),
+        [(Flags::SYN | Flags::ACK, why::DUPLICATE_SYN)]
+    );
+    assert_eq!((tx[0].seg.seq, tx[0].retrans), (ISS, true));
     assert_eq!(tcb.poll_timeout(), Some(at(1600)));
+    assert_eq!(
+        events(&mut tcb),
+        [set(TimerName::SynackRto, at(1600), why::DUPLICATE_SYN)]
+    );
 }
 
 #[test]
@@ -1194,12 +1771,27 @@ fn counterfactual_two_way_handshake_establishes_on_the_syn_alone() {
     };
     let mut server = Tcb::accept_syn(at(0), endpoint(params.clone(), ISS), &peer_syn());
     assert_eq!(server.state(), State::Established);
-    assert_eq!(app_events(&mut server), [AppEvent::Established]);
+    let events_of_server = events(&mut server);
+    assert!(
+        events_of_server.ends_with(&[
+            moved(
+                State::SynReceived,
+                State::Established,
+                why::TWO_WAY_HANDSHAKE
+            ),
+            told(AppEvent::Established, why::TWO_WAY_HANDSHAKE),
+        ]),
+        "{events_of_server:?}"
+    );
 
     let mut client = tcb_syn_sent_with(params);
     deliver(&mut client, at(100), peer_synack());
     assert_eq!(client.state(), State::Established);
     assert!(sent(&mut client).is_empty(), "no third segment");
+    assert!(events(&mut client).ends_with(&[
+        moved(State::SynSent, State::Established, why::TWO_WAY_HANDSHAKE),
+        told(AppEvent::Established, why::TWO_WAY_HANDSHAKE),
+    ]));
 }
 
 #[test]
@@ -1212,5 +1804,23 @@ fn counterfactual_no_time_wait_forgets_the_connection_at_once() {
     tcb.close(at(1000));
     deliver(&mut tcb, at(1100), peer_fin_acking_ours());
     assert_eq!(tcb.state(), State::Closed);
-    assert_eq!(flags(&sent(&mut tcb)), ["ACK,FIN", "ACK"]);
+    assert_eq!(
+        flags_and_whys(&transmitted(&mut tcb)),
+        [
+            (Flags::ACK | Flags::FIN, why::CLOSE_CALL),
+            (Flags::ACK, why::FIN_RECEIVED),
+        ]
+    );
+    let events = events(&mut tcb);
+    assert!(
+        events.contains(&moved(State::FinWait2, State::Closed, why::NO_TIME_WAIT)),
+        "{events:?}"
+    );
+    assert!(!events.iter().any(|e| matches!(
+        e,
+        TcbEvent::State {
+            to: State::TimeWait,
+            ..
+        }
+    )));
 }
