@@ -286,11 +286,58 @@ fn fact_spans(html: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The facts are measured from runs; each profile's parameters say what they must be. A
+/// simulator that stopped following a parameter (or a parameter changed without the articles
+/// being measured again) fails here. (With `--nocapture` this prints the table of facts, for
+/// writing a new one.)
 #[test]
-fn print_the_facts() {
-    for (name, values) in facts() {
+fn the_measured_facts_follow_each_profiles_parameters() {
+    let facts = facts();
+    for (name, values) in &facts {
         println!("{name:<32} {values:?}");
     }
+    let secs = |d: tcp_playground::time::Duration| d.micros() as f64 / 1e6;
+    let mut checked = 0;
+    for profile in PROFILES {
+        let p = Profile::from_name(profile).expect("a profile").params();
+        let fact = |name: &str| {
+            facts
+                .get(&format!("{profile}.{name}"))
+                .unwrap_or_else(|| panic!("no fact {profile}.{name}"))
+                .clone()
+        };
+        let expected = [
+            ("initial-rto", vec![secs(p.rto_initial)]),
+            ("rto-min", vec![secs(p.rto_min) * 1000.0]),
+            ("rto-max", vec![secs(p.rto_max)]),
+            ("time-wait", vec![secs(p.time_wait)]),
+            ("keepalive-idle", vec![secs(p.keepalive_time)]),
+            ("keepalive-interval", vec![secs(p.keepalive_intvl)]),
+            ("keepalive-probes", vec![f64::from(p.keepalive_probes)]),
+            (
+                "keepalive-give-up",
+                vec![
+                    secs(p.keepalive_time)
+                        + f64::from(p.keepalive_probes) * secs(p.keepalive_intvl),
+                ],
+            ),
+            ("synack-retries", vec![f64::from(p.synack_retries)]),
+            (
+                "syn-retries",
+                vec![f64::from(p.syn_retries + p.syn_linear_timeouts)],
+            ),
+        ];
+        for (name, want) in expected {
+            assert_eq!(fact(name), want, "{profile}.{name}");
+            checked += 1;
+        }
+        assert_eq!(
+            fact("synack-resend-times").len(),
+            p.synack_retries as usize,
+            "{profile}: one SYN,ACK retransmission per retry"
+        );
+    }
+    assert_eq!(checked, 30);
 }
 
 #[test]

@@ -54,14 +54,6 @@ impl State {
             State::Closed | State::Listen | State::SynSent | State::SynReceived
         )
     }
-
-    /// Our FIN has been sent (or queued behind data) after a CLOSE call.
-    pub fn we_closed(self) -> bool {
-        matches!(
-            self,
-            State::FinWait1 | State::FinWait2 | State::Closing | State::LastAck | State::TimeWait
-        )
-    }
 }
 
 display_as_name!(State);
