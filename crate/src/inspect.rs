@@ -130,8 +130,8 @@ pub fn segment(trace: &Trace, seg_id: SegId) -> Option<SegmentInfo> {
         fields,
         why: event.why.id(),
         rfc: event.why.rfc(),
-        why_en: event.why.en(),
-        why_zh: event.why.zh(),
+        why_en: crate::words::for_lang("en").reason(event.why),
+        why_zh: crate::words::for_lang("zh").reason(event.why),
         sender: sender_end.unwrap_or_else(|| unnamed(trace, sent.src)),
         receiver: receiver_end.unwrap_or_else(|| unnamed(trace, sent.dst)),
     })

@@ -29,6 +29,7 @@ pub mod time;
 pub mod trace;
 pub mod why;
 pub mod wire;
+pub mod words;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
