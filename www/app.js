@@ -57,29 +57,14 @@ function togglePanel(open) {
 }
 
 /** Rewrites the variant's text: another profile, or SYN cookies the other way round (the
- * core rewrites the setting, on the host that listens). */
+ * core changes the scenario, on the host that listens). */
 function makeVariant(kind) {
   const area = $("compare-text");
-  let text = area.value || main.playground.sourceText();
-  if (kind.startsWith("profile ")) {
-    text = /^profile\s.*$/m.test(text) ? text.replace(/^profile\s.*$/m, kind) : `${kind}\n${text}`;
-  } else {
-    let pg = null;
-    try {
-      pg = Playground.fromScenario(text);
-      const server = pg.state().hosts.find((h) => h.listeners.length > 0);
-      if (server) {
-        const next = pg.withSetting(server.name, "syncookies", pg.syncookiesOn(server.name) ? "0" : "1");
-        text = next.sourceText();
-        next.free();
-      }
-    } catch (err) {
-      return showCompareErrors([{ rendered: err?.message ?? String(err) }]);
-    } finally {
-      pg?.free();
-    }
+  try {
+    area.value = Playground.variant(area.value || main.playground.sourceText(), kind);
+  } catch (err) {
+    return showCompareErrors([{ rendered: err?.message ?? String(err) }]);
   }
-  area.value = text;
   $("compare-errors").hidden = true;
 }
 

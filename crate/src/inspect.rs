@@ -3,8 +3,6 @@
 //! that would drop, delay or duplicate exactly this segment. Everything is read back from the
 //! trace, so the inspector explains what the ladder shows and nothing else.
 
-use crate::scenario::{Fault, FaultEffect};
-use crate::time::Duration;
 use crate::trace::{ConnId, DropCause, EventKind, HostId, SegId, Sent, Trace};
 use serde::Serialize;
 
@@ -179,73 +177,6 @@ pub fn rows(trace: &Trace, absolute: bool) -> Vec<Row> {
         .collect()
 }
 
-/// The fault that hits exactly this segment: `drop A->B nth=N flags=F len=L`, where N counts
-/// the segments from A to B with the same flags and length up to this one, as faults count
-/// them. `None` for a segment not between two of the scenario's hosts.
-pub fn fault_for(trace: &Trace, seg_id: SegId, effect: FaultEffect) -> Option<Fault> {
-    let (sent_at, sent) = find_send(trace, seg_id)?;
-    let (from, to) = (trace.host_of(sent.src)?, trace.host_of(sent.dst)?);
-    let matches = |s: &Sent| {
-        (s.src, s.dst, s.seg.flags, s.seg.len) == (sent.src, sent.dst, sent.seg.flags, sent.seg.len)
-    };
-    let nth = trace.events[..=sent_at]
-        .iter()
-        .filter(|e| trace.sent(e).is_some_and(matches))
-        .count() as u32;
-    Some(Fault {
-        effect,
-        from: trace.hosts[from].name.clone(),
-        to: trace.hosts[to].name.clone(),
-        nth: Some(nth),
-        flags: Some(sent.seg.flags),
-        len: Some(sent.seg.len),
-    })
-}
-
-/// The fault that loses the next segment `host` sends to its peer: the host its latest
-/// segment went to, or else the first host linked to it. `None` if it has no peer.
-pub fn lose_next(trace: &Trace, scenario: &crate::scenario::Scenario, host: &str) -> Option<Fault> {
-    let h = trace.hosts.iter().position(|x| x.name == host)?;
-    let addr = trace.hosts[h].addr;
-    let sends = || {
-        (trace.sent_segments())
-            .map(|(_, s)| s)
-            .filter(move |s| s.src == addr)
-    };
-    let peer = sends()
-        .filter_map(|s| trace.host_of(s.dst))
-        .next_back()
-        .map(|p| trace.hosts[p].name.clone())
-        .or_else(|| {
-            scenario.links.iter().find_map(|l| {
-                (l.a == host)
-                    .then(|| l.b.clone())
-                    .or_else(|| (l.b == host).then(|| l.a.clone()))
-            })
-        })?;
-    let peer_addr = trace.hosts.iter().find(|x| x.name == peer)?.addr;
-    let sent = sends().filter(|s| s.dst == peer_addr).count() as u32;
-    Some(Fault {
-        effect: FaultEffect::Drop,
-        from: host.to_string(),
-        to: peer,
-        nth: Some(sent + 1),
-        flags: None,
-        len: None,
-    })
-}
-
-/// What the inspector's buttons do: lose it, hold it back a second, or deliver it twice
-/// (the copy 100 ms after the original).
-pub fn effect_named(name: &str) -> Option<FaultEffect> {
-    match name {
-        "drop" => Some(FaultEffect::Drop),
-        "delay" => Some(FaultEffect::Delay(Duration::from_secs(1))),
-        "dup" => Some(FaultEffect::Duplicate(Duration::from_millis(100))),
-        _ => None,
-    }
-}
-
 fn find_send(trace: &Trace, seg_id: SegId) -> Option<(usize, &Sent)> {
     trace
         .events
@@ -387,42 +318,5 @@ mod tests {
         let again = segment(sim.trace(), seg_ids(&sim, "SYN")[1]).unwrap();
         assert!(again.retransmission);
         assert_eq!(again.why, "rto-expired");
-    }
-
-    #[test]
-    fn the_fault_for_a_segment_hits_that_segment_and_no_other() {
-        let text = Preset::find("data-transfer").unwrap().text;
-        let sim = run(text);
-        // The server's second bare ACK.
-        let acks: Vec<SegId> = seg_ids(&sim, "ACK");
-        let target = acks
-            .iter()
-            .copied()
-            .filter(|id| {
-                let info = segment(sim.trace(), *id).unwrap();
-                info.sender.host == "server"
-            })
-            .nth(1)
-            .unwrap();
-        let fault = fault_for(sim.trace(), target, FaultEffect::Drop).unwrap();
-        assert_eq!(
-            (fault.from.as_str(), fault.to.as_str()),
-            ("server", "client")
-        );
-        let mut scenario = Scenario::parse(text).unwrap();
-        scenario.faults.push(fault);
-        let mut faulty = Sim::new(&scenario);
-        faulty.run_to_end();
-        let dropped: Vec<SegId> = faulty
-            .trace()
-            .events
-            .iter()
-            .filter_map(|e| match e.kind {
-                EventKind::Drop { seg_id, .. } => Some(seg_id),
-                _ => None,
-            })
-            .collect();
-        // Segment ids are handed out in send order, and nothing differs before the drop.
-        assert_eq!(dropped, vec![target]);
     }
 }

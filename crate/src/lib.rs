@@ -23,6 +23,7 @@ pub mod rng;
 pub mod scenario;
 pub mod segment;
 pub mod seq;
+pub mod session;
 pub mod sim;
 pub mod tcp;
 pub mod time;

@@ -1,16 +1,19 @@
 //! The WebAssembly facade: the only file that knows wasm-bindgen, js-sys and web-sys.
 //!
-//! Rust keeps the simulation behind an opaque `Playground` handle; JavaScript gets small
-//! records (serde-wasm-bindgen) and strings (the ladder SVG, JSON lines), and draws.
+//! Rust keeps the simulation behind an opaque `Playground` handle: a run, or two compared,
+//! with what a reader does to them (the core's `session`). Each method is a thin wrapper;
+//! JavaScript gets small records (serde-wasm-bindgen) and strings (the ladder SVG, JSON
+//! lines), and draws.
 //! Errors cross the border here, as `JsError` with the same `line:col: message` text the CLI
 //! prints. A panic is a bug: the hook logs it to the console and the page shows a banner.
 
 use crate::inspect;
 use crate::ladder::{self, LadderOptions};
 use crate::scenario::link::{self, Opened};
-use crate::scenario::{Preset, Scenario, Timed, PRESETS};
-use crate::sim::Sim;
-use crate::time::Instant;
+use crate::scenario::{Scenario, PRESETS};
+use crate::session::{self, Run, Variant};
+use crate::sim::Stop;
+use crate::time::{Duration, Instant};
 use crate::trace::Trace;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -58,30 +61,52 @@ struct FloodOptions {
     spoof: Option<String>,
 }
 
+/// A playground: one run, or (in a widget's compare mode) two runs stepped on one clock,
+/// with what a reader does to them (the core's `session::Session`). The per-run methods
+/// (`step`, `act`, `state`, `segment`...) read and drive the run (the first, when comparing);
+/// a few reads take a `panel` (0, the default, or 1 when comparing).
 #[wasm_bindgen]
 pub struct Playground {
-    scenario: Scenario,
-    /// The text as the reader gave it (comments and all), until an action is recorded.
-    source: Option<String>,
-    sim: Sim,
+    session: session::Session,
+}
+
+impl Playground {
+    fn of(run: Run) -> Playground {
+        Playground {
+            session: session::Session::of(run),
+        }
+    }
+
+    /// The run (the first, when comparing).
+    fn run(&self) -> &Run {
+        &self.session.runs()[0]
+    }
+
+    fn run_mut(&mut self) -> &mut Run {
+        self.session.run_mut(0).expect("a session has a run")
+    }
+
+    #[inline(never)]
+    fn panel(&self, panel: Option<u32>) -> Result<&Run, JsError> {
+        let panel = panel.unwrap_or(0) as usize;
+        (self.session.run(panel)).ok_or_else(|| js(format!("there is no panel {panel}")))
+    }
+
+    fn act_now(&mut self, host: &str, action: &str) -> Result<f64, JsError> {
+        let at = self.run_mut().act_text(host, action).map_err(js)?;
+        Ok(at.micros() as f64)
+    }
 }
 
 #[wasm_bindgen]
 impl Playground {
-    /// A playground running the scenario in `text`, or `preset:NAME`.
+    /// A playground running the scenario in `text`, or `preset:NAME`; `maxEvents`, a whole
+    /// number above zero, limits each run to that many events (the core's limit otherwise).
     #[wasm_bindgen(js_name = fromScenario)]
-    pub fn from_scenario(text: &str) -> Result<Playground, JsError> {
-        let scenario = crate::load(text).map_err(|e| JsError::new(&e))?;
-        let sim = Sim::new(&scenario);
-        let source = match text.strip_prefix("preset:") {
-            Some(name) => Preset::find(name.trim()).map(|p| p.text.to_string()),
-            None => Some(text.to_string()),
-        };
-        Ok(Playground {
-            scenario,
-            source,
-            sim,
-        })
+    pub fn from_scenario(text: &str, max_events: Option<f64>) -> Result<Playground, JsError> {
+        let max = max_events.filter(|n| *n > 0.0 && n.fract() == 0.0);
+        let session = session::Session::open(text, max.map(|n| n as u64)).map_err(js)?;
+        Ok(Playground { session })
     }
 
     /// Every error in a scenario text (an empty array when it is good), without running it.
@@ -109,7 +134,7 @@ impl Playground {
     /// a damaged, foreign or future link.
     #[wasm_bindgen(js_name = openLink)]
     pub fn open_link(url: &str) -> Result<JsValue, JsError> {
-        let (opened, variant) = link::decode_pair(url).map_err(|e| JsError::new(&e))?;
+        let (opened, variant) = link::decode_pair(url).map_err(js)?;
         let preset = match &opened {
             Opened::Preset(p) => Some(p.name),
             Opened::Text(_) => None,
@@ -121,60 +146,25 @@ impl Playground {
         })
     }
 
-    /// The share-link fragment (`#v1=...&vs=...`) of this run beside another, compared.
-    #[wasm_bindgen(js_name = shareLinkWith)]
-    pub fn share_link_with(&self, other: &Playground) -> String {
-        link::encode_pair(&self.source_text(), &other.source_text())
+    /// A scenario text changed into a variant to compare it with (`"profile classic"`, or
+    /// `"syncookies"`: SYN cookies the other way round on the listening host), in canonical
+    /// form. Throws the scenario's errors.
+    pub fn variant(text: &str, kind: &str) -> Result<String, JsError> {
+        let variant = Variant::named(kind).ok_or_else(|| js(format!("no variant `{kind}`")))?;
+        variant.apply(text).map_err(js)
     }
 
-    /// This run and another side by side on one time axis, with a title over each.
-    #[wasm_bindgen(js_name = compareSvg)]
-    pub fn compare_svg(
-        &self,
-        other: &Playground,
-        title: String,
-        other_title: String,
-        opts: JsValue,
-    ) -> Result<String, JsError> {
-        let opts = ladder_options(opts)?;
-        // The runs step on one clock: both panels show it.
-        let now = self.sim.now().max(other.sim.now());
-        let panels = [(self, title), (other, other_title)].map(|(pg, title)| ladder::Panel {
-            trace: pg.sim.trace(),
-            now,
-            title: Some(title),
-        });
-        Ok(ladder::render_compare_svg(&panels, &opts))
-    }
-
-    /// When the next event happens (microseconds), or `undefined` once nothing is left to
-    /// happen: two runs compared step together by taking whichever is due first.
-    #[wasm_bindgen(js_name = nextTime)]
-    pub fn next_time(&mut self) -> Option<f64> {
-        self.sim.next_time().map(|t| t.micros() as f64)
-    }
-
-    /// The share-link fragment (`#v1=...`) of what runs now: the scenario as it was given,
-    /// or, once the reader has acted, in canonical form with the actions recorded.
+    /// The share-link fragment (`#v1=...`, and `&vs=...` with the variant when comparing):
+    /// the scenario as it was given, or, once the reader has acted, in canonical form with
+    /// the actions recorded.
     #[wasm_bindgen(js_name = shareLink)]
     pub fn share_link(&self) -> String {
-        link::encode(&self.source_text())
-    }
-
-    /// Whether a host answers a full SYN queue with SYN cookies (`syncookies` 1 or 2, from
-    /// its profile or a `set`), as the simulation runs it.
-    #[wasm_bindgen(js_name = syncookiesOn)]
-    pub fn syncookies_on(&self, host: &str) -> bool {
-        self.sim
-            .hosts()
-            .iter()
-            .any(|h| h.name == host && h.params.syncookies != 0)
+        self.session.share_link()
     }
 
     /// A playground running one of the presets.
     pub fn preset(name: &str) -> Result<Playground, JsError> {
-        let preset = Preset::find(name).ok_or_else(|| JsError::new(&Preset::unknown(name)))?;
-        Playground::from_scenario(preset.text)
+        Run::preset(name).map(Playground::of).map_err(js)
     }
 
     /// `[{ name, title, summary }]` for every preset.
@@ -193,34 +183,35 @@ impl Playground {
 
     /// Processes one event; returns how many trace events it added, or `undefined` at the end.
     pub fn step(&mut self) -> Option<u32> {
-        self.sim.step().map(|n| n as u32)
+        self.run_mut().step().map(|n| n as u32)
     }
 
     /// Processes every event up to virtual time `t_us` (microseconds).
     #[wasm_bindgen(js_name = runUntil)]
     pub fn run_until(&mut self, t_us: f64) -> u32 {
         let t = Instant::from_micros(t_us.max(0.0) as u64);
-        self.sim.run_until(t) as u32
+        self.run_mut().run_until(t) as u32
     }
 
     /// Limits the run: at most `events` events, and, without a `run` statement, at most
     /// `seconds` of virtual time. A run that hits a limit stops with a message saying so.
     #[wasm_bindgen(js_name = setBudget)]
     pub fn set_budget(&mut self, events: f64, seconds: f64) {
-        let time = crate::time::Duration::from_micros((seconds.max(0.0) * 1e6) as u64);
-        self.sim.set_budget(events.max(0.0) as u64, time);
+        let time = Duration::from_micros((seconds.max(0.0) * 1e6) as u64);
+        self.run_mut().set_budget(events.max(0.0) as u64, time);
     }
 
     /// Why the run is over, or `undefined` while it is not.
     #[wasm_bindgen(js_name = stopMessage)]
     pub fn stop_message(&self) -> Option<String> {
-        self.sim.stopped().map(|s| s.message())
+        self.run().sim().stopped().map(|s| s.message())
     }
 
-    /// Runs to the end; returns why the run is over.
+    /// Runs to the end (each run, when comparing); returns why the run is over.
     #[wasm_bindgen(js_name = runToEnd)]
     pub fn run_to_end(&mut self) -> String {
-        let stop = self.sim.run_to_end();
+        self.session.run_to_end();
+        let stop = self.run().sim().stopped().cloned().unwrap_or(Stop::Quiet);
         if stop.is_budget() {
             web_sys::console::warn_1(&JsValue::from_str(&stop.message()));
         }
@@ -230,22 +221,23 @@ impl Playground {
     /// How many events the run has processed (the benchmarks' unit).
     #[wasm_bindgen(js_name = eventsProcessed)]
     pub fn events_processed(&self) -> f64 {
-        self.sim.events_processed() as f64
+        self.run().sim().events_processed() as f64
     }
 
-    /// Virtual time now, in microseconds.
+    /// Virtual time now, in microseconds (the later run's, when comparing: they share a
+    /// clock).
     pub fn now(&self) -> f64 {
-        self.sim.now().micros() as f64
+        self.session.now().micros() as f64
     }
 
-    /// Whether the run is over.
+    /// Whether the run (every run, when comparing) is over.
     pub fn done(&self) -> bool {
-        self.sim.stopped().is_some()
+        self.session.done()
     }
 
     /// Hosts, listeners and connections (state, SND.UNA, SND.NXT, RCV.NXT, timers) now.
-    pub fn state(&self) -> Result<JsValue, JsError> {
-        to_js(&self.sim.snapshot())
+    pub fn state(&self, panel: Option<u32>) -> Result<JsValue, JsError> {
+        to_js(&self.panel(panel)?.sim().snapshot())
     }
 
     /// Does an action now, written as a scenario's `at` line would write it after the host
@@ -253,120 +245,115 @@ impl Playground {
     /// into the scenario at its virtual time, so that `scenarioText()` replays it exactly.
     /// Returns that time in microseconds.
     pub fn act(&mut self, host: &str, action: &str) -> Result<f64, JsError> {
-        let parsed = self
-            .scenario
-            .parse_action(host, action)
-            .map_err(|e| JsError::new(&e.message))?;
-        self.scenario
-            .can_record(&parsed)
-            .map_err(|e| JsError::new(&e))?;
-        let at = self
-            .sim
-            .act(host, parsed.clone())
-            .map_err(|e| JsError::new(&e))?;
-        self.source = None;
-        self.scenario.record(Timed {
-            at,
-            host: host.to_string(),
-            action: parsed,
-        });
-        Ok(at.micros() as f64)
+        self.act_now(host, action)
     }
 
     /// `connect("client", "server:80")`.
     pub fn connect(&mut self, host: &str, target: &str) -> Result<f64, JsError> {
-        self.act(host, &format!("connect {target}"))
+        self.act_now(host, &format!("connect {target}"))
     }
 
     /// `send("client", 1000)`: the application writes this many bytes.
     pub fn send(&mut self, host: &str, bytes: u32) -> Result<f64, JsError> {
-        self.act(host, &format!("send {bytes}"))
+        self.act_now(host, &format!("send {bytes}"))
     }
 
     pub fn close(&mut self, host: &str) -> Result<f64, JsError> {
-        self.act(host, "close")
+        self.act_now(host, "close")
     }
 
     pub fn abort(&mut self, host: &str) -> Result<f64, JsError> {
-        self.act(host, "abort")
+        self.act_now(host, "abort")
     }
 
     pub fn crash(&mut self, host: &str) -> Result<f64, JsError> {
-        self.act(host, "crash")
+        self.act_now(host, "crash")
     }
 
     pub fn reboot(&mut self, host: &str) -> Result<f64, JsError> {
-        self.act(host, "reboot")
+        self.act_now(host, "reboot")
     }
 
     /// `flood("attacker", { target: "server:80", rate: 1000, count: 5000, spoof: "random" })`.
     pub fn flood(&mut self, host: &str, opts: JsValue) -> Result<f64, JsError> {
-        let o: FloodOptions =
-            serde_wasm_bindgen::from_value(opts).map_err(|e| JsError::new(&e.to_string()))?;
+        let o: FloodOptions = serde_wasm_bindgen::from_value(opts).map_err(js)?;
         let spoof = o.spoof.as_deref().unwrap_or("random");
         let text = format!(
             "flood {} rate={}/s count={} spoof={spoof}",
             o.target, o.rate, o.count
         );
-        self.act(host, &text)
+        self.act_now(host, &text)
     }
 
     /// `keepalive("client", true)`: SO_KEEPALIVE on the host's connections.
     pub fn keepalive(&mut self, host: &str, on: bool) -> Result<f64, JsError> {
-        self.act(host, if on { "keepalive on" } else { "keepalive off" })
+        self.act_now(host, if on { "keepalive on" } else { "keepalive off" })
     }
 
-    /// The ladder so far, as SVG. `opts`: `{ absolute, showNow }`, both optional.
+    /// The ladder so far, as SVG (both runs side by side on one time axis, each with its
+    /// title, when comparing). `opts`: `{ absolute, showNow, standalone, lang }`, all optional.
     #[wasm_bindgen(js_name = ladderSvg)]
     pub fn ladder_svg(&self, opts: JsValue) -> Result<String, JsError> {
         let opts = ladder_options(opts)?;
-        Ok(ladder::render_svg(self.sim.trace(), self.sim.now(), &opts))
+        let (runs, now) = (self.session.runs(), self.session.now());
+        let Some(titles) = self.session.titles() else {
+            return Ok(ladder::render_svg(runs[0].trace(), now, &opts));
+        };
+        let panels = (runs.iter().zip(titles)).map(|(run, title)| ladder::Panel {
+            trace: run.trace(),
+            now,
+            title: Some(title),
+        });
+        Ok(ladder::render_compare_svg(
+            &panels.collect::<Vec<_>>(),
+            &opts,
+        ))
     }
 
     /// How many segments the trace holds (a page draws a long ladder only where it is seen).
     #[wasm_bindgen(js_name = segmentCount)]
-    pub fn segment_count(&self) -> usize {
-        self.sim.trace().segment_count()
+    pub fn segment_count(&self, panel: Option<u32>) -> Result<usize, JsError> {
+        Ok(self.panel(panel)?.trace().segment_count())
     }
 
     /// The trace so far as JSON lines (the CLI's `--format json`).
     #[wasm_bindgen(js_name = traceJson)]
     pub fn trace_json(&self) -> String {
-        self.sim.trace().to_json_lines()
+        self.run().trace().to_json_lines()
     }
 
     /// The run so far as a pcap file for Wireshark (the CLI's `--format pcap`).
     pub fn pcap(&self) -> Vec<u8> {
-        crate::pcap::write(self.sim.trace())
+        crate::pcap::write(self.run().trace())
     }
 
     /// The trace so far in its readable text form (the CLI's `--format text`).
     #[wasm_bindgen(js_name = traceText)]
     pub fn trace_text(&self) -> String {
-        self.sim.trace().to_text()
+        self.run().trace().to_text()
     }
 
     /// A digest of the trace's JSON lines: equal digests, byte-identical traces.
     #[wasm_bindgen(js_name = traceDigest)]
     pub fn trace_digest(&self) -> String {
-        self.sim.trace().digest()
+        self.run().trace().digest()
     }
 
     /// The number of trace events so far.
     #[wasm_bindgen(js_name = eventCount)]
-    pub fn event_count(&self) -> u32 {
-        self.sim.trace().events.len() as u32
+    pub fn event_count(&self, panel: Option<u32>) -> Result<u32, JsError> {
+        Ok(self.panel(panel)?.events() as u32)
     }
 
     /// Everything the inspector shows about one segment (`undefined` for an unknown id):
     /// header fields, fate, the rule that sent it, and both ends' states around it.
-    pub fn segment(&self, seg_id: u32) -> Result<JsValue, JsError> {
-        segment_info(self.sim.trace(), seg_id)
+    pub fn segment(&self, seg_id: u32, panel: Option<u32>) -> Result<JsValue, JsError> {
+        segment_info(self.panel(panel)?.trace(), seg_id)
     }
 
     /// The segment table: `[{ id, sent_us, from, to, label, fate }]` in the order sent.
-    pub fn segments(&self, absolute: bool) -> Result<JsValue, JsError> {
-        to_js(&inspect::rows(self.sim.trace(), absolute))
+    pub fn segments(&self, absolute: bool, panel: Option<u32>) -> Result<JsValue, JsError> {
+        to_js(&inspect::rows(self.panel(panel)?.trace(), absolute))
     }
 
     /// The same scenario with one more fault, hitting exactly this segment (`"drop"`,
@@ -374,116 +361,155 @@ impl Playground {
     /// `faultLine(segId, kind)` is the statement it adds.
     #[wasm_bindgen(js_name = withFault)]
     pub fn with_fault(&self, seg_id: u32, kind: &str) -> Result<Playground, JsError> {
-        let fault = self.fault(seg_id, kind)?;
-        let mut scenario = self.scenario.clone();
-        scenario.faults.push(fault);
-        let text = scenario.print();
-        Playground::from_scenario(&text)
+        let effect = session::effect_named(kind).map_err(js)?;
+        let run = self.run().with_fault(seg_id, effect).map_err(js)?;
+        Ok(Playground::of(run))
     }
 
     /// The same scenario with the next segment `host` sends to its peer lost, replayed to
     /// where this one is now (the past is the same; only what comes next differs).
     #[wasm_bindgen(js_name = withNextLost)]
     pub fn with_next_lost(&self, host: &str) -> Result<Playground, JsError> {
-        if self.sim.trace().unrecorded > 0 {
-            return Err(JsError::new(
-                "the trace is full, so the next segment cannot be singled out; start again",
-            ));
-        }
-        let fault = inspect::lose_next(self.sim.trace(), &self.scenario, host)
-            .ok_or_else(|| JsError::new(&format!("{host} has no peer to lose a segment to")))?;
-        let mut scenario = self.scenario.clone();
-        scenario.faults.push(fault);
-        self.replayed(scenario)
+        let run = self.run().with_next_lost(host).map_err(js)?;
+        Ok(Playground::of(run))
     }
 
     /// The same scenario with one parameter set on one host (`set HOST.NAME VALUE`, replacing
     /// an earlier one), replayed to where this one is now.
     #[wasm_bindgen(js_name = withSetting)]
-    pub fn with_setting(&self, host: &str, name: &str, value: &str) -> Result<Playground, JsError> {
-        let mut scenario = self.scenario.clone();
-        scenario
-            .sets
-            .retain(|s| !(s.host == host && s.name == name));
-        scenario.sets.push(crate::scenario::SetDecl {
-            host: host.to_string(),
-            name: name.to_string(),
-            value: value.to_string(),
-        });
-        self.replayed(scenario)
+    pub fn with_setting(&self, host: &str, name: &str, value: &str) -> Playground {
+        Playground::of(self.run().with_setting(host, name, value))
     }
 
-    /// Steps until the trace holds at least `events` events (or the run ends): how a rebuilt
-    /// playground catches up with the one it replaces.
+    /// Steps until the trace holds at least `events` events (or the run ends).
     #[wasm_bindgen(js_name = stepUntilEvents)]
     pub fn step_until_events(&mut self, events: u32) {
-        while (self.sim.trace().events.len() as u32) < events {
-            if self.sim.step().is_none() {
-                break;
-            }
-        }
+        self.run_mut().step_until_events(events as usize);
     }
 
     /// Steps until a segment is sent (or the run ends): skips quiet time, such as the two
     /// hours before a keepalive probe.
     #[wasm_bindgen(js_name = stepToNextSegment)]
     pub fn step_to_next_segment(&mut self) {
-        loop {
-            let seen = self.sim.trace().events.len();
-            if self.sim.step().is_none() {
-                break;
-            }
-            let new = &self.sim.trace().events[seen..];
-            if new
-                .iter()
-                .any(|e| matches!(e.kind, crate::trace::EventKind::Send(_)))
-            {
-                break;
-            }
-        }
+        self.run_mut().step_to_next_segment();
     }
 
     /// The scenario line `withFault` adds, e.g. `drop server->client nth=1 flags=SYN,ACK len=0`.
     #[wasm_bindgen(js_name = faultLine)]
     pub fn fault_line(&self, seg_id: u32, kind: &str) -> Result<String, JsError> {
-        let fault = self.fault(seg_id, kind)?;
-        let mut one = Scenario::new();
-        one.faults.push(fault);
-        Ok(one.print().lines().last().unwrap_or_default().to_string())
+        let effect = session::effect_named(kind).map_err(js)?;
+        let fault = self.run().fault(seg_id, effect).map_err(js)?;
+        Ok(Scenario::fault_line(&fault))
     }
 
     /// The scenario being run, in canonical form.
     #[wasm_bindgen(js_name = scenarioText)]
     pub fn scenario_text(&self) -> String {
-        self.scenario.print()
+        self.run().scenario_text()
     }
 
     /// The scenario as it was given, comments and all; once the reader has acted, the
     /// canonical form with the actions recorded (as `scenarioText()`).
     #[wasm_bindgen(js_name = sourceText)]
-    pub fn source_text(&self) -> String {
-        self.source.clone().unwrap_or_else(|| self.scenario.print())
+    pub fn source_text(&self, panel: Option<u32>) -> Result<String, JsError> {
+        Ok(self.panel(panel)?.source_text())
+    }
+
+    // ---------------------------------------------------------- what a widget does
+
+    /// Compares the scenario with a variant (text or `preset:NAME`), run beside it on one
+    /// clock within the same budget; both start again.
+    #[wasm_bindgen(js_name = compareWith)]
+    pub fn compare_with(&mut self, text: &str) -> Result<(), JsError> {
+        self.session.compare_with(text).map_err(js)
+    }
+
+    /// What each compared run is called (`["profile linux", "profile classic"]`), or null
+    /// when nothing is compared.
+    pub fn titles(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.titles())
+    }
+
+    /// One step that Back can undo: one event, or when comparing the next event of whichever
+    /// run is due first (both when they are due together).
+    pub fn advance(&mut self) {
+        self.session.step();
+    }
+
+    /// Undoes the last `advance` (or act): the scenario replayed to where it was before.
+    pub fn back(&mut self) {
+        self.session.back();
+    }
+
+    #[wasm_bindgen(js_name = canGoBack)]
+    pub fn can_go_back(&self) -> bool {
+        self.session.can_go_back()
+    }
+
+    /// Moves to `permille` thousandths of the way to the end of the run, replaying from the
+    /// start.
+    pub fn seek(&mut self, permille: f64) {
+        self.session.seek_fraction(permille / 1000.0);
+    }
+
+    /// The end of the run in µs if it is known without running, else `undefined`.
+    #[wasm_bindgen(js_name = knownEnd)]
+    pub fn known_end(&self) -> Option<f64> {
+        self.session.known_end().map(|t| t.micros() as f64)
+    }
+
+    /// The end of the run in µs, found on a copy (within the same budget) if need be.
+    #[wasm_bindgen(js_name = findEnd)]
+    pub fn find_end(&mut self) -> f64 {
+        self.session.find_end().micros() as f64
+    }
+
+    /// Changes whenever the runs are replaced by new ones (Back, seeking, a changed
+    /// scenario), and only then.
+    pub fn generation(&self) -> u32 {
+        self.session.generation()
+    }
+
+    /// Does what an Act bar button names (`connect`, `send 1000`, `close`, `abort`, `crash`,
+    /// `reboot`, `keepalive on`, `flood`, `lose-next`, `skip`, `cookies on`, `cookies off`),
+    /// now, on `host`, in every run. Returns false when no other host listens (there is
+    /// nowhere to connect or flood to); throws why the act cannot be done.
+    #[wasm_bindgen(js_name = actBar)]
+    pub fn act_bar(&mut self, host: &str, name: &str) -> Result<bool, JsError> {
+        let act = session::Act::named(name).ok_or_else(|| js(format!("no act `{name}`")))?;
+        match self.session.act(host, act) {
+            Ok(()) => Ok(true),
+            Err(session::Refusal::Nowhere) => Ok(false),
+            Err(session::Refusal::Cannot(why)) => Err(js(why)),
+        }
+    }
+
+    /// The host the Act bar starts on: the first one that does not listen.
+    #[wasm_bindgen(js_name = defaultActor)]
+    pub fn default_actor(&self) -> Option<String> {
+        self.session.default_actor().map(str::to_string)
+    }
+
+    /// Whether the listening host has SYN cookies on; `undefined` when no host listens.
+    pub fn cookies(&self) -> Option<bool> {
+        self.session.cookies()
+    }
+
+    /// Drops (`"drop"`), delays (`"delay"`) or duplicates (`"dup"`) one segment of a panel's
+    /// run, which runs again to the moment it was sent. Returns the statement added.
+    #[wasm_bindgen(js_name = addFault)]
+    pub fn add_fault(&mut self, panel: u32, seg_id: u32, kind: &str) -> Result<String, JsError> {
+        let effect = session::effect_named(kind).map_err(js)?;
+        (self.session.fault(panel as usize, seg_id, effect)).map_err(js)
+    }
+
+    /// The scenario text to save (both, when comparing, the variant after a comment line).
+    #[wasm_bindgen(js_name = exportText)]
+    pub fn export_text(&self) -> String {
+        self.session.export_text()
     }
 }
 
-impl Playground {
-    /// A new playground for a changed scenario, caught up with this one's trace.
-    fn replayed(&self, scenario: Scenario) -> Result<Playground, JsError> {
-        let mut next = Playground::from_scenario(&scenario.print())?;
-        next.step_until_events(self.sim.trace().events.len() as u32);
-        Ok(next)
-    }
-
-    fn fault(&self, seg_id: u32, kind: &str) -> Result<crate::scenario::Fault, JsError> {
-        let effect = inspect::effect_named(kind)
-            .ok_or_else(|| JsError::new(&format!("a fault is drop, delay or dup, not `{kind}`")))?;
-        inspect::fault_for(self.sim.trace(), seg_id, effect).ok_or_else(|| {
-            JsError::new("only a segment between two of the scenario's hosts can be singled out")
-        })
-    }
-}
-
-/// Plain objects and arrays, never `Map`s, so the page can read fields directly.
 /// A real capture (pcap or pcapng) opened in the page: its TCP connections, one of them drawn
 /// as an observed ladder. Nothing is simulated. (Only in the module built with the `capture`
 /// feature, which the page loads when it opens a capture.)
@@ -510,10 +536,8 @@ impl Capture {
     /// Reads a capture; throws what is wrong with a corrupt, truncated, foreign or huge file.
     /// The first connection is on show.
     pub fn open(bytes: &[u8]) -> Result<Capture, JsError> {
-        let capture = crate::pcap::read::parse(bytes).map_err(|e| JsError::new(&e.to_string()))?;
-        let trace = capture
-            .observe(0)
-            .map_err(|e| JsError::new(&e.to_string()))?;
+        let capture = crate::pcap::read::parse(bytes).map_err(js)?;
+        let trace = capture.observe(0).map_err(js)?;
         Ok(Capture { capture, trace })
     }
 
@@ -540,10 +564,7 @@ impl Capture {
 
     /// Puts connection `index` (0-based) on show.
     pub fn select(&mut self, index: usize) -> Result<(), JsError> {
-        self.trace = self
-            .capture
-            .observe(index)
-            .map_err(|e| JsError::new(&e.to_string()))?;
+        self.trace = self.capture.observe(index).map_err(js)?;
         Ok(())
     }
 
@@ -594,10 +615,11 @@ fn segment_info(trace: &Trace, seg_id: u32) -> Result<JsValue, JsError> {
     }
 }
 
+/// Plain objects and arrays, never `Map`s, so the page can read fields directly.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+        .map_err(js)
 }
 
 /// The version of the crate, so a page can tell which core it loaded.
@@ -611,5 +633,10 @@ fn ladder_options(opts: JsValue) -> Result<LadderOptions, JsError> {
     if opts.is_undefined() || opts.is_null() {
         return Ok(LadderOptions::default());
     }
-    serde_wasm_bindgen::from_value(opts).map_err(|e| JsError::new(&e.to_string()))
+    serde_wasm_bindgen::from_value(opts).map_err(js)
+}
+
+/// A core error (a `line:col: message`, a refusal's reason) as a JavaScript `Error`.
+fn js(message: impl std::fmt::Display) -> JsError {
+    JsError::new(&message.to_string())
 }

@@ -57,7 +57,7 @@ fn step_returns_undefined_at_the_end() {
 fn state_reports_hosts_connections_and_sequence_variables() {
     let mut pg = Playground::preset("handshake").unwrap();
     pg.run_until(200_000.0);
-    let state = pg.state().unwrap();
+    let state = pg.state(None).unwrap();
     let hosts = Array::from(&get(&state, "hosts"));
     assert_eq!(hosts.length(), 2);
     let server = hosts.get(1);
@@ -97,7 +97,7 @@ fn every_preset_gives_the_same_json_in_the_browser_as_natively() {
 
 #[wasm_bindgen_test]
 fn a_bad_scenario_is_an_error_with_line_and_column_not_a_panic() {
-    let err = Playground::from_scenario("host a 10.0.0.1\nlink a b delay=1ms\n")
+    let err = Playground::from_scenario("host a 10.0.0.1\nlink a b delay=1ms\n", None)
         .err()
         .unwrap();
     let message = JsValue::from(err);
@@ -128,7 +128,7 @@ fn ladder_options_are_read_from_a_plain_object() {
 #[wasm_bindgen_test]
 fn what_a_reader_does_is_recorded_and_replays_exactly() {
     let base = "host client 10.0.0.1\nhost server 10.0.0.2\nhost attacker 10.0.0.66\nlink client server delay=50ms\nlink attacker server delay=10ms\nserver listen 80 backlog=4\n";
-    let mut pg = Playground::from_scenario(base).unwrap();
+    let mut pg = Playground::from_scenario(base, None).unwrap();
     assert!(pg.step().is_none(), "nothing happens on its own");
     pg.connect("client", "server:80").unwrap();
     pg.run_until(300_000.0);
@@ -154,7 +154,7 @@ fn what_a_reader_does_is_recorded_and_replays_exactly() {
     ] {
         assert!(text.contains(line), "{line} missing from:\n{text}");
     }
-    let mut replay = Playground::from_scenario(&text).unwrap();
+    let mut replay = Playground::from_scenario(&text, None).unwrap();
     replay.run_to_end();
     assert_eq!(
         replay.trace_digest(),
@@ -197,4 +197,81 @@ fn presets_are_listed_with_titles() {
     assert!(get(&list.get(0), "title")
         .as_string()
         .is_some_and(|t| !t.is_empty()));
+}
+
+#[wasm_bindgen_test]
+fn a_widget_steps_two_variants_on_one_clock_and_steps_back() {
+    let classic = Playground::variant("preset:syn-lost", "profile classic").unwrap();
+    let mut pg = Playground::from_scenario("preset:syn-lost", Some(5000.0)).unwrap();
+    pg.compare_with(&classic).unwrap();
+    let titles = Array::from(&pg.titles().unwrap());
+    assert_eq!(titles.get(0), "profile linux");
+    assert_eq!(titles.get(1), "profile classic");
+    for _ in 0..3 {
+        pg.advance();
+    }
+    let before = (
+        pg.event_count(None).unwrap(),
+        pg.event_count(Some(1)).unwrap(),
+    );
+    let generation = pg.generation();
+    pg.advance();
+    assert!(pg.can_go_back());
+    pg.back();
+    assert_ne!(pg.generation(), generation, "Back replays new runs");
+    assert_eq!(
+        (
+            pg.event_count(None).unwrap(),
+            pg.event_count(Some(1)).unwrap()
+        ),
+        before
+    );
+    assert!(pg.state(Some(2)).is_err(), "there is no third panel");
+    // One link and one exported text carry both variants.
+    assert!(pg.share_link().contains("&vs="));
+    assert!(pg.export_text().contains("\n# ---- compared with ----\n"));
+    assert_eq!(pg.source_text(Some(1)).unwrap(), classic);
+    // The time slider's end is found on copies; seeking all the way goes there.
+    let end = pg.find_end();
+    pg.seek(1000.0);
+    assert_eq!((pg.known_end(), pg.now()), (Some(end), end));
+    pg.run_to_end();
+    assert!(pg.done());
+}
+
+#[wasm_bindgen_test]
+fn the_act_bar_acts_on_the_listening_host_and_says_when_it_cannot() {
+    let mut pg = Playground::preset("handshake").unwrap();
+    assert_eq!(pg.default_actor(), Some("client".to_string()));
+    assert_eq!(pg.cookies(), Some(true));
+    pg.run_to_end();
+    assert!(pg.act_bar("client", "connect").unwrap());
+    assert!(pg.scenario_text().contains(" client connect server:80\n"));
+    assert!(!pg.act_bar("server", "flood").unwrap(), "nowhere to flood");
+    let message = |e: JsError| get(&JsValue::from(e), "message").as_string().unwrap();
+    assert!(message(pg.act_bar("client", "dance").unwrap_err()).contains("no act `dance`"));
+    assert!(pg.act_bar("client", "cookies off").unwrap());
+    assert_eq!(pg.cookies(), Some(false));
+    assert!(pg.scenario_text().contains("set server.syncookies 0\n"));
+    let mut over = Playground::preset("syn-flood").unwrap();
+    over.run_to_end();
+    let why = message(over.act_bar("client", "close").unwrap_err());
+    assert!(why.contains("start it again to act"), "{why}");
+}
+
+#[wasm_bindgen_test]
+fn dropping_an_inspected_segment_adds_its_fault_line() {
+    let mut pg = Playground::preset("handshake").unwrap();
+    pg.run_to_end();
+    let line = pg.add_fault(0, 2, "drop").unwrap();
+    assert_eq!(line, "drop server->client nth=1 flags=SYN,ACK len=0");
+    assert_eq!(pg.now(), 50_000.0, "run again to when it was sent");
+    assert!(pg.add_fault(0, 2, "burn").is_err());
+    pg.run_to_end();
+    let svg = pg.ladder_svg(no_options()).unwrap();
+    assert_eq!(
+        svg.matches("seg-cross").count(),
+        1,
+        "the SYN,ACK is lost on the way"
+    );
 }

@@ -1,6 +1,7 @@
 // <tcp-playground>: the playground as a custom element, several per page, each in its own
-// Shadow DOM so no style leaks in or out. All TCP lives in the WebAssembly core; this file
-// wires controls to its step API and draws what it returns.
+// Shadow DOM so no style leaks in or out. All TCP, and everything the reader does to a run
+// (stepping, Back, seeking, compare mode, the Act bar, faults), lives in the WebAssembly
+// core's playground; this file passes input on to it, runs the Play timer and draws.
 //
 //   <script type="module" src="https://…/widget/tcp-playground.js"></script>
 //   <tcp-playground scenario="preset:syn-lost" controls="playback act share" lang="zh"></tcp-playground>
@@ -150,16 +151,6 @@ function rfcLink(rfc) {
   return a;
 }
 
-/** Names for two compared variants: the statements each has that the other lacks (comments
- * and blank lines aside), or A and B. */
-function variantTitles(a, b) {
-  const lines = (text) => text.split("\n").map((l) => l.replace(/#.*/, "").trim()).filter(Boolean);
-  const [la, lb] = [lines(a), lines(b)];
-  const only = (x, y) => x.filter((l) => !y.includes(l)).join("; ");
-  const clip = (text) => (text.length > 48 ? `${text.slice(0, 47)}…` : text);
-  return [clip(only(la, lb)) || "A", clip(only(lb, la)) || "B"];
-}
-
 const el = (tag, text) => {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
@@ -169,8 +160,22 @@ const el = (tag, text) => {
 /** The largest capture the page opens (the core says the same, in more detail). */
 const MAX_CAPTURE_BYTES = 100 * 1024 * 1024;
 
-/** One connection of a real capture, answering the calls the widget makes on a run: there is
- * nothing to step, the run is over, and the ladder is what was captured. */
+/** The second of two compared runs, read through the playground that holds both. */
+class ComparedRun {
+  #pg;
+  constructor(pg) {
+    this.#pg = pg;
+  }
+  state() { return this.#pg.state(1); }
+  segment(id) { return this.#pg.segment(id, 1); }
+  segments(absolute) { return this.#pg.segments(absolute, 1); }
+  segmentCount() { return this.#pg.segmentCount(1); }
+  eventCount() { return this.#pg.eventCount(1); }
+  sourceText() { return this.#pg.sourceText(1); }
+}
+
+/** One connection of a real capture, answering the calls the widget makes on a playground:
+ * there is nothing to step, the run is over, and the ladder is what was captured. */
 class ObservedRun {
   #capture;
   #t;
@@ -186,8 +191,14 @@ class ObservedRun {
   now() { return this.#capture.end(); }
   done() { return true; }
   eventCount() { return 0; }
-  nextTime() { return undefined; }
-  step() { return undefined; }
+  advance() {}
+  back() {}
+  runToEnd() {}
+  canGoBack() { return false; }
+  generation() { return 0; }
+  titles() { return null; }
+  knownEnd() { return Math.max(this.now(), 1); }
+  findEnd() { return this.knownEnd(); }
   state() { return { stop: this.#t.captureStop, hosts: [] }; }
   /** The capture belongs to the widget, which frees it. */
   free() {}
@@ -198,15 +209,15 @@ export class TcpPlaygroundElement extends HTMLElement {
 
   #root;
   #core = null;
+  /** The core's playground (one run, or two compared), or a capture's ObservedRun. */
   #pg = null;
-  /** In compare mode, the second variant's run, and what each is called. */
-  #pg2 = null;
+  /** Its runs, to read: the playground itself, and a ComparedRun when comparing. */
+  #panels = [];
+  /** The playground's generation the panels were set up for. */
+  #generation = -1;
+  /** In compare mode, what each run is called. */
   #titles = ["A", "B"];
   #player = null;
-  /** Trace lengths before each step, so Back can replay to the one before. */
-  #history = [];
-  /** The end of the run, for the time scrubber, once known. */
-  #endTime = null;
   #selected = null;
   /** Which panel the inspected segment is in (0 unless comparing). */
   #selectedPanel = 0;
@@ -260,30 +271,32 @@ export class TcpPlaygroundElement extends HTMLElement {
 
   // ----- what a page can use -----
 
-  /** The running playground (the core's handle), for pages that want more. */
+  /** The running playground (the core's handle), for pages that want more; when comparing,
+   * it holds both runs, and its per-run methods read and drive the first. */
   get playground() {
-    return this.#pg;
+    return this.#panels[0] ?? null;
   }
 
-  /** In compare mode, the second variant's run; otherwise null. */
+  /** In compare mode, the second variant's run (state, segment, segments, segmentCount,
+   * eventCount, sourceText); otherwise null. */
   get comparedPlayground() {
-    return this.#pg2;
+    return this.#panels[1] ?? null;
   }
 
   /** `#v1=...` (and `&vs=...` when comparing): a link fragment that replays what this
    * widget shows. */
   shareLink() {
-    if (!this.#pg) return "";
-    return this.#pg2 ? this.#pg.shareLinkWith(this.#pg2) : this.#pg.shareLink();
+    return this.#pg?.shareLink() ?? "";
   }
 
   /** Markup that embeds this widget, as it is now, in another page. */
   embedCode() {
     const attr = (text) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
     const lang = this.getAttribute("lang");
-    const compare = this.#pg2 ? ` compare="${attr(this.#pg2.sourceText())}"` : "";
+    const [run, variant] = this.#panels;
+    const compare = variant ? ` compare="${attr(variant.sourceText())}"` : "";
     return `<script type="module" src="${new URL("widget/tcp-playground.js", SITE)}"></script>\n`
-      + `<tcp-playground${lang ? ` lang="${lang === "zh" ? "zh" : "en"}"` : ""} scenario="${attr(this.#pg.sourceText())}"${compare}></tcp-playground>`;
+      + `<tcp-playground${lang ? ` lang="${lang === "zh" ? "zh" : "en"}"` : ""} scenario="${attr(run.sourceText())}"${compare}></tcp-playground>`;
   }
 
   /** An iframe of the embed page, for sites that do not allow scripts from elsewhere. */
@@ -353,17 +366,7 @@ export class TcpPlaygroundElement extends HTMLElement {
   /** One event; when comparing, the next event of whichever run is due first (both when
    * they are due together), so the two stay on one clock. */
   step() {
-    this.#guard(() => {
-      this.#history.push(this.#counts());
-      if (this.#pg2) {
-        const [a, b] = [this.#pg.nextTime(), this.#pg2.nextTime()];
-        if (a === undefined || (b !== undefined && b <= a)) this.#pg2.step();
-        if (b === undefined || (a !== undefined && a <= b)) this.#pg.step();
-      } else {
-        this.#pg.step();
-      }
-      this.#render();
-    });
+    this.#drive((s) => s.advance());
   }
 
   // ----- inside -----
@@ -383,10 +386,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     on("play", () => (this.#player ? this.#pause() : this.#play()));
     on("end", () => {
       this.#pause();
-      this.#guard(() => {
-        for (const pg of this.#runs()) pg.runToEnd();
-        this.#render();
-      });
+      this.#drive((s) => s.runToEnd());
     });
     on("reset", () => this.#load());
     on("capture-close", () => this.#load());
@@ -398,17 +398,17 @@ export class TcpPlaygroundElement extends HTMLElement {
     on("copy-iframe", () => this.#copy(this.iframeCode(), "iframe"));
     on("export-svg", () => this.#download("tcp-playground.svg", "image/svg+xml", this.#standaloneSvg()));
     on("export-png", () => this.#exportPng());
-    on("export-pcap", () => this.#saveBlob("tcp-playground.pcap", new Blob([this.#pg.pcap()], { type: "application/vnd.tcpdump.pcap" })));
-    on("export-text", () => this.#download("tcp-playground.scn", "text/plain", this.#runs().map((pg) => pg.sourceText()).join("\n# ---- compared with ----\n")));
+    on("export-pcap", () => this.#saveBlob("tcp-playground.pcap", new Blob([this.#panels[0].pcap()], { type: "application/vnd.tcpdump.pcap" })));
+    on("export-text", () => this.#download("tcp-playground.scn", "text/plain", this.#pg.exportText()));
     this.$("absolute").addEventListener("change", () => this.#render());
     this.$("table-box").addEventListener("toggle", () => this.#render());
-    this.$("cookies").addEventListener("change", (e) => this.#setCookies(e.target.checked));
+    this.$("cookies").addEventListener("change", (e) => this.#act(e.target.checked ? "cookies on" : "cookies off"));
     const scrubber = this.$("scrubber");
     scrubber.addEventListener("input", (e) => this.#scrub(Number(e.target.value)));
     // Where the slider stands needs the run's end: found when the reader reaches for it.
     const place = () => this.#guard(() => {
-      this.#runEnd();
-      this.#updateScrubber(Math.max(...this.#runs().map((pg) => pg.now())), this.#done());
+      this.#pg.findEnd();
+      this.#updateScrubber(this.#pg.now());
     });
     for (const type of ["pointerdown", "focus"]) scrubber.addEventListener(type, place);
     for (const b of this.#all("[data-act]")) b.addEventListener("click", () => this.#act(b.dataset.act));
@@ -497,28 +497,20 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.#root.querySelector(".stage").classList.toggle("no-state", this.#root.querySelector(".state-panel").hidden);
   }
 
-  /** A run of what an attribute asks for: scenario text, or `preset:NAME`. */
-  #open(value) {
-    const text = value.trim();
-    const pg = text.startsWith("preset:") ? this.#core.preset(text.slice(7).trim()) : this.#core.fromScenario(value);
-    return this.#budgeted(pg);
-  }
-
-  /** (Re)starts from the `scenario` (and `compare`) attributes; an error is shown, the old
-   * run stays. */
+  /** (Re)starts from the `scenario` (and `compare`) attributes, each run within the
+   * `max-events` budget; an error is shown, the old run stays. */
   #load() {
     this.#pause();
     this.#guard(() => {
-      const next = this.#open(this.getAttribute("scenario") ?? "preset:handshake");
+      const next = Playground.fromScenario(this.getAttribute("scenario") ?? "preset:handshake", Number(this.getAttribute("max-events")));
       const compare = this.getAttribute("compare");
-      let next2 = null;
       try {
-        next2 = compare?.trim() ? this.#open(compare) : null;
+        if (compare?.trim()) next.compareWith(compare);
       } catch (err) {
         next.free();
         throw new Error(`${this.#t.compareError}: ${err?.message ?? err}`);
       }
-      this.#replace(next, next2);
+      this.#adopt(next);
     }, { fatal: false });
   }
 
@@ -530,7 +522,7 @@ export class TcpPlaygroundElement extends HTMLElement {
       this.#root.querySelector(".widget").classList.add("observed");
       this.#root.querySelector(".bar.capture").hidden = false;
       this.$("capture-conn").value = String(index);
-      this.#replace(new ObservedRun(capture, this.#t), null);
+      this.#adopt(new ObservedRun(capture, this.#t));
     }, { fatal: false });
   }
 
@@ -543,48 +535,27 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.#root.querySelector(".bar.capture").hidden = true;
   }
 
-  /** The runs on show: one, or two when comparing. */
-  #runs() {
-    return this.#pg2 ? [this.#pg, this.#pg2] : [this.#pg];
-  }
-
-  /** How far each run has got, in events (Back replays to the counts before a step). */
-  #counts() {
-    return this.#runs().map((pg) => pg.eventCount());
-  }
-
   #done() {
-    return this.#runs().every((pg) => pg.done());
+    return this.#pg.done();
   }
 
-  /** A playground for a run's scenario text (the widget's by default), within its budget. */
-  #fresh(pg = this.#pg) {
-    return this.#budgeted(this.#core.fromScenario(pg.sourceText()));
+  /** Puts a new playground (or a capture's view) in place of the old one. */
+  #adopt(next) {
+    this.#pg?.free();
+    this.#pg = next;
+    if (!(next instanceof ObservedRun)) this.#leaveCapture();
+    this.#renew();
   }
 
-  /** Applies the `max-events` budget, if there is one. */
-  #budgeted(pg) {
-    const n = Number(this.getAttribute("max-events"));
-    if (Number.isInteger(n) && n > 0) pg.setBudget(n, 7 * 24 * 3600);
-    return pg;
-  }
-
-  /** Puts new runs in place of the old ones; `undefined` keeps a run as it is, and a null
-   * second run ends compare mode. */
-  #replace(next, next2 = undefined) {
-    if (next !== undefined) {
-      this.#pg?.free();
-      this.#pg = next;
-      if (!(next instanceof ObservedRun)) this.#leaveCapture();
-    }
-    if (next2 !== undefined) {
-      this.#pg2?.free();
-      this.#pg2 = next2;
-    }
-    if (this.#pg2) this.#titles = variantTitles(this.#pg.sourceText(), this.#pg2.sourceText());
-    this.#root.querySelector(".stage").classList.toggle("comparing", this.#pg2 !== null);
-    this.#history = [];
-    this.#endTime = null;
+  /** The playground's runs are new ones: the inspector, the Act bar and the controls start
+   * over around them. */
+  #renew() {
+    const s = this.#pg;
+    const titles = s.titles();
+    this.#panels = titles ? [s, new ComparedRun(s)] : [s];
+    this.#generation = s.generation();
+    this.#titles = titles ?? ["A", "B"];
+    this.#root.querySelector(".stage").classList.toggle("comparing", !!titles);
     this.#closeInspector();
     this.$("act-error").hidden = true;
     for (const c of this.#all("button, select, input")) c.disabled = false;
@@ -592,22 +563,31 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.#render();
   }
 
+  /** Does something to the playground, then draws: afresh when it replaced its runs. */
+  #drive(fn, { fatal = true } = {}) {
+    this.#guard(() => {
+      fn(this.#pg);
+      if (this.#pg.generation() !== this.#generation) this.#renew();
+      else this.#render();
+    }, { fatal });
+  }
+
   #fillActors() {
     if (this.#observed) return;
-    const snapshot = this.#pg.state();
+    const s = this.#pg;
     const select = this.$("actor");
-    select.replaceChildren(...snapshot.hosts.map((h) => {
+    select.replaceChildren(...this.#panels[0].state().hosts.map((h) => {
       const o = el("option", h.name);
       o.value = h.name;
       return o;
     }));
-    const client = snapshot.hosts.find((h) => h.listeners.length === 0);
-    if (client) select.value = client.name;
-    const server = snapshot.hosts.find((h) => h.listeners.length > 0);
+    const actor = s.defaultActor();
+    if (actor) select.value = actor;
     const cookies = this.$("cookies");
+    const on = s.cookies();
     // Two variants may differ in exactly this: each keeps its own setting.
-    cookies.disabled = !server || this.#pg2 !== null;
-    cookies.checked = server ? this.#pg.syncookiesOn(server.name) : false;
+    cookies.disabled = on === undefined || this.#panels.length > 1;
+    cookies.checked = on === true;
   }
 
   /** Draws the ladder: all of it, or for a long one the band in view and a screen either
@@ -616,15 +596,13 @@ export class TcpPlaygroundElement extends HTMLElement {
     const ladder = this.$("ladder");
     const drawing = performance.now();
     const opts = { absolute: this.$("absolute").checked, showNow: !this.#done(), lang: this.#lang() };
-    const long = this.#runs().reduce((n, pg) => n + pg.segmentCount(), 0) > LONG_LADDER;
+    const long = this.#panels.reduce((n, pg) => n + pg.segmentCount(), 0) > LONG_LADDER;
     this.#band = long ? this.#bandInView(1) : null;
     if (this.#band) opts.visible = this.#band;
     // A redraw must not take the keyboard focus away from the arrow that has it.
     const focused = this.#root.activeElement?.closest?.("[data-seg-id]");
     const refocus = focused && [Number(focused.closest("[data-panel]")?.dataset.panel ?? 0), focused.dataset.segId];
-    ladder.innerHTML = this.#pg2
-      ? this.#pg.compareSvg(this.#pg2, this.#titles[0], this.#titles[1], opts)
-      : this.#pg.ladderSvg(opts);
+    ladder.innerHTML = this.#pg.ladderSvg(opts);
     /** How long the last ladder took to lay out (in the core) and put in the page, in ms. */
     this.lastDrawMs = performance.now() - drawing;
     if (!performance.getEntriesByName("tcp-playground:first-ladder").length) {
@@ -661,9 +639,10 @@ export class TcpPlaygroundElement extends HTMLElement {
     const absolute = this.$("absolute").checked;
     const done = this.#done();
     this.#drawLadder();
-    const snapshot = this.#pg.state();
-    if (this.#pg2) {
-      const snapshot2 = this.#pg2.state();
+    const [run, variant] = this.#panels;
+    const snapshot = run.state();
+    if (variant) {
+      const snapshot2 = variant.state();
       const [a, b] = [el("div"), el("div")];
       renderState(a, snapshot, t);
       renderState(b, snapshot2, t);
@@ -676,22 +655,22 @@ export class TcpPlaygroundElement extends HTMLElement {
     } else {
       renderState(this.$("state"), snapshot, t);
     }
-    const now = Math.max(...this.#runs().map((pg) => pg.now()));
+    const now = this.#pg.now();
     this.$("clock").value = `t = ${formatTime(now)}`;
     this.$("status").textContent = done ? this.#t.stopped(snapshot) : "";
     for (const id of ["step", "play", "end"]) this.$(id).disabled = done;
-    this.$("back").disabled = this.#history.length === 0;
+    this.$("back").disabled = !this.#pg.canGoBack();
     if (done) this.#pause();
-    this.#updateScrubber(now, done);
+    this.#updateScrubber(now);
     if (this.$("table-box").open || this.$("table-box").dataset.filled) this.#fillTable(absolute);
     this.dispatchEvent(new CustomEvent("change", { bubbles: true, composed: true }));
   }
 
   #fillTable(absolute) {
     const t = this.#t;
-    const comparing = this.#pg2 !== null;
+    const comparing = this.#panels.length > 1;
     this.$("col-variant").hidden = !comparing;
-    const rows = this.#runs().flatMap((pg, panel) => pg.segments(absolute).map((r) => {
+    const rows = this.#panels.flatMap((pg, panel) => pg.segments(absolute).map((r) => {
       const tr = el("tr");
       tr.dataset.segId = String(r.id);
       if (comparing) tr.append(el("td", this.#titles[panel]));
@@ -702,26 +681,11 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.$("table-box").dataset.filled = "1";
   }
 
-  /** The end of the run: now, once the run is over; otherwise found on a copy (within the
-   * same budget), only when the reader reaches for the time slider. */
-  #runEnd() {
-    if (this.#endTime === null) {
-      let end = 1;
-      for (const pg of this.#runs()) {
-        const copy = this.#fresh(pg);
-        copy.runToEnd();
-        end = Math.max(end, copy.now());
-        copy.free();
-      }
-      this.#endTime = end;
-    }
-    return this.#endTime;
-  }
-
-  #updateScrubber(now, done) {
+  /** Puts the time slider where `now` is in the run, once the run's end is known. */
+  #updateScrubber(now) {
     const scrub = this.$("scrubber");
-    if (done) this.#endTime = Math.max(now, 1);
-    if (this.#endTime !== null) scrub.value = String(Math.round((now / this.#endTime) * 1000));
+    const end = this.#pg.knownEnd();
+    if (end !== undefined) scrub.value = String(Math.round((now / end) * 1000));
     scrub.setAttribute("aria-valuetext", formatTime(now));
   }
 
@@ -743,99 +707,52 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.$("play").setAttribute("aria-pressed", "false");
   }
 
-  /** Back one step: the same scenario replayed to where the trace was before the last step. */
+  /** Back one step: the core replays the scenario to where it was before the last step. */
   #back() {
-    if (this.#history.length === 0) return;
-    const counts = this.#history.pop();
-    const history = this.#history;
-    this.#guard(() => {
-      const [next, next2] = this.#runs().map((pg, i) => {
-        const copy = this.#fresh(pg);
-        copy.stepUntilEvents(counts[i]);
-        return copy;
-      });
-      this.#replace(next, next2 ?? null);
-      this.#history = history;
-      this.#render();
-    });
+    this.#drive((s) => s.back());
   }
 
   /** Moves to a point on the time axis (per mille of the run), replaying from the start. */
   #scrub(permille) {
     this.#pause();
     cancelAnimationFrame(this.#scrubFrame);
-    this.#scrubFrame = requestAnimationFrame(() => this.#guard(() => {
-      const end = this.#runEnd();
-      const [next, next2] = this.#runs().map((pg) => {
-        const copy = this.#fresh(pg);
-        copy.runUntil((permille / 1000) * end);
-        return copy;
-      });
-      this.#replace(next, next2 ?? null);
-      this.#endTime = end;
+    this.#scrubFrame = requestAnimationFrame(() => {
+      this.#drive((s) => s.seek(permille));
       this.$("scrubber").value = String(permille);
-    }));
+    });
   }
 
-  /** Does what an Act button says, now, on the chosen host; a refusal is shown, not thrown. */
+  /** Does what an Act button (or the cookie switch) says, now, on the chosen host; a
+   * refusal is shown, not thrown. */
   #act(what) {
     this.#pause();
     const t = this.#t;
     const host = this.$("actor").value;
-    if (what === "skip") return this.#guard(() => { this.#pg.stepToNextSegment(); this.#render(); });
-    if (what === "lose-next") return this.#rebuild((pg) => pg.withNextLost(host), host, what);
-    let text = what;
-    if (what === "connect" || what === "flood") {
-      const snapshot = this.#pg.state();
-      const to = snapshot.hosts.find((h) => h.name !== host && h.listeners.length > 0);
-      if (!to) return this.#error(t.nowhere(host, what));
-      const target = `${to.name}:${to.listeners[0].port}`;
-      text = what === "connect" ? `connect ${target}` : `flood ${target} rate=200/s count=2000 spoof=random`;
-    }
-    try {
-      this.#history.push(this.#counts());
-      // Compared variants both get what the reader does.
-      for (const pg of this.#runs()) pg.act(host, text);
-      this.$("act-error").hidden = true;
-      this.#endTime = null;
-    } catch (err) {
-      this.#history.pop();
-      this.#error(t.cannot(host, text, err?.message ?? err));
-    }
-    this.#guard(() => this.#render());
-  }
-
-  /** Replaces each run with a changed scenario that the core replays to this point. */
-  #rebuild(make, host, what) {
-    try {
-      const [next, next2] = this.#runs().map((pg) => this.#budgeted(make(pg)));
-      this.#replace(next, next2 ?? null);
-    } catch (err) {
-      this.#error(this.#t.cannot(host, what, err?.message ?? err));
-    }
-  }
-
-  #setCookies(on) {
-    const server = this.#pg.state().hosts.find((h) => h.listeners.length > 0);
-    if (!server) return;
-    this.#rebuild((pg) => pg.withSetting(server.name, "syncookies", on ? "1" : "0"), server.name, "syncookies");
+    this.#drive((s) => {
+      try {
+        if (s.actBar(host, what)) this.$("act-error").hidden = true;
+        else this.#error(t.nowhere(host, what));
+      } catch (err) {
+        this.#error(t.cannot(host, what, err?.message ?? err));
+      }
+    });
   }
 
   /** The arrow of segment `id` in panel `panel`. */
   #arrow(panel, id) {
-    const scope = this.#pg2 ? `[data-panel="${panel}"] ` : "";
+    const scope = this.#panels.length > 1 ? `[data-panel="${panel}"] ` : "";
     return this.$("ladder").querySelector(`${scope}[data-seg-id="${id}"]`);
   }
 
   #inspect(id, panel = 0) {
-    const info = this.#runs()[panel]?.segment(id);
+    const info = this.#panels[panel]?.segment(id);
     if (!info) return;
     const t = this.#t;
     this.#selected = id;
     this.#selectedPanel = panel;
     for (const g of this.#all(".selected")) g.classList.remove("selected");
     this.#arrow(panel, id)?.classList.add("selected");
-    const variant = this.#pg2 ? `${this.#titles[panel]}: ` : "";
+    const variant = this.#panels.length > 1 ? `${this.#titles[panel]}: ` : "";
     this.$("insp-title").textContent = `${variant}${t.inspector} #${info.id}: ${info.sender.host} → ${info.receiver.host} ${info.label}`;
     const fate = [`${t.sent} ${formatTime(info.sent_us)}`];
     if (info.arrived_us !== null && info.arrived_us !== undefined) fate.push(`${t.arrived} ${formatTime(info.arrived_us)}`);
@@ -866,29 +783,18 @@ export class TcpPlaygroundElement extends HTMLElement {
     for (const g of this.#all(".selected")) g.classList.remove("selected");
   }
 
-  /** Drops, delays or duplicates the inspected segment: the scenario gains the fault and runs
-   * again up to the moment that segment was sent. */
+  /** Drops, delays or duplicates the inspected segment: the scenario of its run gains the
+   * fault and runs again up to the moment that segment was sent. */
   #fault(kind) {
     const [id, panel] = [this.#selected, this.#selectedPanel];
     if (id === null) return;
-    this.#guard(() => {
-      const pg = this.#runs()[panel];
-      const line = pg.faultLine(id, kind);
-      const sentAt = pg.segment(id).sent_us;
-      const next = this.#budgeted(pg.withFault(id, kind));
-      next.runUntil(sentAt);
-      // Only the variant the segment belongs to gains the fault.
-      if (panel === 0) this.#replace(next);
-      else this.#replace(undefined, next);
-      this.$("status").textContent = this.#t.faultAdded(line);
-    });
+    let line;
+    this.#drive((s) => { line = s.addFault(panel, id, kind); }, { fatal: false });
+    if (line !== undefined) this.$("status").textContent = this.#t.faultAdded(line);
   }
 
   #standaloneSvg() {
-    const opts = { absolute: this.$("absolute").checked, standalone: true, lang: this.#lang() };
-    return this.#pg2
-      ? this.#pg.compareSvg(this.#pg2, this.#titles[0], this.#titles[1], opts)
-      : this.#pg.ladderSvg(opts);
+    return this.#pg.ladderSvg({ absolute: this.$("absolute").checked, standalone: true, lang: this.#lang() });
   }
 
   #download(name, type, text) {

@@ -4,6 +4,7 @@
 //! `Scenario::parse` collects every error it can find, each with its line and column, and never
 //! panics; `Scenario::print` writes the canonical form, so `parse(print(s)) == s`.
 
+mod edit;
 mod error;
 pub mod link;
 mod presets;
