@@ -121,6 +121,33 @@ fn summary_counts_segments_and_final_states() {
     assert!(text.contains("the run is over"), "{text}");
 }
 
+/// A flood's summary tells the work done (the simulator's steps) from what the trace kept: a
+/// flood past its first segments is counted, not kept, so the two are far apart.
+#[test]
+fn summary_says_the_steps_taken_and_the_trace_events_kept() {
+    use tcp_playground::scenario::{Preset, Scenario};
+    let out = cli(
+        &["run", "--preset", "syn-flood", "--format", "summary"],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut sim = tcp_playground::sim::Sim::new(
+        &Scenario::parse(Preset::find("syn-flood").unwrap().text).unwrap(),
+    );
+    sim.run_to_end();
+    let (steps, kept) = (sim.events_processed(), sim.trace().events.len());
+    assert!(steps > 10 * kept as u64, "{steps} steps, {kept} kept");
+    let lines: Vec<&str> = text.lines().take(2).collect();
+    assert_eq!(
+        lines,
+        [
+            format!("steps {steps}"),
+            format!("trace events {kept} kept")
+        ]
+    );
+}
+
 #[test]
 fn each_command_has_its_own_help() {
     let out = cli(&["run", "--help"], None);

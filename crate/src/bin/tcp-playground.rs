@@ -107,7 +107,7 @@ enum RunFormat {
     Svg,
     /// A capture for Wireshark or tcpdump (binary: send it to a file)
     Pcap,
-    /// Counts: trace events, segments by flags, final states
+    /// Counts: steps, trace events, segments by flags, final states
     Summary,
 }
 
@@ -273,8 +273,11 @@ fn run_scenario(args: RunArgs) -> Result<(), String> {
 
 fn summary(sim: &Sim, stop: &Stop) -> String {
     let trace = sim.trace();
+    // Steps are the work done (one event each); the trace may keep far fewer (a flood past
+    // its first segments is counted, not kept).
     let mut out = format!(
-        "events {}\nsegments {}\nend {}\n{}\n",
+        "steps {}\ntrace events {} kept\nsegments {}\nend {}\n{}\n",
+        sim.events_processed(),
         trace.events.len(),
         trace.segment_count(),
         sim.now(),
