@@ -101,9 +101,16 @@ fn bad_input_exits_2_with_file_line_and_column() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).starts_with("/no/such/file.scn: "));
 
+    // An unknown format: clap's message, naming the value and the formats there are.
     let out = cli(&["run", "--preset", "close", "--format", "pdf"], None);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("unknown format `pdf`"));
+    let err = stderr(&out);
+    assert!(err.contains("invalid value 'pdf' for '--format"), "{err}");
+    assert!(
+        err.contains("[possible values: text, json, svg, pcap, summary]"),
+        "{err}"
+    );
+    assert!(stdout(&out).is_empty());
 }
 
 #[test]
@@ -112,6 +119,172 @@ fn summary_counts_segments_and_final_states() {
     let text = stdout(&out);
     assert!(text.contains("segments 7"), "{text}");
     assert!(text.contains("the run is over"), "{text}");
+}
+
+/// A flood's summary tells the work done (the simulator's steps) from what the trace kept: a
+/// flood past its first segments is counted, not kept, so the two are far apart.
+#[test]
+fn summary_says_the_steps_taken_and_the_trace_events_kept() {
+    use tcp_playground::scenario::{Preset, Scenario};
+    let out = cli(
+        &["run", "--preset", "syn-flood", "--format", "summary"],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut sim = tcp_playground::sim::Sim::new(
+        &Scenario::parse(Preset::find("syn-flood").unwrap().text).unwrap(),
+    );
+    sim.run_to_end();
+    let (steps, kept) = (sim.events_processed(), sim.trace().events.len());
+    assert!(steps > 10 * kept as u64, "{steps} steps, {kept} kept");
+    let lines: Vec<&str> = text.lines().take(2).collect();
+    assert_eq!(
+        lines,
+        [
+            format!("steps {steps}"),
+            format!("trace events {kept} kept")
+        ]
+    );
+}
+
+#[test]
+fn each_command_has_its_own_help() {
+    let out = cli(&["run", "--help"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let help = stdout(&out);
+    assert!(help.contains("Usage: tcp-playground run"), "{help}");
+    for flag in [
+        "--preset <NAME>",
+        "--format <FORMAT>",
+        "--max-events <N>",
+        "--max-time <D>",
+        "--max-trace <N>",
+    ] {
+        assert!(help.contains(flag), "{flag}: {help}");
+    }
+    for format in ["text", "json", "svg", "pcap", "summary"] {
+        assert!(help.contains(&format!("- {format}:")), "{format}: {help}");
+    }
+    // `help COMMAND` says the same as `COMMAND --help`; import's help is import's own.
+    assert_eq!(stdout(&cli(&["help", "run"], None)), help);
+    let import = stdout(&cli(&["import", "--help"], None));
+    assert!(import.contains("--one-way <D>") && import.contains("--conn <N>"));
+    assert!(!import.contains("--max-events") && !import.contains("pcap:"));
+    // No command at all: the list of commands, on stderr, and exit 2.
+    let out = cli(&[], None);
+    assert_eq!(out.status.code(), Some(2));
+    for command in [
+        "run",
+        "check",
+        "link",
+        "open",
+        "presets",
+        "import",
+        "completions",
+    ] {
+        assert!(
+            stderr(&out).contains(&format!("\n  {command} ")),
+            "{command}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn a_misspelt_flag_or_command_gets_a_suggestion() {
+    let out = cli(&["run", "--presett", "handshake"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("unexpected argument '--presett'"), "{err}");
+    assert!(
+        err.contains("a similar argument exists: '--preset'"),
+        "{err}"
+    );
+    assert!(stdout(&out).is_empty());
+
+    let out = cli(&["run", "--preset", "close", "--format", "jsno"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("a similar value exists: 'json'"));
+
+    let out = cli(&["improt", "x.pcap"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("a similar subcommand exists: 'import'"));
+
+    // A file and a preset at once: which one was meant is not guessed.
+    let out = cli(&["run", "my.scn", "--preset", "close"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot be used with '--preset <NAME>'"));
+}
+
+/// What bash offers after `words` (the last one being completed), with the script the
+/// `completions bash` command prints.
+fn bash_completes(script: &str, words: &[&str]) -> Vec<String> {
+    let file = TempFile::new("completion.bash", script);
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let program = format!(
+        "source '{}'\n\
+         COMP_WORDS=({})\n\
+         COMP_CWORD={}\n\
+         f=$(complete -p tcp-playground | sed 's/.*-F \\([^ ]*\\).*/\\1/')\n\
+         \"$f\" tcp-playground {} {}\n\
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+        file.path(),
+        quoted.join(" "),
+        words.len() - 1,
+        quoted[words.len() - 1],
+        quoted[words.len() - 2],
+    );
+    let out = Command::new("bash")
+        .args(["--norc", "-c", &program])
+        .output()
+        .expect("bash runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn completions_complete_commands_flags_formats_and_preset_names() {
+    let out = cli(&["completions", "bash"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bash = stdout(&out);
+    let words = |w: &[&str]| bash_completes(&bash, w);
+    assert_eq!(words(&["tcp-playground", "im"]), ["import"]);
+    assert_eq!(
+        words(&["tcp-playground", "run", "--max"]),
+        ["--max-events", "--max-time", "--max-trace"]
+    );
+    assert_eq!(
+        words(&["tcp-playground", "run", "--format", ""]),
+        ["text", "json", "svg", "pcap", "summary"]
+    );
+    assert_eq!(
+        words(&["tcp-playground", "link", "--preset", "syn-fl"]),
+        ["syn-flood", "syn-flood-cookies"]
+    );
+    assert_eq!(
+        words(&["tcp-playground", "import", "x.pcap", "--format", "s"]),
+        ["svg", "summary"]
+    );
+    // zsh and fish (not installed here to run): their scripts name the same commands, flags
+    // and values.
+    for shell in ["zsh", "fish"] {
+        let out = cli(&["completions", shell], None);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        for word in [
+            "import",
+            "max-events",
+            "one-way",
+            "summary",
+            "syn-flood-cookies",
+        ] {
+            assert!(script.contains(word), "{shell}: {word}");
+        }
+    }
+    let out = cli(&["completions", "tcsh"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("[possible values: bash, elvish, fish, powershell, zsh]"));
 }
 
 /// The README's "Scenarios" section, up to the next section.

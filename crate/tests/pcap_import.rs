@@ -708,20 +708,21 @@ fn cli_import_one_way_keeps_capture_times() {
         stdout(&out)
     );
 
-    // The duration is written as in scenarios.
+    // The duration is written as in scenarios (clap's usage message names the flag).
     for (args, message) in [
         (
             &["--one-way", "25"][..],
-            "--one-way: `25` has no unit; write it like `50ms` or `1.5s`",
+            "invalid value '25' for '--one-way <D>': `25` has no unit; write it like `50ms` or `1.5s`",
         ),
         (
             &["--one-way"][..],
-            "--one-way needs a duration such as 25ms or 0ms",
+            "a value is required for '--one-way <D>'",
         ),
     ] {
         let out = cli(&[&["import", path][..], args].concat());
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert_eq!(stderr(&out).trim(), message);
+        assert!(stderr(&out).contains(message), "{}", stderr(&out));
+        assert!(stdout(&out).is_empty());
     }
 }
 

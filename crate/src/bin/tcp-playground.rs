@@ -1,46 +1,180 @@
-//! The command line: `run`, `check`, `presets`, `link`, `open` and `import`. The only file that
-//! knows about argv; bad input exits 2 with `file:line:col: message` on stderr, followed by the
-//! line with the offending text underlined. `import` reads a real pcap or pcapng capture and
-//! prints one of its TCP connections as an observed trace (or lists them); a file it cannot
-//! read exits 2 with `FILE: why`.
+//! The command line: `run`, `check`, `presets`, `link`, `open`, `import` and `completions`,
+//! parsed by clap (each command has its own `--help`; a misspelt flag gets a suggestion). The
+//! only file that knows about argv. Bad usage exits 2 with clap's message; a bad scenario exits
+//! 2 with `file:line:col: message` on stderr, followed by the line with the offending text
+//! underlined. `import` reads a real pcap or pcapng capture and prints one of its TCP
+//! connections as an observed trace (or lists them); a file it cannot read exits 2 with
+//! `FILE: why`.
 
+use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 use tcp_playground::ladder::{self, LadderOptions};
 use tcp_playground::pcap::read::{self as capture, Capture};
 use tcp_playground::scenario::{link, Preset, Scenario, PRESETS};
-use tcp_playground::sim::{Sim, Stop};
+use tcp_playground::sim::{Sim, Stop, DEFAULT_EVENT_BUDGET, DEFAULT_TIME_BUDGET};
 use tcp_playground::time::Duration;
-use tcp_playground::trace::Trace;
+use tcp_playground::trace::{Trace, DEFAULT_TRACE_LIMIT};
 
-const USAGE: &str = "\
-usage:
-  tcp-playground run FILE|- [--format text|json|svg|pcap|summary] [--max-events N] [--max-time D] [--max-trace N]
-  tcp-playground run --preset NAME [--format ...] [--max-events N] [--max-time D] [--max-trace N]
-  tcp-playground check FILE|- [FILE ...]
-  tcp-playground link FILE|- | --preset NAME
-  tcp-playground open LINK
-  tcp-playground presets
-  tcp-playground import FILE [--conn N] [--one-way D] [--format text|json|svg|summary]
+/// A deterministic RFC 9293 TCP simulator that draws ladder diagrams
+///
+/// Run a scenario (a file or a preset) and print its trace, its ladder or a pcap; check
+/// scenarios; carry them in share links; read a real capture. Bad input exits 2 with the error
+/// on stderr (`file:line:col: message` for a scenario).
+#[derive(Parser)]
+#[command(name = "tcp-playground", version, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-check validates scenarios without running them; link prints the share-link fragment (append
-it to the page's address); open prints the scenario a link (or a whole URL) carries.
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate a scenario and print its trace
+    Run(RunArgs),
+    /// Validate scenarios without running them
+    Check {
+        /// Scenario files; `-` is standard input
+        #[arg(required = true, value_name = "FILE|-")]
+        files: Vec<String>,
+    },
+    /// Print the share-link fragment of a scenario (append it to the page's address)
+    Link {
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Print the scenario a link (or a whole URL) carries
+    Open {
+        /// A whole URL, its `#...` part, or that part without its `#`
+        link: String,
+    },
+    /// List the presets, one line each: the name, then a one-line description
+    Presets,
+    /// Print one TCP connection of a real capture as an observed trace, or list them
+    ///
+    /// Reads a real capture (pcap or pcapng; Ethernet, VLAN, raw IP, Linux cooked SLL and
+    /// SLL2, loopback; IPv4 TCP) and prints connection N (from 1) as an observed trace; with
+    /// several connections and no --conn, text and summary list them. It takes the capture to
+    /// be next to the client, estimates the one-way delay from the handshake and starts the
+    /// trace at 0.
+    Import(ImportArgs),
+    /// Print a shell's completion script (e.g. `tcp-playground completions bash`)
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+}
 
-import reads a real capture (pcap or pcapng, IPv4 TCP) and prints connection N (from 1) as an
-observed trace; with several connections and no --conn, text and summary list them. It takes
-the capture to be next to the client, estimates the one-way delay from the handshake and starts
-the trace at 0. --one-way D gives the delay instead (such as 25ms; 0ms when every packet was
-captured at its sender) and keeps the capture's clock: times count from the Unix epoch, so that
-connections and captures taken on one machine can be compared.
+/// A scenario to read: a file, standard input, or a preset.
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct Source {
+    /// A scenario file; `-` is standard input
+    #[arg(value_name = "FILE|-")]
+    file: Option<String>,
+    /// A preset instead of a file (`tcp-playground presets` lists them)
+    #[arg(long, value_name = "NAME", value_parser = PresetName, hide_possible_values = true)]
+    preset: Option<String>,
+}
 
---max-events stops a run after N events (default 20000000); --max-time stops a run that has
-no `run` statement at virtual time D, such as 10min (default 7 days); --max-trace keeps the
-first N trace events in full and counts the rest (default 1000000).";
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    source: Source,
+    /// What to print
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    format: RunFormat,
+    /// Stop the run after N events
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_EVENT_BUDGET)]
+    max_events: u64,
+    /// Stop a run that has no `run` statement at virtual time D, such as 10min [default: 7 days]
+    #[arg(long, value_name = "D", value_parser = duration)]
+    max_time: Option<Duration>,
+    /// Keep the first N trace events in full and count the rest
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_TRACE_LIMIT)]
+    max_trace: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RunFormat {
+    /// One readable line per event
+    Text,
+    /// The trace's events, one JSON object per line
+    Json,
+    /// The ladder diagram, a standalone SVG
+    Svg,
+    /// A capture for Wireshark or tcpdump (binary: send it to a file)
+    Pcap,
+    /// Counts: steps, trace events, segments by flags, final states
+    Summary,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// A pcap or pcapng capture
+    file: String,
+    /// The connection to show, counted from 1 (the list numbers them)
+    #[arg(long, value_name = "N")]
+    conn: Option<usize>,
+    /// The one-way delay, such as 25ms, instead of the estimate (0ms when every packet was
+    /// captured at its sender)
+    ///
+    /// It also keeps the capture's clock: times count from the Unix epoch, so that connections
+    /// and captures taken on one machine can be compared.
+    #[arg(long, value_name = "D", value_parser = duration)]
+    one_way: Option<Duration>,
+    /// What to print
+    #[arg(long, value_enum, default_value_t = ImportFormat::Text)]
+    format: ImportFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ImportFormat {
+    /// One readable line per event, or the list of connections
+    Text,
+    /// The trace's events, one JSON object per line
+    Json,
+    /// The ladder diagram, a standalone SVG
+    Svg,
+    /// Counts: segments by flags, retransmissions, or the list of connections
+    Summary,
+}
+
+/// A duration as scenarios write it: `25ms`, `1.5s`, `10min`.
+fn duration(text: &str) -> Result<Duration, String> {
+    Duration::parse(text)
+}
+
+/// A preset's name: any text (an unknown one gets the preset list's own "did you mean"), with
+/// the names offered to shell completion.
+#[derive(Clone)]
+struct PresetName;
+
+impl TypedValueParser for PresetName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            PRESETS
+                .iter()
+                .map(|p| PossibleValue::new(p.name).help(p.summary)),
+        ))
+    }
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    match run(Cli::parse().command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
@@ -49,126 +183,101 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &[String]) -> Result<(), String> {
-    match args.first().map(String::as_str) {
-        Some("presets") => {
+fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Presets => {
             let mut out = String::new();
             for p in PRESETS {
                 out += &format!("{:<28}{}\n", p.name, p.summary);
             }
             print(&out)
         }
-        Some("run") => run_scenario(&args[1..]),
-        Some("check") => check(&args[1..]),
-        Some("import") => import(&args[1..]),
-        Some("link") => {
-            let (name, text) = match &args[1..] {
-                [flag, preset] if flag == "--preset" => preset_source(preset)?,
-                [file] if !file.starts_with("--") => read_source(file)?,
-                _ => {
-                    return Err(format!(
-                        "link needs one scenario file, `-` or --preset NAME\n{USAGE}"
-                    ))
-                }
-            };
+        Command::Run(args) => run_scenario(args),
+        Command::Check { files } => check(&files),
+        Command::Import(args) => import(args),
+        Command::Link { source } => {
+            let (name, text) = source.read()?;
             parse(&name, &text)?;
             print(&format!("{}\n", link::encode(&text)))
         }
-        Some("open") => {
-            let [url] = &args[1..] else {
-                return Err(format!("open needs one link\n{USAGE}"));
-            };
-            let opened = link::decode(url).map_err(|e| format!("<link>: {e}"))?;
+        Command::Open { link: url } => {
+            let opened = link::decode(&url).map_err(|e| format!("<link>: {e}"))?;
             parse("<link>", opened.text())?;
             print(opened.text())
         }
-        Some("-h" | "--help" | "help") => print(&format!("{USAGE}\n")),
-        Some(other) => Err(format!("unknown command `{other}`\n{USAGE}")),
-        None => Err(USAGE.to_string()),
+        Command::Completions { shell } => print(&completions(shell)),
     }
 }
 
-fn run_scenario(args: &[String]) -> Result<(), String> {
-    let mut format = "text".to_string();
-    let mut source: Option<(String, String)> = None;
-    let mut max_events = tcp_playground::sim::DEFAULT_EVENT_BUDGET;
-    let mut max_time = tcp_playground::sim::DEFAULT_TIME_BUDGET;
-    let mut max_trace = tcp_playground::trace::DEFAULT_TRACE_LIMIT;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--format" => {
-                format = it
-                    .next()
-                    .ok_or("--format needs a value: text, json, svg, pcap or summary")?
-                    .clone();
-            }
-            "--max-events" => {
-                let value = it.next().ok_or("--max-events needs a number of events")?;
-                max_events = value
-                    .parse()
-                    .map_err(|_| format!("--max-events takes a whole number, not `{value}`"))?;
-            }
-            "--max-trace" => {
-                let value = it.next().ok_or("--max-trace needs a number of events")?;
-                max_trace = value
-                    .parse()
-                    .map_err(|_| format!("--max-trace takes a whole number, not `{value}`"))?;
-            }
-            "--max-time" => {
-                let value = it
-                    .next()
-                    .ok_or("--max-time needs a duration such as 10min")?;
-                max_time = tcp_playground::time::Duration::parse(value)
-                    .map_err(|e| format!("--max-time: {e}"))?;
-            }
-            "--preset" => {
-                source = Some(preset_source(
-                    it.next().ok_or("--preset needs a preset name")?,
-                )?)
-            }
-            path if path == "-" || !path.starts_with("--") => source = Some(read_source(path)?),
-            other => return Err(format!("unknown option `{other}`\n{USAGE}")),
+/// The completion script for `shell`.
+fn completions(shell: clap_complete::Shell) -> String {
+    const BIN: &str = "tcp-playground";
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut out);
+    let script = String::from_utf8(out).expect("clap_complete writes UTF-8");
+    // clap_complete's bash script names a subcommand's state `tcp__playground__subcmd__run`
+    // in its loop but `tcp__subcmd__playground__subcmd__run` in its case arms when the binary's
+    // name has a hyphen, so no subcommand's options would complete (clap issue #6421). Spell
+    // the arms as the loop does; once clap_complete is fixed this replaces nothing.
+    match shell {
+        clap_complete::Shell::Bash => {
+            script.replace(&BIN.replace('-', "__subcmd__"), &BIN.replace('-', "__"))
+        }
+        _ => script,
+    }
+}
+
+impl Source {
+    /// The scenario's name (for errors) and text.
+    fn read(&self) -> Result<(String, String), String> {
+        match (&self.preset, &self.file) {
+            (Some(preset), _) => preset_source(preset),
+            (None, Some(file)) => read_source(file),
+            // clap requires one of the two.
+            (None, None) => unreachable!("a scenario source is required"),
         }
     }
-    let (name, text) = source
-        .ok_or_else(|| format!("run needs a scenario file, `-` or --preset NAME\n{USAGE}"))?;
+}
+
+fn run_scenario(args: RunArgs) -> Result<(), String> {
+    let (name, text) = args.source.read()?;
     let scenario = parse(&name, &text)?;
     let mut sim = Sim::new(&scenario);
-    sim.set_budget(max_events, max_time);
-    sim.set_trace_limit(max_trace);
+    sim.set_budget(
+        args.max_events,
+        args.max_time.unwrap_or(DEFAULT_TIME_BUDGET),
+    );
+    sim.set_trace_limit(args.max_trace);
     let stop = sim.run_to_end();
     if stop.is_budget() {
         eprintln!("{name}: {}", stop.message());
     }
     let trace = sim.trace();
-    if format == "pcap" {
-        if io::stdout().is_terminal() {
-            return Err(
-                "a pcap file is binary: send it to a file, e.g. `--format pcap > run.pcap`"
-                    .to_string(),
-            );
+    let out = match args.format {
+        RunFormat::Pcap => {
+            if io::stdout().is_terminal() {
+                return Err(
+                    "a pcap file is binary: send it to a file, e.g. `--format pcap > run.pcap`"
+                        .to_string(),
+                );
+            }
+            return write_out(&tcp_playground::pcap::write(trace));
         }
-        return write_out(&tcp_playground::pcap::write(trace));
-    }
-    let out = match format.as_str() {
-        "text" => trace.to_text(),
-        "json" => trace.to_json_lines(),
-        "svg" => ladder::render_svg(trace, sim.now(), &LadderOptions::standalone()),
-        "summary" => summary(&sim, &stop),
-        other => {
-            return Err(format!(
-                "unknown format `{other}`; use text, json, svg, pcap or summary"
-            ))
-        }
+        RunFormat::Text => trace.to_text(),
+        RunFormat::Json => trace.to_json_lines(),
+        RunFormat::Svg => ladder::render_svg(trace, sim.now(), &LadderOptions::standalone()),
+        RunFormat::Summary => summary(&sim, &stop),
     };
     print(&out)
 }
 
 fn summary(sim: &Sim, stop: &Stop) -> String {
     let trace = sim.trace();
+    // Steps are the work done (one event each); the trace may keep far fewer (a flood past
+    // its first segments is counted, not kept).
     let mut out = format!(
-        "events {}\nsegments {}\nend {}\n{}\n",
+        "steps {}\ntrace events {} kept\nsegments {}\nend {}\n{}\n",
+        sim.events_processed(),
         trace.events.len(),
         trace.segment_count(),
         sim.now(),
@@ -205,51 +314,13 @@ fn summary(sim: &Sim, stop: &Stop) -> String {
 
 /// `import FILE [--conn N] [--one-way D] [--format ...]`: one connection of a real capture as a
 /// trace, or the list of its connections.
-fn import(args: &[String]) -> Result<(), String> {
-    let mut format = "text".to_string();
-    let mut path: Option<String> = None;
-    let mut conn: Option<usize> = None;
-    let mut one_way: Option<Duration> = None;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--format" => {
-                format = it
-                    .next()
-                    .ok_or("--format needs a value: text, json, svg or summary")?
-                    .clone();
-            }
-            "--conn" => {
-                let value = it.next().ok_or("--conn needs a connection number")?;
-                conn = Some(value.parse().map_err(|_| {
-                    format!("--conn takes a connection number from 1, not `{value}`")
-                })?);
-            }
-            "--one-way" => {
-                let value = it
-                    .next()
-                    .ok_or("--one-way needs a duration such as 25ms or 0ms")?;
-                one_way = Some(Duration::parse(value).map_err(|e| format!("--one-way: {e}"))?);
-            }
-            file if !file.starts_with("--") && path.is_none() => path = Some(file.to_string()),
-            extra if !extra.starts_with("--") => {
-                return Err(format!(
-                    "import takes one capture file; `{extra}` is one too many"
-                ))
-            }
-            other => return Err(format!("unknown option `{other}`\n{USAGE}")),
-        }
-    }
-    if !["text", "json", "svg", "summary"].contains(&format.as_str()) {
-        return Err(format!(
-            "unknown format `{format}`; use text, json, svg or summary"
-        ));
-    }
-    let path = path.ok_or_else(|| format!("import needs a capture file\n{USAGE}"))?;
+fn import(args: ImportArgs) -> Result<(), String> {
+    let path = args.file;
+    let listable = matches!(args.format, ImportFormat::Text | ImportFormat::Summary);
     let capture = read_capture(&path)?;
     let connections = capture.connections();
     let skipped = capture.skipped();
-    let index = match conn {
+    let index = match args.conn {
         Some(n) if (1..=connections.len()).contains(&n) => n - 1,
         Some(n) => {
             return Err(format!(
@@ -258,7 +329,7 @@ fn import(args: &[String]) -> Result<(), String> {
             ))
         }
         None if connections.len() == 1 => 0,
-        None if format == "text" || format == "summary" => {
+        None if listable => {
             return print(&connection_list(&path, &capture, &skipped));
         }
         None => {
@@ -270,17 +341,17 @@ fn import(args: &[String]) -> Result<(), String> {
         }
     };
     let trace = capture
-        .observe_with(index, one_way.map(Duration::micros))
+        .observe_with(index, args.one_way.map(Duration::micros))
         .map_err(|e| format!("{path}: {e}"))?;
-    if !skipped.is_empty() && format != "summary" {
+    if !skipped.is_empty() && args.format != ImportFormat::Summary {
         eprintln!("{path}: {skipped}");
     }
     let end = trace.end();
-    let out = match format.as_str() {
-        "json" => trace.to_json_lines(),
-        "svg" => ladder::render_svg(&trace, end, &LadderOptions::standalone()),
-        "summary" => import_summary(&trace, &skipped),
-        _ => trace.to_text(),
+    let out = match args.format {
+        ImportFormat::Text => trace.to_text(),
+        ImportFormat::Json => trace.to_json_lines(),
+        ImportFormat::Svg => ladder::render_svg(&trace, end, &LadderOptions::standalone()),
+        ImportFormat::Summary => import_summary(&trace, &skipped),
     };
     print(&out)
 }
@@ -349,11 +420,6 @@ fn flag_counts(trace: &Trace) -> String {
 
 /// `check FILE...`: parses each file and says which are good; exit 2 if any is not.
 fn check(files: &[String]) -> Result<(), String> {
-    if files.is_empty() {
-        return Err(format!(
-            "check needs at least one scenario file or `-`\n{USAGE}"
-        ));
-    }
     let mut failed = Vec::new();
     for file in files {
         match read_source(file).and_then(|(name, text)| parse(&name, &text)) {

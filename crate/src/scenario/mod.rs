@@ -426,6 +426,91 @@ fn time_word(w: Word<'_>) -> Result<Duration, Fail> {
     Ok(t)
 }
 
+/// One statement's words and its line, for the function that parses its kind.
+struct Statement<'a> {
+    ws: &'a [Word<'a>],
+    line: usize,
+}
+
+impl<'a> Statement<'a> {
+    /// The first word, which says what kind of statement this is (or names a host).
+    fn head(&self) -> Word<'a> {
+        self.ws[0]
+    }
+
+    /// Word `i`, or an error just past the end of the line saying `what` was expected.
+    fn arg(&self, i: usize, what: &str) -> Result<Word<'a>, Fail> {
+        self.ws.get(i).copied().ok_or_else(|| {
+            let end = self
+                .ws
+                .last()
+                .map(|w| w.col + w.text.chars().count())
+                .unwrap_or(1);
+            Fail {
+                col: end,
+                len: 1,
+                message: format!("expected {what} here"),
+            }
+        })
+    }
+
+    /// Nothing after the first `n` words.
+    fn no_more(&self, n: usize) -> Result<(), Fail> {
+        match self.ws.get(n) {
+            Some(extra) => Err(at(*extra, format!("unexpected `{}`", extra.text))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// One `NAME=VALUE` of a `listen` statement.
+fn listen_setting(listen: &mut ListenDecl, w: Word<'_>) -> Result<(), Fail> {
+    let (key, Word { text: value, .. }) = key_value(w)?;
+    let auto_or_manual = |what: &str| match value {
+        "auto" => Ok(true),
+        "manual" => Ok(false),
+        _ => Err(at(
+            w,
+            format!("{what} is `auto` or `manual`, not `{value}`"),
+        )),
+    };
+    match key {
+        "accept" => listen.auto_accept = auto_or_manual("accept")?,
+        "reply" => {
+            listen.reply =
+                Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    at(w, format!("reply is a byte count above 0, not `{value}`"))
+                })?)
+        }
+        "close" => {
+            listen.close_after_reply = match value {
+                "after-reply" => true,
+                _ => return Err(at(w, format!("close takes `after-reply`, not `{value}`"))),
+            }
+        }
+        "read" => listen.auto_read = auto_or_manual("read")?,
+        "backlog" => {
+            listen.backlog = value.parse().ok().ok_or_else(|| {
+                at(
+                    w,
+                    format!("backlog is a whole number (0 or more), not `{value}`"),
+                )
+            })?
+        }
+        _ => {
+            return Err(at(
+                w,
+                unknown(
+                    "listen setting",
+                    key,
+                    &["backlog", "accept", "read", "reply", "close"],
+                ),
+            ))
+        }
+    }
+    Ok(())
+}
+
 impl Scenario {
     /// An empty scenario with the defaults: profile `linux`, seed 1.
     pub fn new() -> Scenario {
@@ -513,287 +598,292 @@ impl Scenario {
         }
     }
 
+    /// One statement, by its first word: each kind has its own function below.
     fn statement(&mut self, ws: &[Word<'_>], line: usize, seen: &mut Seen) -> Result<(), Fail> {
-        let head = ws[0];
-        let arg = |i: usize, what: &str| -> Result<Word<'_>, Fail> {
-            ws.get(i).copied().ok_or_else(|| {
-                let end = ws
-                    .last()
-                    .map(|w| w.col + w.text.chars().count())
-                    .unwrap_or(1);
-                Fail {
-                    col: end,
-                    len: 1,
-                    message: format!("expected {what} here"),
-                }
-            })
+        let st = Statement { ws, line };
+        match st.head().text {
+            "profile" => self.profile_statement(&st, seen),
+            "counterfactual" => self.counterfactual_statement(&st),
+            "drop" | "delay" | "dup" => self.fault_statement(&st),
+            "seed" => self.seed_statement(&st, seen),
+            "host" => self.host_statement(&st),
+            "link" => self.link_statement(&st),
+            "set" => self.set_statement(&st),
+            "at" => self.at_statement(&st, seen),
+            "run" => self.run_statement(&st, seen),
+            // `HOST listen PORT [backlog=N]`
+            _ => match ws.get(1) {
+                Some(verb) if verb.text == "listen" => self.listen_statement(&st),
+                _ => Err(self.unknown_statement(&st)),
+            },
+        }
+    }
+
+    /// `profile NAME`, once.
+    fn profile_statement(&mut self, st: &Statement<'_>, seen: &mut Seen) -> Result<(), Fail> {
+        let w = st.arg(1, "a profile name (linux, linux-pre-6.5 or classic)")?;
+        seen.once(st.head(), "profile", st.line)?;
+        self.profile = Profile::from_name(w.text).ok_or_else(|| {
+            at(
+                w,
+                unknown("profile", w.text, &Profile::ALL.map(Profile::name)),
+            )
+        })?;
+        st.no_more(2)
+    }
+
+    /// `counterfactual MODE`; naming a mode twice is the same as once.
+    fn counterfactual_statement(&mut self, st: &Statement<'_>) -> Result<(), Fail> {
+        let names: Vec<&str> = Counterfactual::ALL.iter().map(|c| c.name()).collect();
+        let w = st.arg(
+            1,
+            "a counterfactual mode (two-way-handshake or no-time-wait)",
+        )?;
+        let mode = Counterfactual::ALL
+            .into_iter()
+            .find(|c| c.name() == w.text)
+            .ok_or_else(|| at(w, unknown("counterfactual mode", w.text, &names)))?;
+        if !self.counterfactuals.contains(&mode) {
+            self.counterfactuals.push(mode);
+        }
+        st.no_more(2)
+    }
+
+    /// `drop`, `delay` or `dup A->B ...`.
+    fn fault_statement(&mut self, st: &Statement<'_>) -> Result<(), Fail> {
+        let fault = self.fault(st.head(), st.ws)?;
+        self.faults.push(fault);
+        Ok(())
+    }
+
+    /// `seed N`, once.
+    fn seed_statement(&mut self, st: &Statement<'_>, seen: &mut Seen) -> Result<(), Fail> {
+        let w = st.arg(1, "a seed, a whole number")?;
+        seen.once(st.head(), "seed", st.line)?;
+        self.seed = w
+            .text
+            .parse()
+            .map_err(|_| at(w, format!("`{}` is not a whole number", w.text)))?;
+        st.no_more(2)
+    }
+
+    /// `host NAME ADDRESS`: a new name and a new address.
+    fn host_statement(&mut self, st: &Statement<'_>) -> Result<(), Fail> {
+        let name = st.arg(1, "a host name")?;
+        let addr = st.arg(2, "an IPv4 address such as 10.0.0.1")?;
+        check_name(name)?;
+        if self.hosts.len() >= MAX_HOSTS {
+            return Err(at(
+                name,
+                format!(
+                    "a scenario has at most {MAX_HOSTS} hosts; the ladder draws a line for each"
+                ),
+            ));
+        }
+        if self.host(name.text).is_some() {
+            return Err(at(name, format!("host `{}` is declared twice", name.text)));
+        }
+        let addr_value: Ipv4Addr = addr
+            .text
+            .parse()
+            .map_err(|_| at(addr, format!("`{}` is not an IPv4 address", addr.text)))?;
+        if let Some(other) = self.hosts.iter().find(|h| h.addr == addr_value) {
+            return Err(at(
+                addr,
+                format!("{} is already the address of `{}`", addr.text, other.name),
+            ));
+        }
+        self.hosts.push(HostDecl {
+            name: name.text.to_string(),
+            addr: addr_value,
+        });
+        st.no_more(3)
+    }
+
+    /// `link A B [delay=D] [jitter=D] [loss=P] [dup=P] [reorder=P]`: two known hosts, once.
+    fn link_statement(&mut self, st: &Statement<'_>) -> Result<(), Fail> {
+        let ws = st.ws;
+        let a = self.known_host(st.arg(1, "a host name")?)?;
+        let b = self.known_host(st.arg(2, "a second host name")?)?;
+        if a == b {
+            return Err(at(ws[2], "a link joins two different hosts"));
+        }
+        if self
+            .links
+            .iter()
+            .any(|l| (&l.a, &l.b) == (&a, &b) || (&l.a, &l.b) == (&b, &a))
+        {
+            return Err(at(ws[1], format!("{a} and {b} are already linked")));
+        }
+        let mut link = LinkDecl {
+            a,
+            b,
+            delay: Duration::ZERO,
+            jitter: Duration::ZERO,
+            loss: Ppm(0),
+            dup: Ppm(0),
+            reorder: Ppm(0),
         };
-        let no_more = |n: usize| -> Result<(), Fail> {
-            match ws.get(n) {
-                Some(extra) => Err(at(*extra, format!("unexpected `{}`", extra.text))),
-                None => Ok(()),
-            }
-        };
-        match head.text {
-            "profile" => {
-                let w = arg(1, "a profile name (linux, linux-pre-6.5 or classic)")?;
-                seen.once(head, "profile", line)?;
-                self.profile = Profile::from_name(w.text).ok_or_else(|| {
-                    at(
-                        w,
-                        unknown("profile", w.text, &Profile::ALL.map(Profile::name)),
-                    )
-                })?;
-                no_more(2)
-            }
-            "counterfactual" => {
-                let names: Vec<&str> = Counterfactual::ALL.iter().map(|c| c.name()).collect();
-                let w = arg(
-                    1,
-                    "a counterfactual mode (two-way-handshake or no-time-wait)",
-                )?;
-                let mode = Counterfactual::ALL
-                    .into_iter()
-                    .find(|c| c.name() == w.text)
-                    .ok_or_else(|| at(w, unknown("counterfactual mode", w.text, &names)))?;
-                if !self.counterfactuals.contains(&mode) {
-                    self.counterfactuals.push(mode);
-                }
-                no_more(2)
-            }
-            "drop" | "delay" | "dup" => {
-                let fault = self.fault(head, ws)?;
-                self.faults.push(fault);
-                Ok(())
-            }
-            "seed" => {
-                let w = arg(1, "a seed, a whole number")?;
-                seen.once(head, "seed", line)?;
-                self.seed = w
-                    .text
-                    .parse()
-                    .map_err(|_| at(w, format!("`{}` is not a whole number", w.text)))?;
-                no_more(2)
-            }
-            "host" => {
-                let name = arg(1, "a host name")?;
-                let addr = arg(2, "an IPv4 address such as 10.0.0.1")?;
-                check_name(name)?;
-                if self.hosts.len() >= MAX_HOSTS {
+        for w in &ws[3..] {
+            let (key, value) = key_value(*w)?;
+            let time = || time_word(value);
+            let chance = || Ppm::parse(value.text).map_err(|m| at(value, m));
+            match key {
+                "delay" => link.delay = time()?,
+                "jitter" => link.jitter = time()?,
+                "loss" => link.loss = chance()?,
+                "dup" => link.dup = chance()?,
+                "reorder" => link.reorder = chance()?,
+                _ => {
                     return Err(at(
-                        name,
-                        format!("a scenario has at most {MAX_HOSTS} hosts; the ladder draws a line for each"),
-                    ));
-                }
-                if self.host(name.text).is_some() {
-                    return Err(at(name, format!("host `{}` is declared twice", name.text)));
-                }
-                let addr_value: Ipv4Addr = addr
-                    .text
-                    .parse()
-                    .map_err(|_| at(addr, format!("`{}` is not an IPv4 address", addr.text)))?;
-                if let Some(other) = self.hosts.iter().find(|h| h.addr == addr_value) {
-                    return Err(at(
-                        addr,
-                        format!("{} is already the address of `{}`", addr.text, other.name),
-                    ));
-                }
-                self.hosts.push(HostDecl {
-                    name: name.text.to_string(),
-                    addr: addr_value,
-                });
-                no_more(3)
-            }
-            "link" => {
-                let a = self.known_host(arg(1, "a host name")?)?;
-                let b = self.known_host(arg(2, "a second host name")?)?;
-                if a == b {
-                    return Err(at(ws[2], "a link joins two different hosts"));
-                }
-                if self
-                    .links
-                    .iter()
-                    .any(|l| (&l.a, &l.b) == (&a, &b) || (&l.a, &l.b) == (&b, &a))
-                {
-                    return Err(at(ws[1], format!("{a} and {b} are already linked")));
-                }
-                let mut link = LinkDecl {
-                    a,
-                    b,
-                    delay: Duration::ZERO,
-                    jitter: Duration::ZERO,
-                    loss: Ppm(0),
-                    dup: Ppm(0),
-                    reorder: Ppm(0),
-                };
-                for w in &ws[3..] {
-                    let (key, value) = key_value(*w)?;
-                    let time = || time_word(value);
-                    let chance = || Ppm::parse(value.text).map_err(|m| at(value, m));
-                    match key {
-                        "delay" => link.delay = time()?,
-                        "jitter" => link.jitter = time()?,
-                        "loss" => link.loss = chance()?,
-                        "dup" => link.dup = chance()?,
-                        "reorder" => link.reorder = chance()?,
-                        _ => {
-                            return Err(at(
-                                *w,
-                                unknown(
-                                    "link setting",
-                                    key,
-                                    &["delay", "jitter", "loss", "dup", "reorder"],
-                                ),
-                            ))
-                        }
-                    }
-                }
-                self.links.push(link);
-                Ok(())
-            }
-            "set" => {
-                let target = arg(1, "HOST.PARAMETER")?;
-                let value = arg(2, "a value")?;
-                let (host, name) = split_word(target, ".").ok_or_else(|| {
-                    at(
-                        target,
-                        "write the parameter as HOST.NAME, e.g. server.synack_retries",
-                    )
-                })?;
-                let host = self.known_host(host)?;
-                if !Params::NAMES.contains(&name.text) {
-                    return Err(at(name, unknown("parameter", name.text, &Params::NAMES)));
-                }
-                let name = name.text;
-                // Validate against a scratch copy; the simulator applies it for real.
-                let mut scratch: Params = self.profile.params();
-                scratch.set(name, value.text).map_err(|m| at(value, m))?;
-                self.sets.push(SetDecl {
-                    host,
-                    name: name.to_string(),
-                    value: value.text.to_string(),
-                });
-                no_more(3)
-            }
-            "at" => {
-                let time = arg(1, "a time such as 1.5s")?;
-                if time.text.starts_with('-') {
-                    return Err(at(
-                        time,
-                        format!(
-                            "time goes backwards: `{}` is before the simulation starts at 0s",
-                            time.text
+                        *w,
+                        unknown(
+                            "link setting",
+                            key,
+                            &["delay", "jitter", "loss", "dup", "reorder"],
                         ),
-                    ));
-                }
-                let at_time = time_word(time)?;
-                let host = self.known_host(arg(2, "a host name")?)?;
-                let action = self.action(
-                    &ws[3..],
-                    arg(3, "an action such as connect, send or close")?,
-                )?;
-                if let Action::Flood(f) = &action {
-                    seen.flood_syns += u64::from(f.count);
-                    if seen.flood_syns > u64::from(MAX_FLOOD_COUNT) {
-                        return Err(at(
-                            ws[3],
-                            format!("the floods of this scenario add up to {} SYNs; the limit is {MAX_FLOOD_COUNT} in all", seen.flood_syns),
-                        ));
-                    }
-                }
-                seen.at_time(time, at_time, line)?;
-                Arc::make_mut(&mut self.actions).push(Timed {
-                    at: Instant::ZERO + at_time,
-                    host,
-                    action,
-                });
-                Ok(())
-            }
-            "run" => {
-                let w = arg(1, "a duration such as 300s")?;
-                seen.once(head, "run", line)?;
-                let t = time_word(w)?;
-                seen.run_time(w, t, line)?;
-                self.run = Some(t);
-                no_more(2)
-            }
-            _ => {
-                // `HOST listen PORT [backlog=N]`
-                let verb = ws.get(1).copied();
-                match verb {
-                    Some(v) if v.text == "listen" => {
-                        let host = self.known_host(head)?;
-                        let port_word = arg(2, "a port number")?;
-                        let port = port(port_word)?;
-                        let mut backlog = DEFAULT_BACKLOG;
-                        let mut auto_read = true;
-                        let mut auto_accept = true;
-                        let mut reply = None;
-                        let mut close_after_reply = false;
-                        for w in &ws[3..] {
-                            let (key, Word { text: value, .. }) = key_value(*w)?;
-                            match key {
-                                "accept" => {
-                                    auto_accept = match value {
-                                        "auto" => true,
-                                        "manual" => false,
-                                        _ => return Err(at(*w, format!("accept is `auto` or `manual`, not `{value}`"))),
-                                    }
-                                }
-                                "reply" => {
-                                    reply = Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                                        at(*w, format!("reply is a byte count above 0, not `{value}`"))
-                                    })?)
-                                }
-                                "close" => {
-                                    close_after_reply = match value {
-                                        "after-reply" => true,
-                                        _ => return Err(at(*w, format!("close takes `after-reply`, not `{value}`"))),
-                                    }
-                                }
-                                "read" => {
-                                    auto_read = match value {
-                                        "auto" => true,
-                                        "manual" => false,
-                                        _ => return Err(at(*w, format!("read is `auto` or `manual`, not `{value}`"))),
-                                    }
-                                }
-                                "backlog" => {
-                                    backlog = value.parse().ok().ok_or_else(|| {
-                                        at(*w, format!("backlog is a whole number (0 or more), not `{value}`"))
-                                    })?
-                                }
-                                _ => return Err(at(*w, unknown("listen setting", key, &["backlog", "accept", "read", "reply", "close"]))),
-                            }
-                        }
-                        if self.listens.iter().any(|l| l.host == host && l.port == port) {
-                            return Err(at(port_word, format!("{host} already listens on port {port}")));
-                        }
-                        if close_after_reply && reply.is_none() {
-                            return Err(at(head, "close=after-reply needs reply=N, the size of the reply"));
-                        }
-                        self.listens.push(ListenDecl {
-                            host,
-                            port,
-                            backlog,
-                            auto_read,
-                            auto_accept,
-                            reply,
-                            close_after_reply,
-                        });
-                        Ok(())
-                    }
-                    // `client lisen 80`: a host, then a misspelled verb.
-                    Some(v) if self.host(head.text).is_some() => Err(at(
-                        v,
-                        match error::closest(v.text, ["listen"]) {
-                            Some(_) => format!("unknown statement `{} {}`; did you mean `{} listen`?", head.text, v.text, head.text),
-                            None => format!("after a host name comes `listen PORT`, not `{}`; actions take `at TIME {} ...`", v.text, head.text),
-                        },
-                    )),
-                    _ => Err(at(head, unknown("statement", head.text, &STATEMENTS))),
+                    ))
                 }
             }
+        }
+        self.links.push(link);
+        Ok(())
+    }
+
+    /// `set HOST.PARAMETER VALUE`, checked against the profile's parameters.
+    fn set_statement(&mut self, st: &Statement<'_>) -> Result<(), Fail> {
+        let target = st.arg(1, "HOST.PARAMETER")?;
+        let value = st.arg(2, "a value")?;
+        let (host, name) = split_word(target, ".").ok_or_else(|| {
+            at(
+                target,
+                "write the parameter as HOST.NAME, e.g. server.synack_retries",
+            )
+        })?;
+        let host = self.known_host(host)?;
+        if !Params::NAMES.contains(&name.text) {
+            return Err(at(name, unknown("parameter", name.text, &Params::NAMES)));
+        }
+        let name = name.text;
+        // Validate against a scratch copy; the simulator applies it for real.
+        let mut scratch: Params = self.profile.params();
+        scratch.set(name, value.text).map_err(|m| at(value, m))?;
+        self.sets.push(SetDecl {
+            host,
+            name: name.to_string(),
+            value: value.text.to_string(),
+        });
+        st.no_more(3)
+    }
+
+    /// `at TIME HOST ACTION ...`: within the run, and the floods within their limit.
+    fn at_statement(&mut self, st: &Statement<'_>, seen: &mut Seen) -> Result<(), Fail> {
+        let ws = st.ws;
+        let time = st.arg(1, "a time such as 1.5s")?;
+        if time.text.starts_with('-') {
+            return Err(at(
+                time,
+                format!(
+                    "time goes backwards: `{}` is before the simulation starts at 0s",
+                    time.text
+                ),
+            ));
+        }
+        let at_time = time_word(time)?;
+        let host = self.known_host(st.arg(2, "a host name")?)?;
+        let action = self.action(
+            &ws[3..],
+            st.arg(3, "an action such as connect, send or close")?,
+        )?;
+        if let Action::Flood(f) = &action {
+            seen.flood_syns += u64::from(f.count);
+            if seen.flood_syns > u64::from(MAX_FLOOD_COUNT) {
+                return Err(at(
+                    ws[3],
+                    format!(
+                        "the floods of this scenario add up to {} SYNs; the limit is {MAX_FLOOD_COUNT} in all",
+                        seen.flood_syns
+                    ),
+                ));
+            }
+        }
+        seen.at_time(time, at_time, st.line)?;
+        Arc::make_mut(&mut self.actions).push(Timed {
+            at: Instant::ZERO + at_time,
+            host,
+            action,
+        });
+        Ok(())
+    }
+
+    /// `run D`, once, and not before an `at` it would cut off.
+    fn run_statement(&mut self, st: &Statement<'_>, seen: &mut Seen) -> Result<(), Fail> {
+        let w = st.arg(1, "a duration such as 300s")?;
+        seen.once(st.head(), "run", st.line)?;
+        let t = time_word(w)?;
+        seen.run_time(w, t, st.line)?;
+        self.run = Some(t);
+        st.no_more(2)
+    }
+
+    /// `HOST listen PORT [backlog=N] [accept=auto|manual] [read=auto|manual] [reply=N]
+    /// [close=after-reply]`.
+    fn listen_statement(&mut self, st: &Statement<'_>) -> Result<(), Fail> {
+        let head = st.head();
+        let host = self.known_host(head)?;
+        let port_word = st.arg(2, "a port number")?;
+        let port = port(port_word)?;
+        let mut listen = ListenDecl {
+            host,
+            port,
+            backlog: DEFAULT_BACKLOG,
+            auto_read: true,
+            auto_accept: true,
+            reply: None,
+            close_after_reply: false,
+        };
+        for w in &st.ws[3..] {
+            listen_setting(&mut listen, *w)?;
+        }
+        if self
+            .listens
+            .iter()
+            .any(|l| l.host == listen.host && l.port == port)
+        {
+            return Err(at(
+                port_word,
+                format!("{} already listens on port {port}", listen.host),
+            ));
+        }
+        if listen.close_after_reply && listen.reply.is_none() {
+            return Err(at(
+                head,
+                "close=after-reply needs reply=N, the size of the reply",
+            ));
+        }
+        self.listens.push(listen);
+        Ok(())
+    }
+
+    /// What to say about a statement whose first word is no keyword.
+    fn unknown_statement(&self, st: &Statement<'_>) -> Fail {
+        let head = st.head();
+        match st.ws.get(1) {
+            // `client lisen 80`: a host, then a misspelled verb.
+            Some(v) if self.host(head.text).is_some() => at(
+                *v,
+                match error::closest(v.text, ["listen"]) {
+                    Some(_) => format!(
+                        "unknown statement `{} {}`; did you mean `{} listen`?",
+                        head.text, v.text, head.text
+                    ),
+                    None => format!(
+                        "after a host name comes `listen PORT`, not `{}`; actions take `at TIME {} ...`",
+                        v.text, head.text
+                    ),
+                },
+            ),
+            _ => at(head, unknown("statement", head.text, &STATEMENTS)),
         }
     }
 

@@ -1,0 +1,420 @@
+//! Writes a laid-out ladder as SVG. It decides nothing: every position, text and class
+//! comes from the layout; this file holds the markup, the shapes of the small marks (a fold's
+//! ticks, a loss cross, a state's dot) and how many decimals each number gets.
+//!
+//! Each segment is a `<g class="seg" data-seg-id data-flags>` (a contract: tests and the page
+//! find arrows by these attributes).
+
+use super::layout::{
+    Anchor, Arrow, ChartLayout, Fate, Label, Ladder, PanelLayout, Shape, StepLine, Tip,
+};
+use super::{Esc, STYLE};
+use std::fmt::Write as _;
+
+/// The SVG document of a laid-out ladder.
+pub fn write(ladder: &Ladder) -> String {
+    let mut svg = String::new();
+    let (width, height) = (ladder.width, ladder.height);
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="ladder{}" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img" aria-label="{}">"#,
+        // A page sizes a wider ladder (charts beside it, panels side by side) by these.
+        match ladder.shape {
+            Shape::Single => "",
+            Shape::Wide => " wide",
+            Shape::Compare => " compare",
+        },
+        Esc(&ladder.description)
+    );
+    if ladder.standalone {
+        let _ = write!(svg, "<style>{STYLE}</style>");
+        let _ = write!(
+            svg,
+            r#"<rect class="paper" width="{width:.0}" height="{height:.0}"/>"#
+        );
+    }
+    for (i, panel) in ladder.panels.iter().enumerate() {
+        if let Some(at) = panel.offset {
+            let _ = write!(
+                svg,
+                r#"<g class="panel" data-panel="{i}" transform="translate({:.0} {:.0})">"#,
+                at.x, at.y
+            );
+        }
+        write_panel(&mut svg, panel);
+        if panel.offset.is_some() {
+            svg.push_str("</g>");
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A `<text>` of one class, at its point (x and y with one decimal).
+fn text(svg: &mut String, class: &str, label: &Label) {
+    let _ = write!(
+        svg,
+        r#"<text class="{class}" x="{:.1}" y="{:.1}">{}</text>"#,
+        label.at.x,
+        label.at.y,
+        Esc(&label.text)
+    );
+}
+
+/// A `<text>` in one of the header rows (a host's name, a chart's legend), whose height is
+/// a whole number of pixels.
+fn header_text(svg: &mut String, class: &str, label: &Label) {
+    let _ = write!(
+        svg,
+        r#"<text class="{class}" x="{:.1}" y="{:.0}">{}</text>"#,
+        label.at.x,
+        label.at.y,
+        Esc(&label.text)
+    );
+}
+
+fn anchor(a: Anchor) -> &'static str {
+    match a {
+        Anchor::Start => "start",
+        Anchor::End => "end",
+    }
+}
+
+/// One panel, in drawing order: what comes later sits on top (segments last but for the now
+/// line and the charts).
+fn write_panel(svg: &mut String, panel: &PanelLayout) {
+    if let Some(title) = &panel.title {
+        text(svg, "panel-title", title);
+    }
+    if let Some(warning) = &panel.warning {
+        header_text(svg, "counterfactual", warning);
+    }
+    for line in &panel.lifelines {
+        header_text(svg, "host-name", &line.name);
+        header_text(svg, "host-addr", &line.addr);
+        let x = line.x;
+        let piece = |svg: &mut String, (top, bottom): (f64, f64)| {
+            let _ = write!(
+                svg,
+                r#"<line class="lifeline" x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{bottom:.1}"/>"#
+            );
+        };
+        for (i, (stop, start)) in line.break_marks.iter().enumerate() {
+            piece(svg, line.pieces[i]);
+            let _ = write!(
+                svg,
+                r#"<path class="break-mark" d="M{:.1} {stop:.1}l12 -5M{:.1} {start:.1}l12 -5"/>"#,
+                x - 6.0,
+                x - 6.0
+            );
+        }
+        if let Some(last) = line.pieces.last() {
+            piece(svg, *last);
+        }
+    }
+    for fold in &panel.folds {
+        text(svg, "break-label", &fold.label);
+    }
+    if let Some(band) = &panel.flood {
+        let _ = write!(
+            svg,
+            r#"<g class="flood-band"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}"/><text x="{:.1}" y="{:.1}">{}</text></g>"#,
+            band.at.x,
+            band.at.y,
+            band.width,
+            band.height,
+            band.label.at.x,
+            band.label.at.y,
+            Esc(&band.label.text)
+        );
+    }
+    for time in &panel.times {
+        let _ = write!(
+            svg,
+            r#"<text class="time" x="{:.0}" y="{:.1}">{}</text>"#,
+            time.at.x,
+            time.at.y,
+            Esc(&time.text)
+        );
+    }
+    for t in &panel.timers {
+        let _ = write!(
+            svg,
+            r#"<g class="timer{}" data-host="{}" data-timer="{}"><path d="M{:.1} {:.1}H{:.1}V{:.1}H{:.1}"/><text x="{:.1}" y="{:.1}" text-anchor="{}">{}</text></g>"#,
+            if t.armed { " armed" } else { "" },
+            Esc(&t.host),
+            t.timer,
+            t.tick_x,
+            t.top,
+            t.x,
+            t.bottom,
+            t.tick_x,
+            t.label.at.x,
+            t.label.at.y,
+            anchor(t.anchor),
+            Esc(&t.label.text)
+        );
+    }
+    for s in &panel.states {
+        let _ = write!(
+            svg,
+            r#"<g class="state" data-host="{}" data-state="{}"><circle cx="{:.1}" cy="{:.1}" r="3.5"/><text x="{:.1}" y="{:.1}" text-anchor="{}">{}</text></g>"#,
+            Esc(&s.host),
+            s.state,
+            s.at.x,
+            s.at.y,
+            s.label.at.x,
+            s.label.at.y,
+            anchor(s.anchor),
+            Esc(&s.label.text)
+        );
+    }
+    for arrow in &panel.arrows {
+        write_arrow(svg, arrow);
+    }
+    if let Some(cut) = &panel.trace_cut {
+        text(svg, "break-label", cut);
+    }
+    if let Some(now) = &panel.now {
+        let _ = write!(
+            svg,
+            r#"<g class="now"><line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}"/><text x="{:.1}" y="{:.1}">{}</text></g>"#,
+            now.x1,
+            now.x2,
+            now.label.at.x,
+            now.label.at.y,
+            Esc(&now.label.text),
+            y = now.y,
+        );
+    }
+    for chart in &panel.charts {
+        write_chart(svg, chart);
+    }
+}
+
+/// A segment: a wide invisible line to click, the line, its head or cross, and its label.
+fn write_arrow(svg: &mut String, a: &Arrow) {
+    let _ = write!(
+        svg,
+        r#"<g class="seg {}{}{}" data-seg-id="{}" data-flags="{}" tabindex="0" aria-label="{}">"#,
+        a.family,
+        if a.retrans { " retrans" } else { "" },
+        match a.fate {
+            Fate::Delivered => "",
+            Fate::InFlight => " in-flight",
+            Fate::Lost => " lost",
+        },
+        a.seg_id,
+        a.flags,
+        Esc(&a.description)
+    );
+    let (x0, y0, x1, y1) = (a.from.x, a.from.y, a.to.x, a.to.y);
+    let _ = write!(
+        svg,
+        r#"<line class="seg-hit" x1="{x0:.1}" y1="{y0:.1}" x2="{x1:.1}" y2="{y1:.1}"/><line class="seg-line" x1="{x0:.1}" y1="{y0:.1}" x2="{x1:.1}" y2="{y1:.1}"/>"#
+    );
+    match a.tip {
+        Tip::Cross(c) => {
+            let _ = write!(
+                svg,
+                r#"<path class="seg-cross" d="M{:.1} {:.1}l10 10M{:.1} {:.1}l-10 10"/>"#,
+                c.x - 5.0,
+                c.y - 5.0,
+                c.x + 5.0,
+                c.y - 5.0
+            );
+        }
+        Tip::Head([tip, left, right]) => {
+            let _ = write!(
+                svg,
+                r#"<path class="seg-head" d="M{:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}Z"/>"#,
+                tip.x, tip.y, left.x, left.y, right.x, right.y
+            );
+        }
+    }
+    let _ = write!(
+        svg,
+        r#"<text class="seg-label" x="{:.1}" y="{:.1}" transform="rotate({:.2} {:.1} {:.1})">{}</text>"#,
+        a.label.at.x,
+        a.label.at.y,
+        a.angle,
+        a.pivot.x,
+        a.pivot.y,
+        Esc(&a.label.text)
+    );
+    svg.push_str("</g>");
+}
+
+/// A step line as a path.
+fn steps(line: &StepLine) -> String {
+    let mut d = format!("M{:.1} {:.1}", line.start.x, line.start.y);
+    for p in &line.steps {
+        let _ = write!(d, "V{:.1}H{:.1}", p.y, p.x);
+    }
+    let _ = write!(d, "V{:.1}", line.bottom);
+    d
+}
+
+/// A queue chart: its data as attributes, title and legends, axis and limit, two step lines.
+fn write_chart(svg: &mut String, c: &ChartLayout) {
+    let _ = write!(
+        svg,
+        r#"<g class="queue-chart" data-host="{}" data-listener="{}" data-syn-limit="{}" data-syn-peak="{}" data-accept-limit="{}" data-accept-peak="{}">"#,
+        Esc(&c.host),
+        Esc(&c.listener),
+        c.syn_limit,
+        c.syn_peak,
+        c.accept_limit,
+        c.accept_peak
+    );
+    header_text(svg, "queue-title", &c.title);
+    header_text(svg, "queue-legend q-syn", &c.syn_legend);
+    header_text(svg, "queue-legend q-accept", &c.accept_legend);
+    let _ = write!(
+        svg,
+        r#"<line class="queue-axis" x1="{x0:.1}" y1="{top:.1}" x2="{x0:.1}" y2="{bottom:.1}"/><line class="queue-limit" x1="{xl:.1}" y1="{top:.1}" x2="{xl:.1}" y2="{bottom:.1}"/>"#,
+        x0 = c.x0,
+        xl = c.x_limit,
+        top = c.top,
+        bottom = c.bottom
+    );
+    let _ = write!(
+        svg,
+        r#"<path class="q-syn" d="{}"/><path class="q-accept" d="{}"/></g>"#,
+        steps(&c.syn),
+        steps(&c.accept)
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::layout::{PanelLayout, Point};
+    use super::super::runs::{preset, trace_of};
+    use super::super::{render_compare_svg, render_svg, LadderOptions, Panel};
+    use super::*;
+    use crate::segment::Flags;
+    use crate::time::Instant;
+
+    fn at(x: f64, y: f64) -> Point {
+        Point { x, y }
+    }
+
+    fn label(x: f64, y: f64, text: &str) -> Label {
+        Label {
+            at: at(x, y),
+            text: text.to_string(),
+        }
+    }
+
+    /// A ladder of one panel holding only `arrows`.
+    fn with_arrows(arrows: Vec<Arrow>) -> Ladder {
+        Ladder {
+            width: 720.0,
+            height: 300.0,
+            shape: Shape::Single,
+            description: "two hosts".into(),
+            standalone: false,
+            panels: vec![PanelLayout {
+                offset: None,
+                title: None,
+                warning: None,
+                lifelines: Vec::new(),
+                folds: Vec::new(),
+                flood: None,
+                times: Vec::new(),
+                timers: Vec::new(),
+                states: Vec::new(),
+                arrows,
+                trace_cut: None,
+                now: None,
+                charts: Vec::new(),
+            }],
+        }
+    }
+
+    #[test]
+    fn an_arrow_is_written_as_laid_out_with_its_contract_attributes() {
+        let arrow = Arrow {
+            seg_id: 7,
+            flags: Flags::SYN.union(Flags::ACK),
+            family: "syn",
+            retrans: true,
+            fate: Fate::Lost,
+            from: at(570.0, 100.0),
+            to: at(381.0, 155.25),
+            nudge: 0.0,
+            tip: Tip::Cross(at(381.0, 155.25)),
+            label: label(475.5, 121.625, "SYN,ACK seq=0 ack=1"),
+            angle: -16.29,
+            pivot: at(475.5, 127.625),
+            description: "SYN,ACK from <server> to client, lost".into(),
+        };
+        let svg = write(&with_arrows(vec![arrow]));
+        assert_eq!(
+            svg,
+            concat!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" class="ladder" viewBox="0 0 720 300" width="720" height="300" role="img" aria-label="two hosts">"#,
+                r#"<g class="seg syn retrans lost" data-seg-id="7" data-flags="SYN,ACK" tabindex="0" aria-label="SYN,ACK from &lt;server&gt; to client, lost">"#,
+                r#"<line class="seg-hit" x1="570.0" y1="100.0" x2="381.0" y2="155.2"/><line class="seg-line" x1="570.0" y1="100.0" x2="381.0" y2="155.2"/>"#,
+                r#"<path class="seg-cross" d="M376.0 150.2l10 10M386.0 150.2l-10 10"/>"#,
+                r#"<text class="seg-label" x="475.5" y="121.6" transform="rotate(-16.29 475.5 127.6)">SYN,ACK seq=0 ack=1</text></g>"#,
+                "</svg>"
+            )
+        );
+    }
+
+    #[test]
+    fn every_segment_of_a_run_is_a_group_with_its_seg_id_and_flags() {
+        let (trace, now) = preset("handshake");
+        let svg = render_svg(&trace, now, &LadderOptions::standalone());
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("<style>") && svg.contains(r#"<rect class="paper""#));
+        assert_eq!(svg.matches(r#"data-flags="SYN""#).count(), 1);
+        assert_eq!(svg.matches(r#"data-flags="SYN,ACK""#).count(), 1);
+        assert_eq!(svg.matches(r#"data-flags="ACK""#).count(), 1);
+        for id in 1..=3 {
+            assert_eq!(svg.matches(&format!(r#"data-seg-id="{id}""#)).count(), 1);
+        }
+        assert!(svg.contains(">SYN,ACK seq=0 ack=1<"));
+    }
+
+    #[test]
+    fn states_timers_and_queue_charts_carry_their_data_attributes() {
+        let (trace, now) = preset("syn-lost");
+        let svg = render_svg(&trace, now, &LadderOptions::default());
+        assert!(svg.contains(r#"<g class="state" data-host="client" data-state="SYN-SENT">"#));
+        assert!(svg.contains(r#"<g class="timer" data-host="client" data-timer="syn-rto">"#));
+        let (trace, now) = preset("syn-flood");
+        let svg = render_svg(&trace, now, &LadderOptions::default());
+        assert!(svg.contains(r#"class="ladder wide""#));
+        assert!(svg.contains(r#"<g class="queue-chart" data-host="server" data-listener="server:80" data-syn-limit="16" data-syn-peak="16""#), "{svg}");
+    }
+
+    #[test]
+    fn compared_panels_are_groups_and_their_text_is_escaped() {
+        let (a, _) =
+            trace_of("host a 10.0.0.1\nhost b 10.0.0.2\nb listen 80\nat 0s a connect b:80\n");
+        let panel = |title: &str| Panel {
+            trace: &a,
+            now: Instant::ZERO,
+            title: Some(title.to_string()),
+        };
+        let svg = render_compare_svg(
+            &[panel("one"), panel("<b>two</b>")],
+            &LadderOptions::default(),
+        );
+        assert!(svg.contains(r#"class="ladder compare""#));
+        assert!(svg.contains(r#"<g class="panel" data-panel="0" transform="translate(0 30)">"#));
+        assert!(svg.contains(r#"<g class="panel" data-panel="1" transform="translate(720 30)">"#));
+        assert!(svg.contains(">&lt;b&gt;two&lt;/b&gt;</text>"));
+        assert!(!svg.contains("<b>"));
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            super::super::esc(r#"<img src=x onerror="a">&'"#),
+            "&lt;img src=x onerror=&quot;a&quot;&gt;&amp;&#39;"
+        );
+    }
+}
