@@ -26,4 +26,17 @@ build() {
 
 build www/pkg --no-default-features
 cp crate/src/ladder/ladder.css www/pkg/ladder.css
+# The widget's words: its part of each language's word table (crate/src/words/LANG.json),
+# as one module per language and an index that imports them all (the widget may change its
+# language at any moment, so it has every table at hand, as it had before the tables moved).
+node -e 'const fs = require("fs"), dir = "crate/src/words", out = "www/pkg/words";
+  fs.mkdirSync(out, { recursive: true });
+  const langs = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
+  const note = (what) => `// Generated from ${what} by tools/build-wasm.sh.\n`;
+  for (const lang of langs) {
+    const table = JSON.parse(fs.readFileSync(`${dir}/${lang}.json`, "utf8"));
+    fs.writeFileSync(`${out}/${lang}.js`, `${note(`${dir}/${lang}.json`)}export default ${JSON.stringify(table.widget)};\n`);
+  }
+  const imports = langs.map((l) => `import ${l} from "./${l}.js";\n`).join("");
+  fs.writeFileSync(`${out}/index.js`, `${note(dir)}${imports}export default { ${langs.join(", ")} };\n`);'
 build www/pkg-capture

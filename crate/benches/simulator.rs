@@ -91,7 +91,7 @@ fn measure(name: &str, scenario: &Scenario, runs: usize, full_trace: bool) {
         sim.trace().events.len(),
         sim.trace().unrecorded,
         peak_mb(),
-        stop.message()
+        tcp_playground::words::english().stop(&stop)
     );
 }
 

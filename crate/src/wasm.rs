@@ -15,6 +15,7 @@ use crate::session::{self, Run, Variant};
 use crate::sim::Stop;
 use crate::time::{Duration, Instant};
 use crate::trace::Trace;
+use crate::words;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -201,10 +202,11 @@ impl Playground {
         self.run_mut().set_budget(events.max(0.0) as u64, time);
     }
 
-    /// Why the run is over, or `undefined` while it is not.
+    /// Why the run is over, in `lang` (English by default), or `undefined` while it is not.
     #[wasm_bindgen(js_name = stopMessage)]
-    pub fn stop_message(&self) -> Option<String> {
-        self.run().sim().stopped().map(|s| s.message())
+    pub fn stop_message(&self, lang: Option<String>) -> Option<String> {
+        let words = words::for_lang(lang.as_deref().unwrap_or("en"));
+        self.run().sim().stopped().map(|s| words.stop(s))
     }
 
     /// Runs to the end (each run, when comparing); returns why the run is over.
@@ -212,10 +214,11 @@ impl Playground {
     pub fn run_to_end(&mut self) -> String {
         self.session.run_to_end();
         let stop = self.run().sim().stopped().cloned().unwrap_or(Stop::Quiet);
+        let message = words::english().stop(&stop);
         if stop.is_budget() {
-            web_sys::console::warn_1(&JsValue::from_str(&stop.message()));
+            web_sys::console::warn_1(&JsValue::from_str(&message));
         }
-        stop.message()
+        message
     }
 
     /// How many events the run has processed (the benchmarks' unit).
@@ -235,9 +238,13 @@ impl Playground {
         self.session.done()
     }
 
-    /// Hosts, listeners and connections (state, SND.UNA, SND.NXT, RCV.NXT, timers) now.
-    pub fn state(&self, panel: Option<u32>) -> Result<JsValue, JsError> {
-        to_js(&self.panel(panel)?.sim().snapshot())
+    /// Hosts, listeners and connections (state, SND.UNA, SND.NXT, RCV.NXT, timers) now, and
+    /// why the run is over: `stop_reason` (a code) and `stop`, in `lang` (English by default).
+    pub fn state(&self, panel: Option<u32>, lang: Option<String>) -> Result<JsValue, JsError> {
+        let mut snapshot = self.panel(panel)?.sim().snapshot();
+        let words = words::for_lang(lang.as_deref().unwrap_or("en"));
+        snapshot.stop = snapshot.stopped.as_ref().map(|s| words.stop(s));
+        to_js(&snapshot)
     }
 
     /// Does an action now, written as a scenario's `at` line would write it after the host

@@ -14,7 +14,11 @@ fn text_trace(scenario_text: &str) -> String {
     let scenario = Scenario::parse(scenario_text).expect("presets parse");
     let mut sim = Sim::new(&scenario);
     let stop = sim.run_to_end();
-    format!("{}# {}\n", sim.trace().to_text(), stop.message())
+    format!(
+        "{}# {}\n",
+        sim.trace().to_text(),
+        tcp_playground::words::english().stop(&stop)
+    )
 }
 
 /// Each preset's JSON trace digest, one `name digest` per line: the wasm tests check that the

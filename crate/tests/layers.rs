@@ -25,8 +25,8 @@ const LAYERS: &[(&str, u32)] = &[
     // `crate::load`: a scenario from its text or a preset's name.
     ("load", 5),
     ("sim", 5),
-    ("session", 6),
-    ("words", 7),
+    ("words", 6),
+    ("session", 7),
     ("ladder", 8),
     ("graph", 8),
     ("inspect", 8),

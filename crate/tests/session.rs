@@ -185,7 +185,7 @@ fn an_event_budget_stops_each_run_and_says_so() {
         assert_eq!(r.sim().stopped(), Some(&Stop::EventBudget(1000)));
         assert!(r.sim().stopped().unwrap().is_budget());
     }
-    let message = run(&session).sim().stopped().unwrap().message();
+    let message = tcp_playground::words::english().stop(run(&session).sim().stopped().unwrap());
     assert!(message.contains("stopped after 1000 events"), "{message}");
     // Seeking finds the end within the same budget.
     let end = session.now();

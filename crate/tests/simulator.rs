@@ -353,9 +353,11 @@ fn a_run_over_its_event_budget_stops_with_a_message() {
     let stop = sim.run_to_end();
     assert_eq!(stop, Stop::EventBudget(5_000));
     assert!(
-        stop.message().contains("stopped after 5000 events"),
+        tcp_playground::words::english()
+            .stop(&stop)
+            .contains("stopped after 5000 events"),
         "{}",
-        stop.message()
+        tcp_playground::words::english().stop(&stop)
     );
 }
 
@@ -366,7 +368,13 @@ fn a_run_without_a_run_statement_stops_at_the_time_budget() {
     sim.set_budget(1_000_000, Duration::from_secs(10 * 3600));
     let stop = sim.run_to_end();
     assert!(matches!(stop, Stop::TimeBudget(_)), "{stop:?}");
-    assert!(stop.message().contains("add one"), "{}", stop.message());
+    assert!(
+        tcp_playground::words::english()
+            .stop(&stop)
+            .contains("add one"),
+        "{}",
+        tcp_playground::words::english().stop(&stop)
+    );
 }
 
 #[test]

@@ -57,7 +57,7 @@ fn step_returns_undefined_at_the_end() {
 fn state_reports_hosts_connections_and_sequence_variables() {
     let mut pg = Playground::preset("handshake").unwrap();
     pg.run_until(200_000.0);
-    let state = pg.state(None).unwrap();
+    let state = pg.state(None, None).unwrap();
     let hosts = Array::from(&get(&state, "hosts"));
     assert_eq!(hosts.length(), 2);
     let server = hosts.get(1);
@@ -183,7 +183,16 @@ fn a_run_over_budget_stops_with_a_message_in_the_browser_too() {
     pg.set_budget(1000.0, 3600.0);
     let message = pg.run_to_end();
     assert!(message.contains("stopped after 1000 events"), "{message}");
-    assert_eq!(pg.stop_message(), Some(message));
+    assert_eq!(pg.stop_message(None), Some(message.clone()));
+    let state = pg.state(None, None).unwrap();
+    assert_eq!(get(&state, "stop_reason"), "event-budget");
+    assert_eq!(get(&state, "stop"), message.as_str());
+    // The same reason in the page's language, from the same word tables.
+    let zh = pg.state(None, Some("zh-CN".into())).unwrap();
+    assert!(get(&zh, "stop")
+        .as_string()
+        .unwrap()
+        .contains("1000 个事件"));
 }
 
 #[wasm_bindgen_test]
@@ -226,7 +235,7 @@ fn a_widget_steps_two_variants_on_one_clock_and_steps_back() {
         ),
         before
     );
-    assert!(pg.state(Some(2)).is_err(), "there is no third panel");
+    assert!(pg.state(Some(2), None).is_err(), "there is no third panel");
     // One link and one exported text carry both variants.
     assert!(pg.share_link().contains("&vs="));
     assert!(pg.export_text().contains("\n# ---- compared with ----\n"));

@@ -1,110 +1,27 @@
-// The widget's words in English and Chinese. TCP's own names (states, flags, SND.UNA) stay
-// as the RFCs write them in both languages.
+// The widget's words come from the word tables (crate/src/words/LANG.json: one per language,
+// which the ladder and the inspector read too); tools/build-wasm.sh writes each table's part
+// for the widget into pkg/words/. This file picks the table a page's `lang` asks for, turns its
+// templates into functions, `t.cannot({ host, what, why })`, and formats the numbers they take.
+import TABLES from "../pkg/words/index.js";
 
-const formatSeconds = (us) => `${(us / 1e6).toFixed(us < 10e6 ? 3 : 1)} s`;
-const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+/** `{name}` in a template, replaced by `values.name`. */
+const fill = (template, values) =>
+  template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 
-const en = {
-  stepBack: "Back", stepBackTitle: "Undo the last step (←)",
-  step: "Step", stepTitle: "Process the next event (→)",
-  play: "Play", pause: "Pause", playTitle: "Play or pause (Space)",
-  end: "To end", endTitle: "Run to the end (End)",
-  reset: "Reset", resetTitle: "Start the scenario again",
-  speed: "Speed", slow: "Slow", normal: "Normal", fast: "Fast",
-  time: "Time", host: "Host",
-  connect: "Connect", connectTitle: "Open a connection to a listening port",
-  send: "Send 1 KB", sendTitle: "Send 1000 bytes on the host's newest connection",
-  close: "Close", abort: "Abort", abortTitle: "Reset the connection",
-  crash: "Crash", crashTitle: "The host vanishes without a word",
-  reboot: "Reboot", rebootTitle: "The host comes back with no connections",
-  loseNext: "Lose next segment", loseNextTitle: "The next segment this host sends is lost on the way",
-  flood: "SYN flood", floodTitle: "2000 spoofed SYNs at 200 per second",
-  cookies: "SYN cookies",
-  keepalive: "Keepalive on", skip: "Skip to next segment", skipTitle: "Run through quiet time to the next segment",
-  absolute: "Absolute numbers",
-  copyLink: "Copy link", copyEmbed: "Copy embed code", copyIframe: "Copy iframe code",
-  exportSvg: "SVG", exportPng: "PNG", exportText: "Scenario text", exportLabel: "Export",
-  exportPcap: "pcap", exportPcapTitle: "Download the segments as a capture Wireshark opens (the first run, when comparing)",
-  state: "State", table: "Segments as a table",
-  colVariant: "Variant", compareError: "The scenario to compare with cannot run",
-  colTime: "Sent at", colFrom: "From", colTo: "To", colSegment: "Segment", colFate: "Fate",
-  inspector: "Segment", closeInspector: "Close",
-  fields: "Header", bytes: "Header bytes", why: "Why it was sent", ends: "Both ends",
-  sender: "sender", receiver: "receiver", before: "before", after: "after",
-  sent: "sent", arrived: "arrived", retransmission: "retransmission",
-  fate: { delivered: "delivered", lost: "lost on the way", dropped: "dropped", "in flight": "in flight" },
-  dropIt: "Drop it", delayIt: "Delay it 1 s", dupIt: "Duplicate it",
-  faultAdded: (line) => `Added “${line}” and ran again to the moment it was sent: press Play to watch TCP recover.`,
-  stopped: (s) => `${s.stop[0].toUpperCase()}${s.stop.slice(1)}.`,
-  over: "The run is over", copied: "Copied.", copyFailed: "Select the text and copy it yourself:",
-  nowhere: (host, what) => `No other host listens on a port, so ${host} has nowhere to ${what}.`,
-  cannot: (host, what, why) => `${host} cannot ${what}: ${why}`,
-  internal: (why) => `The simulator stopped with an internal error: ${why}. Reset to start again.`,
-  listening: (port, backlog) => `listening on port ${port}, backlog ${backlog}`,
-  crashed: "crashed", unplugged: "cable unplugged", noConns: "no connections",
-  synQueue: "SYN queue", acceptQueue: "accept queue",
-  timerDue: (name, at) => `timer ${name} due at ${at}`,
-  moreHalfOpen: (n) => `and ${n} more half-open connections (SYN-RECEIVED)`,
-  moreConns: (n, half) => `and ${n} more connections, ${half} of them half-open`,
-  ladder: "Ladder diagram",
-  connection: "Connection", captureClose: "Back to the simulation", captureCloseTitle: "Leave the capture and run the scenario again",
-  captureConn: (c) => `${c.label} · ${c.packets} packets · ${formatSeconds(c.last_us - c.first_us)}`,
-  captureStop: "Observed in a real capture: nothing here is simulated",
-  captureTooBig: (name, bytes) => `${name} is ${megabytes(bytes)}; the playground opens captures up to 100 MB. Cut it down first, e.g. with editcap or a capture filter.`,
-  captureUnreadable: (name, why) => `${name} could not be read: ${why}`,
+const wrap = (value) => {
+  if (typeof value !== "string") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wrap(v)]));
+  return value.includes("{") ? (values = {}) => fill(value, values) : value;
 };
 
-const zh = {
-  stepBack: "后退", stepBackTitle: "撤销上一步（←）",
-  step: "单步", stepTitle: "处理下一个事件（→）",
-  play: "播放", pause: "暂停", playTitle: "播放或暂停（空格）",
-  end: "到结尾", endTitle: "一直运行到结束（End）",
-  reset: "重来", resetTitle: "从头开始这个场景",
-  speed: "速度", slow: "慢", normal: "中", fast: "快",
-  time: "时间", host: "主机",
-  connect: "连接", connectTitle: "向一个监听端口发起连接",
-  send: "发送 1 KB", sendTitle: "在该主机最新的连接上发送 1000 字节",
-  close: "关闭", abort: "中止", abortTitle: "用 RST 重置连接",
-  crash: "宕机", crashTitle: "主机一声不响地消失",
-  reboot: "重启", rebootTitle: "主机回来了，但没有任何连接",
-  loseNext: "丢掉下一个报文段", loseNextTitle: "该主机发出的下一个报文段在路上丢失",
-  flood: "SYN 洪泛", floodTitle: "每秒 200 个、共 2000 个伪造源地址的 SYN",
-  cookies: "SYN cookies",
-  keepalive: "开启保活", skip: "跳到下一个报文段", skipTitle: "跳过空闲时间，直到下一个报文段",
-  absolute: "绝对序号",
-  copyLink: "复制链接", copyEmbed: "复制嵌入代码", copyIframe: "复制 iframe 代码",
-  exportSvg: "SVG", exportPng: "PNG", exportText: "场景文本", exportLabel: "导出",
-  exportPcap: "pcap", exportPcapTitle: "把这些报文段下载为 Wireshark 能打开的抓包文件（对比时为第一次运行）",
-  state: "状态", table: "报文段列表",
-  colVariant: "变体", compareError: "用于对比的场景无法运行",
-  colTime: "发送时间", colFrom: "发送方", colTo: "接收方", colSegment: "报文段", colFate: "结果",
-  inspector: "报文段", closeInspector: "关闭",
-  fields: "首部", bytes: "首部字节", why: "为什么发送", ends: "两端状态",
-  sender: "发送方", receiver: "接收方", before: "之前", after: "之后",
-  sent: "发出", arrived: "到达", retransmission: "重传",
-  fate: { delivered: "已送达", lost: "途中丢失", dropped: "被丢弃", "in flight": "在途中" },
-  dropIt: "丢掉它", delayIt: "延迟 1 秒", dupIt: "复制一份",
-  faultAdded: (line) => `已加入“${line}”，并重新运行到它发出的时刻：按“播放”看 TCP 如何恢复。`,
-  stopped: (s) => `${s.stop_zh}。`,
-  over: "运行结束", copied: "已复制。", copyFailed: "请手动选中并复制：",
-  nowhere: (host, what) => `没有其他主机在监听端口，${host} 无处可${what === "flood" ? "洪泛" : "连接"}。`,
-  cannot: (host, what, why) => `${host} 无法执行 ${what}：${why}`,
-  internal: (why) => `模拟器内部出错而停止：${why}。按“重来”重新开始。`,
-  listening: (port, backlog) => `监听端口 ${port}，backlog ${backlog}`,
-  crashed: "已宕机", unplugged: "网线已拔出", noConns: "没有连接",
-  synQueue: "SYN 队列", acceptQueue: "accept 队列",
-  timerDue: (name, at) => `定时器 ${name} 将在 ${at} 到期`,
-  moreHalfOpen: (n) => `另有 ${n} 个半开连接（SYN-RECEIVED）`,
-  moreConns: (n, half) => `另有 ${n} 个连接，其中 ${half} 个半开`,
-  ladder: "时序图",
-  connection: "连接", captureClose: "回到模拟", captureCloseTitle: "离开抓包，重新运行场景",
-  captureConn: (c) => `${c.label} · ${c.packets} 个包 · ${formatSeconds(c.last_us - c.first_us)}`,
-  captureStop: "这是真实抓包中观察到的报文，没有任何模拟",
-  captureTooBig: (name, bytes) => `${name} 有 ${megabytes(bytes)}，本工具最多打开 100 MB 的抓包。请先用 editcap 或抓包过滤器把它裁小。`,
-  captureUnreadable: (name, why) => `无法读取 ${name}：${why}`,
-};
+const WORDS = Object.fromEntries(Object.entries(TABLES).map(([lang, table]) => [lang, wrap(table)]));
 
-export const STRINGS = { en, zh };
+/** The words for a `lang` attribute: `zh`, `zh-CN`, `zh_TW`... find `zh`; anything else, English. */
+export function strings(lang) {
+  const primary = String(lang ?? "").split(/[-_]/)[0].toLowerCase();
+  return WORDS[primary] ?? WORDS.en;
+}
 
-/** The strings for a `lang` attribute: Chinese for `zh` (and `zh-CN`...), else English. */
-export const strings = (lang) => (String(lang ?? "").toLowerCase().startsWith("zh") ? zh : en);
+export const formatSeconds = (us) => `${(us / 1e6).toFixed(us < 10e6 ? 3 : 1)} s`;
+export const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+/** A sentence from a clause: its first letter capitalised (a no-op in Chinese). */
+export const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);

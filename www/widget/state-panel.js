@@ -24,7 +24,7 @@ export function renderState(root, snapshot, t) {
     if (host.down) card.append(el("p", "down", t.crashed));
     if (host.unplugged) card.append(el("p", "down", t.unplugged));
     for (const l of host.listeners) {
-      card.append(el("p", "listener", t.listening(l.port, l.backlog)));
+      card.append(el("p", "listener", t.listening({ port: l.port, backlog: l.backlog })));
       const queues = el("dl", "vars");
       for (const [name, value] of [
         [t.synQueue, `${l.syn_queue}/${l.syn_limit}`],
@@ -56,14 +56,14 @@ export function renderState(root, snapshot, t) {
       }
       conn.append(vars);
       for (const timer of c.timers) {
-        conn.append(el("p", "timer", t.timerDue(timer.name, formatTime(timer.at))));
+        conn.append(el("p", "timer", t.timerDue({ name: timer.name, at: formatTime(timer.at) })));
       }
       card.append(conn);
     }
     const rest = all.slice(SHOWN);
     if (rest.length > 0) {
       const half = rest.filter(halfOpen).length;
-      const text = half === rest.length ? t.moreHalfOpen(rest.length) : t.moreConns(rest.length, half);
+      const text = half === rest.length ? t.moreHalfOpen({ n: rest.length }) : t.moreConns({ n: rest.length, half });
       card.append(el("p", "idle", text));
     }
     if (host.listeners.length === 0 && shown.length === 0) {

@@ -16,7 +16,7 @@
 // `copy-code` (detail.text, detail.kind: link, embed or iframe) when something was copied.
 import init, { Playground } from "../pkg/tcp_playground.js";
 import { formatTime, renderState } from "./state-panel.js";
-import { strings } from "./i18n.js";
+import { formatSeconds, megabytes, sentence, strings } from "./i18n.js";
 
 /** The site's root, wherever the page that embeds the widget lives. */
 export const SITE = new URL("../", import.meta.url);
@@ -166,7 +166,7 @@ class ComparedRun {
   constructor(pg) {
     this.#pg = pg;
   }
-  state() { return this.#pg.state(1); }
+  state(_panel, lang) { return this.#pg.state(1, lang); }
   segment(id) { return this.#pg.segment(id, 1); }
   segments(absolute) { return this.#pg.segments(absolute, 1); }
   segmentCount() { return this.#pg.segmentCount(1); }
@@ -315,7 +315,7 @@ export class TcpPlaygroundElement extends HTMLElement {
   async openCapture(file, name = file?.name ?? "capture") {
     const t = this.#t;
     if ((file?.size ?? file?.byteLength ?? 0) > MAX_CAPTURE_BYTES) {
-      this.#error(t.captureTooBig(name, file.size ?? file.byteLength));
+      this.#error(t.captureTooBig({ name, size: megabytes(file.size ?? file.byteLength) }));
       return false;
     }
     let Capture;
@@ -323,14 +323,14 @@ export class TcpPlaygroundElement extends HTMLElement {
       Capture = await loadCaptureReader();
     } catch (err) {
       captureReader = null;
-      this.#error(t.captureUnreadable(name, err?.message ?? err));
+      this.#error(t.captureUnreadable({ name, why: err?.message ?? err }));
       return false;
     }
     let bytes;
     try {
       bytes = new Uint8Array(file instanceof Blob ? await file.arrayBuffer() : file);
     } catch (err) {
-      this.#error(t.captureUnreadable(name, err?.message ?? err));
+      this.#error(t.captureUnreadable({ name, why: err?.message ?? err }));
       return false;
     }
     let capture;
@@ -347,7 +347,8 @@ export class TcpPlaygroundElement extends HTMLElement {
     const conns = capture.connections();
     this.$("capture-name").textContent = name;
     this.$("capture-conn").replaceChildren(...conns.map((c, i) => {
-      const o = el("option", t.captureConn(c));
+      const duration = formatSeconds(c.last_us - c.first_us);
+      const o = el("option", t.captureConn({ label: c.label, packets: c.packets, duration }));
       o.value = String(i);
       return o;
     }));
@@ -640,9 +641,9 @@ export class TcpPlaygroundElement extends HTMLElement {
     const done = this.#done();
     this.#drawLadder();
     const [run, variant] = this.#panels;
-    const snapshot = run.state();
+    const snapshot = run.state(undefined, this.#lang());
     if (variant) {
-      const snapshot2 = variant.state();
+      const snapshot2 = variant.state(undefined, this.#lang());
       const [a, b] = [el("div"), el("div")];
       renderState(a, snapshot, t);
       renderState(b, snapshot2, t);
@@ -657,7 +658,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     }
     const now = this.#pg.now();
     this.$("clock").value = `t = ${formatTime(now)}`;
-    this.$("status").textContent = done ? this.#t.stopped(snapshot) : "";
+    this.$("status").textContent = done ? sentence(this.#t.stopped({ stop: snapshot.stop })) : "";
     for (const id of ["step", "play", "end"]) this.$(id).disabled = done;
     this.$("back").disabled = !this.#pg.canGoBack();
     if (done) this.#pause();
@@ -731,9 +732,9 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.#drive((s) => {
       try {
         if (s.actBar(host, what)) this.$("act-error").hidden = true;
-        else this.#error(t.nowhere(host, what));
+        else this.#error((t.nowhere[what] ?? t.nowhere.connect)({ host }));
       } catch (err) {
-        this.#error(t.cannot(host, what, err?.message ?? err));
+        this.#error(t.cannot({ host, what, why: err?.message ?? err }));
       }
     });
   }
@@ -790,7 +791,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     if (id === null) return;
     let line;
     this.#drive((s) => { line = s.addFault(panel, id, kind); }, { fatal: false });
-    if (line !== undefined) this.$("status").textContent = this.#t.faultAdded(line);
+    if (line !== undefined) this.$("status").textContent = this.#t.faultAdded({ line });
   }
 
   #standaloneSvg() {
@@ -854,7 +855,7 @@ export class TcpPlaygroundElement extends HTMLElement {
   }
 
   #fail(err) {
-    this.#error(this.#t.internal(err?.message ?? err));
+    this.#error(this.#t.internal({ why: err?.message ?? err }));
     for (const c of this.#all("button, select, input")) c.disabled = true;
     this.$("reset").disabled = false;
   }

@@ -250,7 +250,7 @@ fn run_scenario(args: RunArgs) -> Result<(), String> {
     sim.set_trace_limit(args.max_trace);
     let stop = sim.run_to_end();
     if stop.is_budget() {
-        eprintln!("{name}: {}", stop.message());
+        eprintln!("{name}: {}", tcp_playground::words::english().stop(&stop));
     }
     let trace = sim.trace();
     let out = match args.format {
@@ -281,7 +281,7 @@ fn summary(sim: &Sim, stop: &Stop) -> String {
         trace.events.len(),
         trace.segment_count(),
         sim.now(),
-        stop.message()
+        tcp_playground::words::english().stop(stop)
     );
     out += &flag_counts(trace);
     if trace.unrecorded > 0 {

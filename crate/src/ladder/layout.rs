@@ -5,13 +5,13 @@
 //! Coordinates are the SVG's pixels: x across, y down, each panel from its own origin.
 
 use super::axis::{self, Fold, TimeAxis, TOP};
-use super::words::Words;
 use super::{LadderOptions, Panel};
 use crate::segment::Flags;
 use crate::tcp::{TimerAction, TimerName};
 use crate::time::{Duration, Instant};
 use crate::trace::{ConnId, DropCause, EventKind, HostId, Sent, Trace};
 use crate::why;
+use crate::words::{fill, LadderWords as Words};
 use std::collections::BTreeMap;
 
 /// The width of one ladder's lifelines and margins.
@@ -342,14 +342,23 @@ fn panel(
             x: WIDTH / 2.0,
             y: WARNING_Y,
         },
-        text: (words.counterfactual)(&trace.counterfactuals.join(", ")),
+        text: fill(
+            words.counterfactual,
+            &[("modes", &trace.counterfactuals.join(", "))],
+        ),
     });
     let trace_cut = (trace.unrecorded > 0).then(|| Label {
         at: Point {
             x: WIDTH / 2.0,
             y: height - 12.0,
         },
-        text: (words.trace_cut)(trace.events.len(), trace.unrecorded),
+        text: fill(
+            words.trace_cut,
+            &[
+                ("kept", &trace.events.len().to_string()),
+                ("counted", &trace.unrecorded.to_string()),
+            ],
+        ),
     });
     PanelLayout {
         offset,
@@ -446,7 +455,15 @@ fn flood_band(trace: &Trace, axis: &TimeAxis, words: &Words) -> Option<FloodBand
                 x: WIDTH / 2.0,
                 y: y0 + 16.0,
             },
-            text: (words.flood_band)(flood),
+            text: fill(
+                words.flood_band,
+                &[
+                    ("segments", &flood.segments.to_string()),
+                    ("syns", &flood.syns.to_string()),
+                    ("synacks", &flood.synacks.to_string()),
+                    ("rsts", &flood.rsts.to_string()),
+                ],
+            ),
         },
     })
 }
@@ -645,8 +662,12 @@ fn arrows(
             label.push(' ');
             label.push_str(words.keepalive);
         }
-        let description =
-            (words.arrow)(&label, &trace.hosts[from].name, &trace.name_of(s.dst), lost);
+        let template = if lost { words.arrow_lost } else { words.arrow };
+        let (sender, receiver) = (&trace.hosts[from].name, &trace.name_of(s.dst));
+        let description = fill(
+            template,
+            &[("label", &label), ("from", sender), ("to", receiver)],
+        );
         let fate = if lost {
             Fate::Lost
         } else if delivered {
@@ -761,7 +782,9 @@ fn family(s: &Sent) -> &'static str {
 /// A one-line description for screen readers.
 fn describe(trace: &Trace, words: &Words) -> String {
     let names: Vec<&str> = trace.hosts.iter().map(|h| h.name.as_str()).collect();
-    (words.diagram)(&names, trace.segment_count())
+    let hosts = names.join(words.hosts_join);
+    let segments = trace.segment_count().to_string();
+    fill(words.diagram, &[("hosts", &hosts), ("segments", &segments)])
 }
 
 /// `0 ms`, `150 ms`, `1.250 s`, `61.25 s`: the left-edge clock.
@@ -945,7 +968,7 @@ fn chart_layouts(
             accept_peak,
             title: Label {
                 at: at(NAME_Y),
-                text: (words.queues)(&chart.listener),
+                text: fill(words.queues, &[("listener", &chart.listener)]),
             },
             syn_legend: Label {
                 at: at(ADDR_Y),

@@ -14,11 +14,10 @@
 mod axis;
 pub mod layout;
 mod svg;
-mod words;
 
 use crate::time::Instant;
 use crate::trace::Trace;
-use words::Words;
+use crate::words::LadderWords;
 
 /// The ladder's own stylesheet: embedded in standalone SVG, linked by the page.
 pub const STYLE: &str = include_str!("ladder.css");
@@ -46,8 +45,8 @@ impl LadderOptions {
             .is_none_or(|[top, bottom]| a.max(b) >= top && a.min(b) <= bottom)
     }
 
-    fn words(&self) -> &'static Words {
-        words::for_lang(&self.lang)
+    fn words(&self) -> &'static LadderWords {
+        &crate::words::for_lang(&self.lang).ladder
     }
 
     pub fn standalone() -> LadderOptions {

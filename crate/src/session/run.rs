@@ -2,9 +2,10 @@
 
 use super::fault;
 use crate::scenario::{Action, FaultEffect, Preset, Scenario, Timed};
-use crate::sim::{Sim, Stop, DEFAULT_TIME_BUDGET};
+use crate::sim::{ActError, Sim, Stop, DEFAULT_TIME_BUDGET};
 use crate::time::{Duration, Instant};
 use crate::trace::{EventKind, SegId, Trace};
+use crate::words;
 
 pub struct Run {
     scenario: Scenario,
@@ -155,7 +156,12 @@ impl Run {
     /// so that the scenario text replays it exactly. Returns that time.
     pub fn act(&mut self, host: &str, action: Action) -> Result<Instant, String> {
         self.scenario.can_record(&action)?;
-        let at = self.sim.act(host, action.clone())?;
+        let at = self.sim.act(host, action.clone()).map_err(|e| match e {
+            ActError::UnknownHost(host) => format!("unknown host `{host}`"),
+            ActError::Over(stop) => {
+                format!("{}; start it again to act", words::english().stop(&stop))
+            }
+        })?;
         self.source = None;
         self.scenario.record(Timed {
             at,

@@ -76,6 +76,14 @@ enum Pending {
     },
 }
 
+/// Why [`Sim::act`] could not act.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActError {
+    UnknownHost(String),
+    /// The run is over for good (it reached its `run` time or a budget).
+    Over(Stop),
+}
+
 /// Why a run is over.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stop {
@@ -90,30 +98,14 @@ pub enum Stop {
 }
 
 impl Stop {
-    pub fn message(&self) -> String {
+    /// Its code, as `state()` names it: `quiet`, `run-time`, `event-budget`, `time-budget`
+    /// (the word tables say it in words).
+    pub fn code(&self) -> &'static str {
         match self {
-            Stop::Quiet => "the run is over: nothing is left to happen".to_string(),
-            Stop::RunTime(t) => format!("the run is over: it reached its run time, {t}"),
-            Stop::EventBudget(n) => format!(
-                "the run stopped after {n} events, the limit for one run; shorten its run time or its traffic"
-            ),
-            Stop::TimeBudget(t) => format!(
-                "the run stopped at {t}, the longest a run may go without a `run` statement; add one to say how long"
-            ),
-        }
-    }
-
-    /// The same in Simplified Chinese.
-    pub fn message_zh(&self) -> String {
-        match self {
-            Stop::Quiet => "运行结束：已经没有会发生的事了".to_string(),
-            Stop::RunTime(t) => format!("运行结束：到达了设定的运行时长 {t}"),
-            Stop::EventBudget(n) => format!(
-                "运行在 {n} 个事件后停止，这是单次运行的上限；请缩短运行时长或减少流量"
-            ),
-            Stop::TimeBudget(t) => format!(
-                "运行停在 {t}，这是没有 `run` 语句时一次运行最长的时间；加一条 run 语句说明要运行多久"
-            ),
+            Stop::Quiet => "quiet",
+            Stop::RunTime(_) => "run-time",
+            Stop::EventBudget(_) => "event-budget",
+            Stop::TimeBudget(_) => "time-budget",
         }
     }
 
@@ -348,13 +340,11 @@ impl Sim {
     /// microsecond, at the next one, where a replay of the recorded scenario runs it too.
     /// Returns that time, for the recording. A run that had fallen quiet goes on; one that
     /// reached its `run` time does not.
-    pub fn act(&mut self, host: &str, action: Action) -> Result<Instant, String> {
-        let h = self
-            .host_named(host)
-            .ok_or_else(|| format!("unknown host `{host}`"))?;
+    pub fn act(&mut self, host: &str, action: Action) -> Result<Instant, ActError> {
+        let h = (self.host_named(host)).ok_or_else(|| ActError::UnknownHost(host.to_string()))?;
         match self.stopped {
             Some(Stop::Quiet) => self.stopped = None,
-            Some(ref stop) => return Err(format!("{}; start it again to act", stop.message())),
+            Some(ref stop) => return Err(ActError::Over(stop.clone())),
             None => {}
         }
         self.run_until(self.now);
@@ -393,8 +383,9 @@ impl Sim {
         Snapshot {
             now: self.now.micros(),
             done: self.stopped.is_some(),
-            stop: self.stopped.as_ref().map(Stop::message),
-            stop_zh: self.stopped.as_ref().map(Stop::message_zh),
+            stop_reason: self.stopped.as_ref().map(Stop::code),
+            stop: None,
+            stopped: self.stopped.clone(),
             hosts: self
                 .hosts
                 .iter()
@@ -982,9 +973,12 @@ fn app_event(conn: ConnId, event: AppEvent) -> EventKind {
 pub struct Snapshot {
     pub now: u64,
     pub done: bool,
-    /// Why the run is over, in English and in Simplified Chinese.
+    /// Why the run is over, as its [`Stop::code`], and in words (which the simulator leaves
+    /// to whoever shows them: `None` here).
+    pub stop_reason: Option<&'static str>,
     pub stop: Option<String>,
-    pub stop_zh: Option<String>,
+    #[serde(skip)]
+    pub stopped: Option<Stop>,
     pub hosts: Vec<HostSnapshot>,
 }
 

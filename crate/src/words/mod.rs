@@ -1,133 +1,110 @@
 //! The product's words, one table per language: `en.json`, `zh.json`. The core speaks in
 //! codes (a reason's key, a stop reason, a ladder label); a table gives each code its words
 //! in one language, and the ladder, the inspector, the CLI and the widget all read the same
-//! tables (`tools/build-wasm.sh` hands the widget its part). TCP's own names (flags, states,
+//! tables (`tools/build-wasm.sh` hands the widget its part as a module per language). TCP's own names (flags, states,
 //! timer names, SND.UNA) are not words: they stay as the RFCs and Linux write them.
 //!
-//! Adding a language is adding one table here and naming it in [`TABLES`]. A template's
-//! `{name}` is filled in by [`fill`]; a test checks that every table has every key, with the
-//! same placeholders as the English one.
+//! Adding a language is adding one table here and naming it in `build.rs`, which turns the
+//! tables into Rust statics (the WebAssembly module carries no JSON parser) and refuses a
+//! table that lacks a key of the English one. A template's `{name}` is filled in by [`fill`];
+//! a test checks that every table's templates have the English placeholders.
 
 use crate::sim::Stop;
 use crate::why::Why;
-use serde::Deserialize;
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
-/// Every table, by language code; the first is the fallback.
-pub const TABLES: [(&str, &str); 2] = [
-    ("en", include_str!("en.json")),
-    ("zh", include_str!("zh.json")),
-];
+include!(concat!(env!("OUT_DIR"), "/words.rs"));
 
 /// One language's words.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct Words {
     /// Its code (`en`, `zh`), as a page's `lang` attribute starts.
-    pub lang: String,
+    pub lang: &'static str,
     /// Its name, in itself.
-    pub name: String,
+    pub name: &'static str,
     /// Why a run is over.
     pub stop: StopWords,
     /// The ladder's labels and what a screen reader hears of it.
     pub ladder: LadderWords,
-    /// Each reason's explanation, by [`Why::words_key`]: one or two sentences for a reader.
-    pub reasons: BTreeMap<String, String>,
-    /// The widget's buttons, titles and messages, handed to the page as they are.
-    #[serde(default)]
-    pub widget: serde_json::Map<String, serde_json::Value>,
+    /// Each reason's explanation by [`Why::words_key`], sorted by key: one or two sentences
+    /// for a reader.
+    pub reasons: &'static [(&'static str, &'static str)],
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct StopWords {
-    pub quiet: String,
+    pub quiet: &'static str,
     /// `{t}`: the run's time.
-    pub run_time: String,
+    pub run_time: &'static str,
     /// `{n}`: how many events ran.
-    pub event_budget: String,
+    pub event_budget: &'static str,
     /// `{t}`: where the run stopped.
-    pub time_budget: String,
+    pub time_budget: &'static str,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct LadderWords {
     /// After an attacker's address: its lifeline stands for every address it spoofs.
-    pub spoofed_sources: String,
+    pub spoofed_sources: &'static str,
     /// After the length of a folded gap: nothing happened in it, or only a slow segment
     /// crossed it.
-    pub idle: String,
-    pub later: String,
+    pub idle: &'static str,
+    pub later: &'static str,
     /// After a keepalive probe's label.
-    pub keepalive: String,
+    pub keepalive: &'static str,
     /// After a timer bracket's name: when the armed timer will fire.
-    pub due: String,
+    pub due: &'static str,
     /// Between the descriptions of two compared runs.
-    pub compared_with: String,
+    pub compared_with: &'static str,
     /// A queue chart's title (`{listener}`) and legends.
-    pub queues: String,
-    pub syn_queue_peak: String,
-    pub accept_queue_peak: String,
+    pub queues: &'static str,
+    pub syn_queue_peak: &'static str,
+    pub accept_queue_peak: &'static str,
     /// An arrow for screen readers: `{label}`, `{from}`, `{to}`; and the same, lost.
-    pub arrow: String,
-    pub arrow_lost: String,
+    pub arrow: &'static str,
+    pub arrow_lost: &'static str,
     /// The whole ladder for screen readers: `{hosts}` (joined by `hosts_join`), `{segments}`.
-    pub diagram: String,
-    pub hosts_join: String,
+    pub diagram: &'static str,
+    pub hosts_join: &'static str,
     /// `{segments}`, `{syns}`, `{synacks}`, `{rsts}`: a flood's segments counted, not drawn.
-    pub flood_band: String,
+    pub flood_band: &'static str,
     /// `{modes}`: a counterfactual run's banner.
-    pub counterfactual: String,
+    pub counterfactual: &'static str,
     /// `{kept}`, `{counted}`: a trace that kept its first events and counted the rest.
-    pub trace_cut: String,
+    pub trace_cut: &'static str,
 }
 
 impl Words {
     /// What a reason means, in this language.
-    pub fn reason(&self, why: Why) -> &str {
-        self.reasons
-            .get(why.words_key())
-            .map(String::as_str)
-            .unwrap_or_else(|| english().reason(why))
+    pub fn reason(&self, why: Why) -> &'static str {
+        let key = why.words_key();
+        match self.reasons.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => self.reasons[i].1,
+            Err(_) => english().reason(why),
+        }
     }
 
     /// Why a run is over, as a clause (`the run is over: …`).
     pub fn stop(&self, stop: &Stop) -> String {
         let s = &self.stop;
         match stop {
-            Stop::Quiet => s.quiet.clone(),
-            Stop::RunTime(t) => fill(&s.run_time, &[("t", &t.to_string())]),
-            Stop::EventBudget(n) => fill(&s.event_budget, &[("n", &n.to_string())]),
-            Stop::TimeBudget(t) => fill(&s.time_budget, &[("t", &t.to_string())]),
+            Stop::Quiet => s.quiet.to_string(),
+            Stop::RunTime(t) => fill(s.run_time, &[("t", &t.to_string())]),
+            Stop::EventBudget(n) => fill(s.event_budget, &[("n", &n.to_string())]),
+            Stop::TimeBudget(t) => fill(s.time_budget, &[("t", &t.to_string())]),
         }
     }
 }
 
-fn tables() -> &'static [Words] {
-    static TABLES_READ: OnceLock<Vec<Words>> = OnceLock::new();
-    TABLES_READ.get_or_init(|| {
-        TABLES
-            .iter()
-            .map(|(lang, json)| {
-                serde_json::from_str(json)
-                    .unwrap_or_else(|e| panic!("words/{lang}.json is not a word table: {e}"))
-            })
-            .collect()
-    })
-}
-
 /// The English table, which every other falls back to.
 pub fn english() -> &'static Words {
-    &tables()[0]
+    &TABLES[0]
 }
 
 /// The table for a page's `lang` (`zh`, `zh-CN`, `en-GB`...): the one whose code the tag
 /// starts with, or English.
 pub fn for_lang(lang: &str) -> &'static Words {
     let primary = lang.split(['-', '_']).next().unwrap_or_default();
-    tables()
+    TABLES
         .iter()
         .find(|w| w.lang.eq_ignore_ascii_case(primary))
         .unwrap_or_else(english)
@@ -163,6 +140,13 @@ mod tests {
     use super::*;
     use crate::why;
     use serde_json::Value;
+    use std::collections::BTreeMap;
+
+    /// The tables as written, by language.
+    const SOURCES: [(&str, &str); 2] = [
+        ("en", include_str!("en.json")),
+        ("zh", include_str!("zh.json")),
+    ];
 
     fn placeholders(template: &str) -> Vec<&str> {
         let mut names: Vec<&str> = template
@@ -202,9 +186,9 @@ mod tests {
             entries(&serde_json::from_str(json).expect("JSON"), "", &mut out);
             out
         };
-        assert_eq!(tables().len(), TABLES.len());
-        let english = flat(TABLES[0].1);
-        for (lang, json) in TABLES {
+        assert_eq!(SOURCES.len(), TABLES.len());
+        let english = flat(SOURCES[0].1);
+        for (lang, json) in SOURCES {
             let table = flat(json);
             let missing: Vec<&String> =
                 english.keys().filter(|k| !table.contains_key(*k)).collect();
@@ -228,14 +212,12 @@ mod tests {
 
     #[test]
     fn every_reason_explains_itself_in_every_language() {
-        for words in tables() {
+        for words in &TABLES {
             let lang = &words.lang;
             for why in why::ALL {
                 let key = why.words_key();
-                let text = words
-                    .reasons
-                    .get(key)
-                    .unwrap_or_else(|| panic!("{lang}: no words for {key}"));
+                let found = words.reasons.iter().find(|(k, _)| *k == key);
+                let (_, text) = found.unwrap_or_else(|| panic!("{lang}: no words for {key}"));
                 assert!(
                     text.chars().count() < 240,
                     "{lang}: {key} is too long: {text}"
@@ -270,9 +252,21 @@ mod tests {
     }
 
     #[test]
+    fn the_widget_has_its_words_in_every_table() {
+        for (lang, json) in SOURCES {
+            let table: Value = serde_json::from_str(json).expect("JSON");
+            let mut flat = BTreeMap::new();
+            entries(&table["widget"], "", &mut flat);
+            assert!(flat.len() > 50, "{lang}: {} widget words", flat.len());
+        }
+    }
+
+    #[test]
     fn a_lang_tag_finds_its_table_and_anything_else_english() {
         assert_eq!(for_lang("zh").lang, "zh");
         assert_eq!(for_lang("zh-CN").lang, "zh");
+        let langs: Vec<&str> = TABLES.iter().map(|w| w.lang).collect();
+        assert_eq!(langs, SOURCES.map(|(lang, _)| lang));
         assert_eq!(for_lang("ZH_tw").lang, "zh");
         assert_eq!(for_lang("en-GB").lang, "en");
         assert_eq!(for_lang("fr").lang, "en");
