@@ -5,7 +5,6 @@ use crate::segment::Segment;
 use crate::tcp::{Errno, State, TimerAction, TimerName};
 use crate::time::Instant;
 use crate::why::Why;
-use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
@@ -381,10 +380,18 @@ impl Trace {
         self.hosts.iter().position(|h| h.addr == addr)
     }
 
-    /// One event as a JSON object in the contract's shape.
-    pub fn event_json(&self, event: &Event) -> Value {
-        let mut obj = Map::new();
-        obj.insert("t".into(), json!(event.t.micros()));
+    /// One event as a JSON object in the contract's shape (DESIGN.md, "Trace events"), on one
+    /// line: the fields in a fixed order, no spaces. Written by hand: a JSON library would be
+    /// the largest part of the WebAssembly module for this one output.
+    pub fn event_json(&self, event: &Event) -> String {
+        let mut out = String::with_capacity(160);
+        self.write_event_json(event, &mut out);
+        out
+    }
+
+    fn write_event_json(&self, event: &Event, out: &mut String) {
+        let mut o = JsonObject::open(out);
+        o.num("t", event.t.micros());
         let kind = match &event.kind {
             EventKind::Send(_) => "send",
             EventKind::Deliver { .. } => "deliver",
@@ -394,46 +401,44 @@ impl Trace {
             EventKind::Queue { .. } => "queue",
             EventKind::App { .. } => "app",
         };
-        obj.insert("kind".into(), json!(kind));
+        o.str("kind", kind);
         if let Some(host) = event.host() {
-            obj.insert("host".into(), json!(self.hosts[host].name));
+            o.str("host", &self.hosts[host].name);
         }
         match &event.kind {
             &EventKind::Send(index) => {
                 let s = self.sends.get(index);
                 let seg = &s.seg;
-                let mut rec = json!({
-                    "id": s.id,
-                    "src": self.name_of(s.src),
-                    "dst": self.name_of(s.dst),
-                    "sport": seg.src_port,
-                    "dport": seg.dst_port,
-                    "flags": seg.flags.to_string(),
-                    "seq": seg.seq.0,
-                    "ack": seg.ack.0,
-                    "rseq": s.rseq,
-                    "rack": s.rack,
-                    "len": seg.len,
-                    "win": seg.window,
-                    "opts": seg.options.labels(),
-                    "retrans": s.retrans,
-                });
+                o.key("seg");
+                let mut r = JsonObject::open(o.out);
+                r.num("id", s.id);
+                r.str("src", &self.name_of(s.src));
+                r.str("dst", &self.name_of(s.dst));
+                r.num("sport", seg.src_port);
+                r.num("dport", seg.dst_port);
+                r.str("flags", &seg.flags.to_string());
+                r.num("seq", seg.seq.0);
+                r.num("ack", seg.ack.0);
+                r.num("rseq", s.rseq);
+                r.num("rack", s.rack);
+                r.num("len", seg.len);
+                r.num("win", seg.window);
+                r.strs("opts", &seg.options.labels());
+                r.bool("retrans", s.retrans);
                 if let Some(eta) = s.eta {
-                    rec["eta"] = json!(eta.micros());
+                    r.num("eta", eta.micros());
                 }
-                obj.insert("seg".into(), rec);
+                r.close();
             }
-            EventKind::Deliver { seg_id } => {
-                obj.insert("seg_id".into(), json!(seg_id));
-            }
+            EventKind::Deliver { seg_id } => o.num("seg_id", seg_id),
             EventKind::Drop { seg_id, cause } => {
-                obj.insert("seg_id".into(), json!(seg_id));
-                obj.insert("cause".into(), json!(cause.name()));
+                o.num("seg_id", seg_id);
+                o.str("cause", cause.name());
             }
             EventKind::State { conn, from, to } => {
-                obj.insert("conn".into(), json!(self.label(*conn)));
-                obj.insert("from".into(), json!(from.name()));
-                obj.insert("to".into(), json!(to.name()));
+                o.str("conn", self.label(*conn));
+                o.str("from", from.name());
+                o.str("to", to.name());
             }
             EventKind::Timer {
                 conn,
@@ -441,10 +446,10 @@ impl Trace {
                 action,
                 at,
             } => {
-                obj.insert("conn".into(), json!(self.label(*conn)));
-                obj.insert("timer".into(), json!(timer.name()));
-                obj.insert("action".into(), json!(action.name()));
-                obj.insert("at".into(), json!(at.micros()));
+                o.str("conn", self.label(*conn));
+                o.str("timer", timer.name());
+                o.str("action", action.name());
+                o.num("at", at.micros());
             }
             EventKind::Queue {
                 conn,
@@ -453,11 +458,11 @@ impl Trace {
                 accept_queue,
                 accept_limit,
             } => {
-                obj.insert("conn".into(), json!(self.label(*conn)));
-                obj.insert("syn_queue".into(), json!(syn_queue));
-                obj.insert("syn_limit".into(), json!(syn_limit));
-                obj.insert("accept_queue".into(), json!(accept_queue));
-                obj.insert("accept_limit".into(), json!(accept_limit));
+                o.str("conn", self.label(*conn));
+                o.num("syn_queue", syn_queue);
+                o.num("syn_limit", syn_limit);
+                o.num("accept_queue", accept_queue);
+                o.num("accept_limit", accept_limit);
             }
             EventKind::App {
                 conn,
@@ -466,29 +471,29 @@ impl Trace {
                 errno,
             } => {
                 if let Some(conn) = conn {
-                    obj.insert("conn".into(), json!(self.label(*conn)));
+                    o.str("conn", self.label(*conn));
                 }
-                obj.insert("call".into(), json!(call.name()));
+                o.str("call", call.name());
                 if let Some(bytes) = bytes {
-                    obj.insert("bytes".into(), json!(bytes));
+                    o.num("bytes", bytes);
                 }
                 if let Some(errno) = errno {
-                    obj.insert("errno".into(), json!(errno.name()));
+                    o.str("errno", errno.name());
                 }
             }
         }
-        obj.insert("why".into(), json!(event.why.id()));
+        o.str("why", event.why.id());
         if let Some(rfc) = event.why.rfc() {
-            obj.insert("rfc".into(), json!(rfc));
+            o.str("rfc", rfc);
         }
-        Value::Object(obj)
+        o.close();
     }
 
     /// The whole trace as JSON lines, one event per line.
     pub fn to_json_lines(&self) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(self.events.len() * 160);
         for event in &self.events {
-            out.push_str(&self.event_json(event).to_string());
+            self.write_event_json(event, &mut out);
             out.push('\n');
         }
         out
@@ -595,9 +600,117 @@ impl Trace {
     }
 }
 
+/// A JSON object being written into a string: `{"key":value,...}`, fields in the order
+/// written. Strings are escaped as RFC 8259 §7 requires (quote, backslash and the control
+/// characters; the short forms where JSON has them).
+struct JsonObject<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl<'a> JsonObject<'a> {
+    fn open(out: &'a mut String) -> JsonObject<'a> {
+        out.push('{');
+        JsonObject { out, first: true }
+    }
+
+    fn key(&mut self, key: &str) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        json_string(self.out, key);
+        self.out.push(':');
+    }
+
+    fn num(&mut self, key: &str, value: impl std::fmt::Display) {
+        self.key(key);
+        let _ = write!(self.out, "{value}");
+    }
+
+    fn str(&mut self, key: &str, value: &str) {
+        self.key(key);
+        json_string(self.out, value);
+    }
+
+    fn bool(&mut self, key: &str, value: bool) {
+        self.key(key);
+        self.out.push_str(if value { "true" } else { "false" });
+    }
+
+    fn strs(&mut self, key: &str, values: &[String]) {
+        self.key(key);
+        self.out.push('[');
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            json_string(self.out, v);
+        }
+        self.out.push(']');
+    }
+
+    fn close(self) {
+        self.out.push('}');
+    }
+}
+
+fn json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_json_line_is_what_a_json_library_writes_for_the_same_object() {
+        use crate::scenario::{Scenario, PRESETS};
+        let mut lines = 0;
+        for preset in PRESETS {
+            let mut sim = crate::sim::Sim::new(&Scenario::parse(preset.text).unwrap());
+            sim.run_to_end();
+            for line in sim.trace().to_json_lines().lines() {
+                let value: serde_json::Value = serde_json::from_str(line)
+                    .unwrap_or_else(|e| panic!("{}: {e}: {line}", preset.name));
+                assert_eq!(value.to_string(), line, "{}", preset.name);
+                lines += 1;
+            }
+        }
+        assert!(lines > 1000, "{lines} lines");
+    }
+
+    #[test]
+    fn json_strings_escape_what_json_requires() {
+        for text in [
+            "plain",
+            "quote \" and \\ back",
+            "tab\tnew\nline\r",
+            "\u{1}\u{1f}\u{7f}",
+            "\u{8}\u{c}",
+            "中文 · é",
+        ] {
+            let mut out = String::new();
+            json_string(&mut out, text);
+            assert_eq!(out, serde_json::to_string(text).unwrap());
+        }
+    }
 
     #[test]
     fn segment_records_keep_their_index_across_blocks() {
