@@ -329,10 +329,10 @@ impl Trace {
 
     /// The segment a `send` event sent; `None` for any other event.
     pub fn sent(&self, event: &Event) -> Option<&Sent> {
-        match event.kind {
-            EventKind::Send(index) => Some(self.sends.get(index)),
-            _ => None,
-        }
+        let EventKind::Send(index) = event.kind else {
+            return None;
+        };
+        Some(self.sends.get(index))
     }
 
     /// Each `send` event with its segment, in trace order.

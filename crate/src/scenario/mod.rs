@@ -1125,9 +1125,11 @@ impl Scenario {
             let flooded: u64 = self
                 .actions
                 .iter()
-                .filter_map(|a| match &a.action {
-                    Action::Flood(f) => Some(u64::from(f.count)),
-                    _ => None,
+                .filter_map(|a| {
+                    let Action::Flood(f) = &a.action else {
+                        return None;
+                    };
+                    Some(u64::from(f.count))
                 })
                 .sum();
             if flooded + u64::from(f.count) > u64::from(MAX_FLOOD_COUNT) {

@@ -86,9 +86,11 @@ mod tests {
 
     fn dropped(sim: &Sim) -> Vec<SegId> {
         (sim.trace().events.iter())
-            .filter_map(|e| match e.kind {
-                EventKind::Drop { seg_id, .. } => Some(seg_id),
-                _ => None,
+            .filter_map(|e| {
+                let EventKind::Drop { seg_id, .. } = e.kind else {
+                    return None;
+                };
+                Some(seg_id)
             })
             .collect()
     }

@@ -802,14 +802,12 @@ impl Sim {
     fn next_key(&mut self) -> Option<Key> {
         loop {
             let (key, pending) = self.queue.peek()?;
-            match pending {
-                Some(Pending::Wake { host, conn })
-                    if self.hosts[*host].conns[*conn].wake != Some(key) =>
-                {
-                    self.queue.pop();
-                }
-                _ => return Some(key),
+            let superseded = matches!(pending, Some(Pending::Wake { host, conn })
+                if self.hosts[*host].conns[*conn].wake != Some(key));
+            if !superseded {
+                return Some(key);
             }
+            self.queue.pop();
         }
     }
 
