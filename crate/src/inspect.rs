@@ -1,10 +1,16 @@
 //! What one segment did, for the inspector: its header field by field, its fate, the rule
-//! that sent it, and the state of the connection at each end around it; and the fault line
-//! that would drop, delay or duplicate exactly this segment. Everything is read back from the
-//! trace, so the inspector explains what the ladder shows and nothing else.
+//! that sent it, and the state of the connection at each end around it. Everything is read
+//! back from the trace, so the inspector explains what the ladder shows and nothing else.
 
-use crate::trace::{ConnId, DropCause, EventKind, HostId, SegId, Sent, Trace};
+use crate::trace::{ConnId, EventKind, Fate, HostId, SegId, Sent, Trace};
+use crate::wire;
+use crate::words::Words;
 use serde::Serialize;
+
+/// IPv4's default time to live, as Linux sends it; the IPv4 identification is the segment's id.
+const TTL: u8 = 64;
+/// The fate of a segment that has neither arrived nor been dropped yet.
+const IN_FLIGHT: &str = "in flight";
 
 /// One header field as the inspector lists it.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -38,40 +44,45 @@ pub struct SegmentInfo {
     pub fields: Vec<Field>,
     /// The IPv4 and TCP headers as they would be on the wire, in hex (zero-filled payload).
     pub bytes: String,
+    /// The same headers field by field (name, bit offset, width, value), for a diagram.
+    pub header: wire::Layout,
+    /// The sequence and acknowledgment numbers relative to each side's ISN, as the ladder
+    /// labels them (the acknowledgment only with ACK).
+    pub relative_seq: u32,
+    pub relative_ack: Option<u32>,
     /// The rule that sent it: its stable id and RFC section (`9293 §3.10.7.2`).
     pub why: &'static str,
     pub rfc: Option<&'static str>,
-    /// What that rule does, in English and in Chinese.
-    pub why_en: &'static str,
-    pub why_zh: &'static str,
+    /// What that rule does, in the language asked for.
+    pub explanation: &'static str,
     pub sender: End,
     pub receiver: End,
 }
 
-/// The inspector's view of a segment, or `None` if the trace holds no such segment.
-pub fn segment(trace: &Trace, seg_id: SegId) -> Option<SegmentInfo> {
+/// The inspector's view of a segment, its rule explained in `words`' language, or `None` if
+/// the trace holds no such segment.
+pub fn segment(trace: &Trace, seg_id: SegId, words: &Words) -> Option<SegmentInfo> {
     let (sent_at, sent) = find_send(trace, seg_id)?;
     let event = &trace.events[sent_at];
     let seg = &sent.seg;
-    let mut fate = ("in flight", None, None);
-    for (i, e) in trace.events.iter().enumerate().skip(sent_at + 1) {
-        match e.kind {
-            EventKind::Deliver { seg_id: id } if id == seg_id => {
-                fate = ("delivered", None, Some(i));
-                break;
-            }
-            EventKind::Drop { seg_id: id, cause } if id == seg_id => {
-                let what = if cause == DropCause::Loss {
-                    "lost"
-                } else {
-                    "dropped"
-                };
-                fate = (what, Some(cause.name()), None);
-                break;
-            }
-            _ => {}
-        }
-    }
+    // What became of it: delivered (at which event), dropped (and why), or still in flight.
+    let ending = trace
+        .events
+        .iter()
+        .enumerate()
+        .skip(sent_at + 1)
+        .find_map(|(i, e)| {
+            e.kind
+                .fate()
+                .filter(|&(id, _)| id == seg_id)
+                .map(|(_, fate)| (i, fate))
+        });
+    let delivered_at = ending.and_then(|(i, f)| (f == Fate::Delivered).then_some(i));
+    let drop_cause = ending.and_then(|(_, f)| match f {
+        Fate::Dropped(cause) => Some(cause.name()),
+        Fate::Delivered => None,
+    });
+    let headers = wire::headers(seg, sent.src, sent.dst, seg_id as u16, TTL);
     let (from, to) = (trace.host_of(sent.src), trace.host_of(sent.dst));
     let flags = seg.flags;
     let mut fields = vec![
@@ -98,7 +109,7 @@ pub fn segment(trace: &Trace, seg_id: SegId) -> Option<SegmentInfo> {
         fields.push(field("options", options.join(", ")));
     }
     let sender_end = from.map(|h| end_at(trace, h, sent_at, sent, true));
-    let receiver_end = match (to, fate.2) {
+    let receiver_end = match (to, delivered_at) {
         (Some(h), Some(delivered_at)) => Some(end_at(trace, h, delivered_at, sent, false)),
         (Some(h), None) => Some(End {
             host: trace.hosts[h].name.clone(),
@@ -110,26 +121,18 @@ pub fn segment(trace: &Trace, seg_id: SegId) -> Option<SegmentInfo> {
         id: seg_id,
         label: sent.label(false),
         sent_us: event.t.micros(),
-        arrived_us: fate.2.map(|i| trace.events[i].t.micros()),
-        fate: fate.0,
-        drop_cause: fate.1,
+        arrived_us: delivered_at.map(|i| trace.events[i].t.micros()),
+        fate: ending.map_or(IN_FLIGHT, |(_, f)| f.name()),
+        drop_cause,
         retransmission: sent.retrans,
-        bytes: {
-            let tcp = crate::wire::tcp_header(seg, sent.src, sent.dst);
-            let ip = crate::wire::ipv4_header(
-                sent.src,
-                sent.dst,
-                tcp.len() + seg.len as usize,
-                seg_id as u16,
-                64,
-            );
-            crate::wire::hex(&[&ip[..], &tcp].concat())
-        },
+        bytes: wire::hex(&headers),
+        header: wire::layout(&headers, seg.len as usize)?,
+        relative_seq: sent.rseq,
+        relative_ack: flags.ack().then_some(sent.rack),
         fields,
         why: event.why.id(),
         rfc: event.why.rfc(),
-        why_en: crate::words::for_lang("en").reason(event.why),
-        why_zh: crate::words::for_lang("zh").reason(event.why),
+        explanation: words.reason(event.why),
         sender: sender_end.unwrap_or_else(|| unnamed(trace, sent.src)),
         receiver: receiver_end.unwrap_or_else(|| unnamed(trace, sent.dst)),
     })
@@ -149,20 +152,8 @@ pub struct Row {
 /// Every segment the trace holds, in the order sent, with its fate.
 pub fn rows(trace: &Trace, absolute: bool) -> Vec<Row> {
     let mut fates = crate::rng::LookupMap::default();
-    for e in &trace.events {
-        match e.kind {
-            EventKind::Deliver { seg_id } => {
-                fates.entry(seg_id).or_insert("delivered");
-            }
-            EventKind::Drop { seg_id, cause } => {
-                fates.entry(seg_id).or_insert(if cause == DropCause::Loss {
-                    "lost"
-                } else {
-                    "dropped"
-                });
-            }
-            _ => {}
-        }
+    for (seg_id, fate) in trace.events.iter().filter_map(|e| e.kind.fate()) {
+        fates.entry(seg_id).or_insert(fate.name());
     }
     trace
         .sent_segments()
@@ -172,7 +163,7 @@ pub fn rows(trace: &Trace, absolute: bool) -> Vec<Row> {
             from: trace.name_of(s.src),
             to: trace.name_of(s.dst),
             label: s.label(absolute),
-            fate: fates.get(&s.id).copied().unwrap_or("in flight"),
+            fate: fates.get(&s.id).copied().unwrap_or(IN_FLIGHT),
         })
         .collect()
 }
@@ -278,6 +269,10 @@ mod tests {
         sim
     }
 
+    fn english() -> &'static Words {
+        crate::words::for_lang("en")
+    }
+
     fn seg_ids(sim: &Sim, flags: &str) -> Vec<SegId> {
         (sim.trace().sent_segments())
             .filter(|(_, s)| s.seg.flags.to_string() == flags)
@@ -289,7 +284,7 @@ mod tests {
     fn the_synack_of_a_handshake_explains_both_ends() {
         let sim = run(Preset::find("handshake").unwrap().text);
         let id = seg_ids(&sim, "SYN,ACK")[0];
-        let info = segment(sim.trace(), id).unwrap();
+        let info = segment(sim.trace(), id, english()).unwrap();
         assert_eq!(info.fate, "delivered");
         assert_eq!(info.why, "syn-received");
         assert_eq!(info.rfc, Some("9293 §3.10.7.2"));
@@ -312,11 +307,93 @@ mod tests {
     fn a_lost_segment_says_so_and_has_no_receiver_state() {
         let sim = run(Preset::find("syn-lost").unwrap().text);
         let first_syn = seg_ids(&sim, "SYN")[0];
-        let info = segment(sim.trace(), first_syn).unwrap();
+        let info = segment(sim.trace(), first_syn, english()).unwrap();
         assert_eq!((info.fate, info.drop_cause), ("dropped", Some("rule")));
         assert_eq!(info.receiver.before, None);
-        let again = segment(sim.trace(), seg_ids(&sim, "SYN")[1]).unwrap();
+        let again = segment(sim.trace(), seg_ids(&sim, "SYN")[1], english()).unwrap();
         assert!(again.retransmission);
         assert_eq!(again.why, "rto-expired");
+    }
+
+    /// The bits `width` wide at bit `bit` of `bytes`, big-endian, as a number.
+    fn bits(bytes: &[u8], bit: u32, width: u32) -> u64 {
+        (bit..bit + width).fold(0, |v, b| {
+            let byte = bytes[(b / 8) as usize];
+            (v << 1) | u64::from(byte >> (7 - b % 8) & 1)
+        })
+    }
+
+    #[test]
+    fn the_header_layout_tiles_the_bytes_and_every_value_is_what_its_bits_say() {
+        let sim = run(Preset::find("handshake").unwrap().text);
+        for (_, sent) in sim.trace().sent_segments() {
+            let info = segment(sim.trace(), sent.id, english()).unwrap();
+            let bytes: Vec<u8> = (info.bytes.split_whitespace())
+                .map(|h| u8::from_str_radix(h, 16).unwrap())
+                .collect();
+            let ip_len = 20;
+            let (ip, tcp) = bytes.split_at(ip_len);
+            for (fields, header) in [(&info.header.ip, ip), (&info.header.tcp, tcp)] {
+                let mut next = 0;
+                for f in fields.iter().filter(|f| f.name != "data") {
+                    assert_eq!(f.bit, next, "{} starts where the one before ends", f.name);
+                    next += f.width;
+                    let value = if f.name == "option" {
+                        u64::from(header[(f.bit / 8) as usize])
+                    } else {
+                        bits(header, f.bit, f.width)
+                    };
+                    assert_eq!(f.value, value, "{} of {}", f.name, info.label);
+                }
+                assert_eq!(next as usize, header.len() * 8, "{}", info.label);
+            }
+            let field = |name: &str| info.header.tcp.iter().find(|f| f.name == name).unwrap();
+            assert_eq!(field("sequence number").value, u64::from(sent.seg.seq.0));
+            assert_eq!(field("SYN").value, u64::from(sent.seg.flags.syn()));
+            assert_eq!(field("data").value, u64::from(sent.seg.len));
+            assert_eq!(info.relative_seq, sent.rseq);
+            let pseudo = |name: &str| info.header.pseudo.iter().find(|f| f.name == name).unwrap();
+            assert_eq!(
+                pseudo("TCP length").value,
+                (tcp.len() as u64) + u64::from(sent.seg.len)
+            );
+            assert_eq!(
+                pseudo("source address").text.as_deref(),
+                Some(&*sent.src.to_string())
+            );
+        }
+        // The client's SYN carries Linux's options, each its own field with its words.
+        let syn = segment(sim.trace(), seg_ids(&sim, "SYN")[0], english()).unwrap();
+        let options: Vec<(u64, &str, &str)> = (syn.header.tcp.iter())
+            .filter(|f| f.name == "option")
+            .map(|f| {
+                (
+                    f.value,
+                    f.text.as_deref().unwrap(),
+                    f.bytes.as_deref().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(options[0], (2, "1460", "02 04 05 b4"));
+        assert_eq!(options.last().unwrap().0, 3, "window scale comes last");
+        assert_eq!(
+            syn.relative_ack, None,
+            "a SYN without ACK has no acknowledgment"
+        );
+    }
+
+    #[test]
+    fn the_rule_is_explained_in_the_language_asked_for() {
+        let sim = run(Preset::find("handshake").unwrap().text);
+        let id = seg_ids(&sim, "SYN,ACK")[0];
+        let en = segment(sim.trace(), id, english()).unwrap();
+        let zh = segment(sim.trace(), id, crate::words::for_lang("zh-CN")).unwrap();
+        assert_eq!(en.why, zh.why);
+        assert_eq!(en.explanation, english().reason(crate::why::LISTEN_SYN));
+        assert_ne!(en.explanation, zh.explanation);
+        assert!(zh
+            .explanation
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
     }
 }

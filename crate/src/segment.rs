@@ -30,6 +30,11 @@ impl Flags {
     pub const fn bits(self) -> u8 {
         self.0
     }
+    /// The control bits of a header's byte 13 that are modelled: URG, ACK, PSH, RST, SYN and
+    /// FIN, its low six bits (RFC 9293 §3.1); CWR and ECE above them (RFC 3168 §6.1) are not.
+    pub const fn from_wire(byte: u8) -> Flags {
+        Flags(byte & 0x3f)
+    }
     pub const fn contains(self, other: Flags) -> bool {
         self.0 & other.0 == other.0
     }

@@ -121,6 +121,40 @@ pub enum EventKind {
     },
 }
 
+impl EventKind {
+    /// What became of a segment, if this event says: it was delivered, or dropped (and why).
+    pub fn fate(&self) -> Option<(SegId, Fate)> {
+        match *self {
+            EventKind::Deliver { seg_id } => Some((seg_id, Fate::Delivered)),
+            EventKind::Drop { seg_id, cause } => Some((seg_id, Fate::Dropped(cause))),
+            EventKind::Send(_)
+            | EventKind::State { .. }
+            | EventKind::Timer { .. }
+            | EventKind::Queue { .. }
+            | EventKind::App { .. } => None,
+        }
+    }
+}
+
+/// The end of a segment's journey.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    Delivered,
+    Dropped(DropCause),
+}
+
+impl Fate {
+    /// `delivered`, `lost` (the network lost it) or `dropped` (a fault, a full queue, a host
+    /// that is down), as the inspector and the segment table say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fate::Delivered => "delivered",
+            Fate::Dropped(DropCause::Loss) => "lost",
+            Fate::Dropped(_) => "dropped",
+        }
+    }
+}
+
 /// An application's socket call, or what it learned (`connected`, `error`), as the trace
 /// names it. Small names keep a trace event small: a long run records a million of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -353,9 +353,15 @@ impl Playground {
     }
 
     /// Everything the inspector shows about one segment (`undefined` for an unknown id):
-    /// header fields, fate, the rule that sent it, and both ends' states around it.
-    pub fn segment(&self, seg_id: u32, panel: Option<u32>) -> Result<JsValue, JsError> {
-        segment_info(self.panel(panel)?.trace(), seg_id)
+    /// header fields, the headers laid out bit by bit, fate, the rule that sent it explained
+    /// in `lang` (a page's lang tag, English by default), and both ends' states around it.
+    pub fn segment(
+        &self,
+        seg_id: u32,
+        panel: Option<u32>,
+        lang: Option<String>,
+    ) -> Result<JsValue, JsError> {
+        segment_info(self.panel(panel)?.trace(), seg_id, lang)
     }
 
     /// The segment table: `[{ id, sent_us, from, to, label, fate }]` in the order sent.
@@ -594,8 +600,8 @@ impl Capture {
         self.trace.segment_count()
     }
 
-    pub fn segment(&self, seg_id: u32) -> Result<JsValue, JsError> {
-        segment_info(&self.trace, seg_id)
+    pub fn segment(&self, seg_id: u32, lang: Option<String>) -> Result<JsValue, JsError> {
+        segment_info(&self.trace, seg_id, lang)
     }
 
     pub fn segments(&self, absolute: bool) -> Result<JsValue, JsError> {
@@ -615,8 +621,9 @@ impl Capture {
 }
 
 /// The inspector's view of one segment, or `undefined` for an unknown id.
-fn segment_info(trace: &Trace, seg_id: u32) -> Result<JsValue, JsError> {
-    match inspect::segment(trace, seg_id) {
+fn segment_info(trace: &Trace, seg_id: u32, lang: Option<String>) -> Result<JsValue, JsError> {
+    let words = words::for_lang(lang.as_deref().unwrap_or("en"));
+    match inspect::segment(trace, seg_id, words) {
         Some(info) => to_js(&info),
         None => Ok(JsValue::UNDEFINED),
     }

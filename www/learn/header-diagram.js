@@ -2,8 +2,9 @@
 // <tcp-playground>, drawn as the 32-bit-wide figure of RFC 9293 §3.1. It shows the widget's
 // first segment until the reader inspects another one (a click, or Enter on a focused arrow).
 //
-// Every value is read from the header bytes the core encodes (`segment(id).bytes`): this file
-// only displays them, it decides nothing about TCP. Built with DOM calls and textContent, so
+// Every value is one the core hands over with the segment (`segment(id).header`: each field's
+// name, bit offset, width and value, as the core writes the bytes): this file only displays
+// them, it parses nothing and decides nothing about TCP. Built with DOM calls and textContent, so
 // nothing from a scenario is ever parsed as HTML. Keyboard: one Tab stop for the whole grid;
 // the arrow keys, Home and End move between fields and the description follows the focus.
 
@@ -62,27 +63,28 @@ const WORDS = {
   },
 };
 
-/** The header's fields in wire order; `bits` is the width, `flag` the bit in byte 13. */
+/** The grid's cells in wire order: `name` is the core's name of the field, `bits` its width in
+ * the grid, `flag` marks a control bit. */
 const FIELDS = [
-  { key: "sport", bits: 16, en: "Source port", zh: "源端口" },
-  { key: "dport", bits: 16, en: "Destination port", zh: "目的端口" },
-  { key: "seq", bits: 32, en: "Sequence number", zh: "序号" },
-  { key: "ack", bits: 32, en: "Acknowledgment number", zh: "确认号" },
-  { key: "off", bits: 4, en: "Data offset", zh: "数据偏移", short: { en: "Off.", zh: "偏移" } },
-  { key: "rsvd", bits: 4, en: "Reserved", zh: "保留", short: { en: "Rsv.", zh: "保留" } },
-  { key: "CWR", bits: 1, flag: 7 },
-  { key: "ECE", bits: 1, flag: 6 },
-  { key: "URG", bits: 1, flag: 5 },
-  { key: "ACK", bits: 1, flag: 4 },
-  { key: "PSH", bits: 1, flag: 3 },
-  { key: "RST", bits: 1, flag: 2 },
-  { key: "SYN", bits: 1, flag: 1 },
-  { key: "FIN", bits: 1, flag: 0 },
-  { key: "win", bits: 16, en: "Window", zh: "窗口" },
-  { key: "sum", bits: 16, en: "Checksum", zh: "校验和" },
-  { key: "urp", bits: 16, en: "Urgent pointer", zh: "紧急指针" },
-  { key: "opts", bits: 32, en: "Options", zh: "选项" },
-  { key: "data", bits: 32, en: "Data", zh: "数据" },
+  { key: "sport", name: "source port", bits: 16, en: "Source port", zh: "源端口" },
+  { key: "dport", name: "destination port", bits: 16, en: "Destination port", zh: "目的端口" },
+  { key: "seq", name: "sequence number", bits: 32, en: "Sequence number", zh: "序号" },
+  { key: "ack", name: "acknowledgment number", bits: 32, en: "Acknowledgment number", zh: "确认号" },
+  { key: "off", name: "data offset", bits: 4, en: "Data offset", zh: "数据偏移", short: { en: "Off.", zh: "偏移" } },
+  { key: "rsvd", name: "reserved", bits: 4, en: "Reserved", zh: "保留", short: { en: "Rsv.", zh: "保留" } },
+  { key: "CWR", name: "CWR", bits: 1, flag: true },
+  { key: "ECE", name: "ECE", bits: 1, flag: true },
+  { key: "URG", name: "URG", bits: 1, flag: true },
+  { key: "ACK", name: "ACK", bits: 1, flag: true },
+  { key: "PSH", name: "PSH", bits: 1, flag: true },
+  { key: "RST", name: "RST", bits: 1, flag: true },
+  { key: "SYN", name: "SYN", bits: 1, flag: true },
+  { key: "FIN", name: "FIN", bits: 1, flag: true },
+  { key: "win", name: "window", bits: 16, en: "Window", zh: "窗口" },
+  { key: "sum", name: "checksum", bits: 16, en: "Checksum", zh: "校验和" },
+  { key: "urp", name: "urgent pointer", bits: 16, en: "Urgent pointer", zh: "紧急指针" },
+  { key: "opts", name: "option", bits: 32, en: "Options", zh: "选项" },
+  { key: "data", name: "data", bits: 32, en: "Data", zh: "数据" },
 ];
 
 /** What each field is for, in each language. */
@@ -145,87 +147,13 @@ const el = (tag, className, text) => {
 };
 
 const hex = (value, digits) => `0x${value.toString(16).padStart(digits, "0")}`;
-const be = (bytes, at, n) => {
-  let v = 0;
-  for (let i = 0; i < n; i++) v = v * 256 + (bytes[at + i] ?? 0);
-  return v;
-};
-const hexBytes = (bytes) => bytes.map((b) => b.toString(16).padStart(2, "0")).join(" ");
-const dotted = (bytes) => bytes.join(".");
 
-/** The header bytes of `segment(id).bytes` taken apart; null if they do not look like IPv4 + TCP. */
-export function parseHeader(text) {
-  const bytes = String(text ?? "").trim().split(/\s+/).filter(Boolean).map((h) => parseInt(h, 16));
-  if (bytes.length < 40 || bytes.some((b) => !(b >= 0 && b <= 255))) return null;
-  if (bytes[0] >> 4 !== 4) return null;
-  const ihl = (bytes[0] & 0x0f) * 4;
-  const tcp = bytes.slice(ihl);
-  if (ihl < 20 || tcp.length < 20) return null;
-  const off = tcp[12] >> 4;
-  const total = be(bytes, 2, 2);
-  const options = tcp.slice(20, Math.max(20, off * 4));
-  return {
-    ip: { ihl, total, protocol: bytes[9], src: bytes.slice(12, 16), dst: bytes.slice(16, 20) },
-    sport: be(tcp, 0, 2),
-    dport: be(tcp, 2, 2),
-    seq: be(tcp, 4, 4),
-    ack: be(tcp, 8, 4),
-    off,
-    rsvd: tcp[12] & 0x0f,
-    flags: tcp[13],
-    win: be(tcp, 14, 2),
-    sum: be(tcp, 16, 2),
-    urp: be(tcp, 18, 2),
-    options,
-    tcpLength: total - ihl,
-    dataLength: Math.max(0, total - ihl - off * 4),
-  };
-}
+/** A field's place as the figure's rows count it: bits `from`–`to` of row `row` (1 to 5). */
+const place = (field) => ({ from: field.bit % 32, to: (field.bit % 32) + field.width - 1, row: Math.floor(field.bit / 32) + 1 });
 
-/** Options as [{ kind, bytes, value }], walking kind/length pairs; stops at anything malformed. */
-export function parseOptions(bytes) {
-  const out = [];
-  let i = 0;
-  while (i < bytes.length) {
-    const kind = bytes[i];
-    if (kind === 0) {
-      out.push({ kind, bytes: bytes.slice(i), value: "" });
-      break;
-    }
-    if (kind === 1) {
-      out.push({ kind, bytes: [1], value: "" });
-      i += 1;
-      continue;
-    }
-    const len = bytes[i + 1];
-    if (!(len >= 2) || i + len > bytes.length) {
-      out.push({ kind, bytes: bytes.slice(i), value: "?" });
-      break;
-    }
-    const body = bytes.slice(i + 2, i + len);
-    let value = hexBytes(body);
-    if (kind === 2 && len === 4) value = String(be(body, 0, 2));
-    else if (kind === 3 && len === 3) value = String(body[0]);
-    else if (kind === 4) value = "";
-    else if (kind === 8 && len === 10) value = `${be(body, 0, 4)}, ${be(body, 4, 4)}`;
-    out.push({ kind, bytes: bytes.slice(i, i + len), value });
-    i += len;
-  }
-  return out;
-}
+/** The fields of one header by name (options are listed apart, in order). */
+const byName = (fields) => new Map((fields ?? []).filter((f) => f.name !== "option").map((f) => [f.name, f]));
 
-/** Where each fixed field sits: its bits within its 32-bit row, and the row (1 to 5). */
-function bitRanges() {
-  const ranges = {};
-  let at = 0;
-  for (const f of FIELDS) {
-    if (f.key === "opts" || f.key === "data") continue;
-    ranges[f.key] = { from: at % 32, to: (at % 32) + f.bits - 1, row: Math.floor(at / 32) + 1 };
-    at += f.bits;
-  }
-  return ranges;
-}
-const RANGES = bitRanges();
 let serial = 0;
 
 export class TcpHeaderDiagram extends WidgetFollower {
@@ -266,9 +194,8 @@ export class TcpHeaderDiagram extends WidgetFollower {
       if (this.#id === null) return this.#show(null, this.#t.waiting);
       const info = pg.segment(this.#id);
       if (!info) return this.#show(null, this.#t.waiting);
-      const header = parseHeader(info.bytes);
-      if (!header) return this.#show(null, this.#t.unreadable);
-      this.#show(info, null, header);
+      if (!info.header?.tcp?.length) return this.#show(null, this.#t.unreadable);
+      this.#show(info, null, info.header);
     } catch (err) {
       console.warn("tcp-header-diagram:", err);
       this.#show(null, this.#t.unreadable);
@@ -303,13 +230,13 @@ export class TcpHeaderDiagram extends WidgetFollower {
     grid.setAttribute("role", "group");
     grid.setAttribute("aria-label", t.gridLabel);
     for (const f of FIELDS) {
-      const cell = el("button", `thd-cell span-${f.bits}${f.flag !== undefined ? " flag" : ""} f-${f.key}`);
+      const cell = el("button", `thd-cell span-${f.bits}${f.flag ? " flag" : ""} f-${f.key}`);
       cell.type = "button";
       cell.dataset.field = f.key;
       cell.tabIndex = -1;
       const name = el("span", "thd-name");
-      const long = el("span", "long", f.flag !== undefined ? f.key : f[lang]);
-      const short = el("span", "short", f.flag !== undefined ? f.key[0] : (f.short?.[lang] ?? f[lang]));
+      const long = el("span", "long", f.flag ? f.key : f[lang]);
+      const short = el("span", "short", f.flag ? f.key[0] : (f.short?.[lang] ?? f[lang]));
       name.append(long, short);
       const value = el("span", "thd-value");
       const sub = el("span", "thd-sub");
@@ -386,64 +313,62 @@ export class TcpHeaderDiagram extends WidgetFollower {
       this.#shown = key;
       this.#titleFor(info, sender, receiver);
     }
-    const ipHeader = header.ip.ihl;
-    const tcpHeader = header.off * 4;
-    p.ip.textContent = t.ip(dotted(header.ip.src), dotted(header.ip.dst), header.ip.total, ipHeader, tcpHeader, header.dataLength);
+    const ip = byName(header.ip);
+    const tcp = byName(header.tcp);
+    const pseudo = byName(header.pseudo);
+    const value = (fields, name) => fields.get(name)?.value ?? 0;
+    const data = value(tcp, "data");
+    p.ip.textContent = t.ip(ip.get("source address")?.text, ip.get("destination address")?.text, value(ip, "total length"),
+      value(ip, "header length") * 4, value(tcp, "data offset") * 4, data);
 
-    const relative = (name) => {
-      const field = (info.fields ?? []).find((f) => f.name === name);
-      const m = /\(relative (-?\d+)\)/.exec(field?.value ?? "");
-      return m ? m[1] : null;
-    };
     const set = (key, value, sub, on) => {
       const c = this.#cells.get(key);
       c.value.textContent = value;
       c.sub.textContent = sub;
       c.cell.classList.toggle("on", Boolean(on));
     };
-    set("sport", String(header.sport), hex(header.sport, 4));
-    set("dport", String(header.dport), hex(header.dport, 4));
-    const rseq = relative("sequence number");
-    set("seq", String(header.seq), `${hex(header.seq, 8)}${rseq !== null ? ` · ${t.relative(rseq)}` : ""}`);
-    const ackOn = Boolean(header.flags & 0x10);
-    const rack = relative("acknowledgment number");
-    set("ack", String(header.ack), ackOn ? `${hex(header.ack, 8)}${rack !== null ? ` · ${t.relative(rack)}` : ""}` : t.unused);
-    this.#cells.get("ack").cell.classList.toggle("unused", !ackOn);
-    set("off", String(header.off), hex(header.off, 1));
-    set("rsvd", String(header.rsvd), hex(header.rsvd, 1));
+    const number = (f, digits, extra = "") => set(f.key, String(value(tcp, f.name)), `${hex(value(tcp, f.name), digits)}${extra}`);
+    const digits = { sport: 4, dport: 4, seq: 8, ack: 8, off: 1, rsvd: 1, win: 4, sum: 4, urp: 4 };
+    const ackOn = value(tcp, "ACK") === 1;
     for (const f of FIELDS) {
-      if (f.flag === undefined) continue;
-      const bit = (header.flags >> f.flag) & 1;
-      set(f.key, String(bit), "", bit);
+      if (f.flag) {
+        const bit = value(tcp, f.name);
+        set(f.key, String(bit), "", bit);
+      } else if (f.key === "seq") {
+        number(f, digits.seq, ` · ${t.relative(info.relative_seq)}`);
+      } else if (f.key === "ack") {
+        if (ackOn) number(f, digits.ack, info.relative_ack != null ? ` · ${t.relative(info.relative_ack)}` : "");
+        else set(f.key, String(value(tcp, f.name)), t.unused);
+      } else if (digits[f.key]) {
+        number(f, digits[f.key]);
+      }
     }
-    set("win", String(header.win), hex(header.win, 4));
-    set("sum", String(header.sum), hex(header.sum, 4));
-    set("urp", String(header.urp), hex(header.urp, 4));
+    this.#cells.get("ack").cell.classList.toggle("unused", !ackOn);
 
     const opts = this.#cells.get("opts");
     const list = opts.cell.querySelector(".thd-options");
-    const parsed = parseOptions(header.options);
-    opts.value.textContent = parsed.length ? "" : "—";
-    opts.sub.textContent = parsed.length ? t.optionBytes(header.options.length) : t.noOptions;
-    list.replaceChildren(...parsed.map((o) => {
-      const chip = el("span", `thd-option k-${o.kind}`);
-      const name = OPTION_NAMES[this.language][o.kind] ?? `kind ${o.kind}`;
-      chip.append(el("span", "thd-option-name", o.value ? `${name} ${o.value}` : name), el("span", "thd-option-bytes", hexBytes(o.bytes)));
+    const options = header.tcp.filter((f) => f.name === "option");
+    const optionBytes = (value(tcp, "data offset") - 5) * 4;
+    opts.value.textContent = options.length ? "" : "—";
+    opts.sub.textContent = options.length ? t.optionBytes(optionBytes) : t.noOptions;
+    list.replaceChildren(...options.map((o) => {
+      const chip = el("span", `thd-option k-${o.value}`);
+      const name = OPTION_NAMES[this.language][o.value] ?? `kind ${o.value}`;
+      chip.append(el("span", "thd-option-name", o.text ? `${name} ${o.text}` : name), el("span", "thd-option-bytes", o.bytes ?? ""));
       return chip;
     }));
-    set("data", header.dataLength ? t.dataBytes(header.dataLength) : t.noData, header.dataLength ? t.dataNote : "");
+    set("data", data ? t.dataBytes(data) : t.noData, data ? t.dataNote : "");
 
     const pc = p.pseudoCells;
-    pc.src.value.textContent = dotted(header.ip.src);
-    pc.src.sub.textContent = hexBytes(header.ip.src);
-    pc.dst.value.textContent = dotted(header.ip.dst);
-    pc.dst.sub.textContent = hexBytes(header.ip.dst);
-    pc.zero.value.textContent = "0";
-    pc.zero.sub.textContent = "0x00";
-    pc.proto.value.textContent = String(header.ip.protocol);
-    pc.proto.sub.textContent = `${hex(header.ip.protocol, 2)} (TCP)`;
-    pc.len.value.textContent = String(header.tcpLength);
-    pc.len.sub.textContent = hex(header.tcpLength, 4);
+    for (const [key, name, digits] of [["zero", "zero", 2], ["proto", "protocol", 2], ["len", "TCP length", 4]]) {
+      pc[key].value.textContent = String(value(pseudo, name));
+      pc[key].sub.textContent = hex(value(pseudo, name), digits);
+    }
+    pc.proto.sub.textContent += " (TCP)";
+    for (const [key, name] of [["src", "source address"], ["dst", "destination address"]]) {
+      pc[key].value.textContent = pseudo.get(name)?.text ?? "";
+      pc[key].sub.textContent = pseudo.get(name)?.bytes ?? "";
+    }
 
     this.#describe();
   }
@@ -467,14 +392,15 @@ export class TcpHeaderDiagram extends WidgetFollower {
     const t = this.#t;
     const lang = this.language;
     const f = FIELDS[this.#current];
-    const name = f.flag !== undefined ? `${f.key}` : f[lang];
+    const name = f.flag ? f.key : f[lang];
     const head = [el("strong", null, name)];
-    if (RANGES[f.key]) head.push(` · ${t.bits(f.bits)} · ${t.at(RANGES[f.key])}`);
+    const field = f.key === "opts" || f.key === "data" ? null : byName(header.tcp).get(f.name);
+    if (field) head.push(` · ${t.bits(field.width)} · ${t.at(place(field))}`);
     p.detailHead.replaceChildren(...head);
     const c = this.#cells.get(f.key);
     let value = `${c.value.textContent}${c.sub.textContent ? ` · ${c.sub.textContent}` : ""}`;
-    if (f.flag !== undefined) value = t.flagValue(f.key, c.value.textContent, c.value.textContent === "1");
-    if (f.key === "off") value = `${header.off} · ${t.words(header.off)}`;
+    if (f.flag) value = t.flagValue(f.key, c.value.textContent, c.value.textContent === "1");
+    if (f.key === "off") value = `${field.value} · ${t.words(field.value)}`;
     if (f.key === "opts") value = c.sub.textContent;
     p.detailValue.textContent = value;
     p.detailText.textContent = ABOUT[lang][f.key] ?? "";

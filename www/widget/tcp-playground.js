@@ -167,7 +167,7 @@ class ComparedRun {
     this.#pg = pg;
   }
   state(_panel, lang) { return this.#pg.state(1, lang); }
-  segment(id) { return this.#pg.segment(id, 1); }
+  segment(id, _panel, lang) { return this.#pg.segment(id, 1, lang); }
   segments(absolute) { return this.#pg.segments(absolute, 1); }
   segmentCount() { return this.#pg.segmentCount(1); }
   eventCount() { return this.#pg.eventCount(1); }
@@ -184,7 +184,7 @@ class ObservedRun {
     this.#t = t;
   }
   ladderSvg(opts) { return this.#capture.ladderSvg(opts); }
-  segment(id) { return this.#capture.segment(id); }
+  segment(id, _panel, lang) { return this.#capture.segment(id, lang); }
   segments(absolute) { return this.#capture.segments(absolute); }
   segmentCount() { return this.#capture.segmentCount(); }
   pcap() { return this.#capture.pcap(); }
@@ -746,7 +746,7 @@ export class TcpPlaygroundElement extends HTMLElement {
   }
 
   #inspect(id, panel = 0) {
-    const info = this.#panels[panel]?.segment(id);
+    const info = this.#panels[panel]?.segment(id, undefined, this.#lang());
     if (!info) return;
     const t = this.#t;
     this.#selected = id;
@@ -762,8 +762,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.$("insp-fate").textContent = fate.join(" · ");
     this.$("insp-fields").replaceChildren(...info.fields.flatMap((f) => [el("dt", f.name), el("dd", f.value)]));
     const why = this.$("insp-why");
-    const explanation = this.#lang().startsWith("zh") ? info.why_zh : info.why_en;
-    why.replaceChildren(el("code", info.why), " ", explanation ?? "", " ");
+    why.replaceChildren(el("code", info.why), " ", info.explanation ?? "", " ");
     if (info.rfc) why.append(rfcLink(info.rfc));
     const ends = [[t.sender, info.sender], [t.receiver, info.receiver]].map(([role, end]) => {
       const tr = el("tr");

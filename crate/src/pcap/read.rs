@@ -52,11 +52,12 @@
 //! number starts its direction afresh, and a SYN without ACK with a new one starts the whole
 //! connection afresh (Wireshark's port reuse: a new `tcp.stream`), both directions.
 
-use crate::segment::{Flags, Options, Segment};
+use crate::segment::Segment;
 use crate::seq::SeqNum;
 use crate::time::Instant;
 use crate::trace::{Event, EventKind, HostInfo, Sent, Trace};
 use crate::why;
+use crate::wire::{self, Ipv4Header, TcpHeader, WireError};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -275,9 +276,6 @@ impl<'a> Cursor<'a> {
     }
     fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
         self.take(N)?.try_into().ok()
-    }
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.array::<1>()?[0])
     }
     fn u16(&mut self, order: Order) -> Option<u16> {
         Some(order.u16(self.array()?))
@@ -968,117 +966,44 @@ fn by_ethertype(data: &[u8], type_at: usize, payload_at: usize) -> (usize, Resul
 
 /// IPv4 protocol numbers (IANA).
 const PROTO_ICMP: u8 = 1;
-const PROTO_TCP: u8 = 6;
 const PROTO_UDP: u8 = 17;
+
+impl From<WireError> for Skip {
+    fn from(e: WireError) -> Skip {
+        match e {
+            WireError::Truncated => Skip::CutBySnaplen,
+            WireError::Malformed => Skip::Damaged,
+        }
+    }
+}
 
 /// An IPv4 packet (RFC 791 §3.1) carrying a TCP segment (RFC 9293 §3.1).
 fn ipv4_tcp(ip: &Ip) -> Result<(Ipv4Addr, Ipv4Addr, Segment), Skip> {
-    let b = ip.bytes;
-    let Some(&first) = b.first() else {
-        return Err(Skip::CutBySnaplen);
-    };
-    if first >> 4 != 4 {
-        return Err(Skip::Damaged);
-    }
-    // IHL counts 32-bit words; 5 is the least (RFC 791 §3.1).
-    let ihl = usize::from(first & 0x0f) * 4;
-    if ihl < 20 {
-        return Err(Skip::Damaged);
-    }
-    let fixed = b.get(..20).ok_or(Skip::CutBySnaplen)?;
-    let total = usize::from(be16(fixed, 2).unwrap_or_default());
+    let header = Ipv4Header::parse(ip.bytes)?;
     // A total length of 0 comes from segmentation offload on the capturing host (TSO): the
     // frame's own length is the packet's.
-    let total = if total == 0 { ip.wire_len } else { total };
-    if total < ihl {
+    let total = match usize::from(header.total_len) {
+        0 => ip.wire_len,
+        total => total,
+    };
+    if total < header.header_len {
         return Err(Skip::Damaged);
     }
-    // Flags and fragment offset: More Fragments is 0x2000, the offset the low 13 bits.
-    let fragment = be16(fixed, 6).unwrap_or_default();
-    if fragment & 0x3fff != 0 {
+    if header.is_fragment() {
         return Err(Skip::Fragment);
     }
-    match fixed.get(9).copied().unwrap_or_default() {
-        PROTO_TCP => {}
+    match header.protocol {
+        wire::ipv4::PROTO_TCP => {}
         PROTO_UDP => return Err(Skip::Udp),
         PROTO_ICMP => return Err(Skip::Icmp),
         _ => return Err(Skip::OtherIpProtocol),
     }
-    let addr = |at: usize| Ipv4Addr::from(be32(fixed, at).unwrap_or_default());
-    let (src, dst) = (addr(12), addr(16));
-    let tcp = b.get(ihl..).ok_or(Skip::CutBySnaplen)?;
-    let seg = tcp_segment(tcp, total - ihl)?;
-    Ok((src, dst, seg))
-}
-
-/// The TCP header (RFC 9293 §3.1); `tcp_len` is header plus payload, from the IPv4 total length.
-fn tcp_segment(tcp: &[u8], tcp_len: usize) -> Result<Segment, Skip> {
-    if tcp_len < 20 {
-        return Err(Skip::Damaged);
-    }
-    let fixed = tcp.get(..20).ok_or(Skip::CutBySnaplen)?;
-    // Data offset: the header's length in 32-bit words, in the high nibble of byte 12.
-    let header_len = usize::from(fixed.get(12).copied().unwrap_or_default() >> 4) * 4;
-    if header_len < 20 || header_len > tcp_len {
-        return Err(Skip::Damaged);
-    }
-    let options = tcp.get(20..header_len).ok_or(Skip::CutBySnaplen)?;
-    let field16 = |at| be16(fixed, at).unwrap_or_default();
-    let field32 = |at| be32(fixed, at).unwrap_or_default();
-    Ok(Segment {
-        src_port: field16(0),
-        dst_port: field16(2),
-        seq: SeqNum(field32(4)),
-        ack: SeqNum(field32(8)),
-        flags: flags_from_byte(fixed.get(13).copied().unwrap_or_default()),
-        window: field16(14),
-        options: tcp_options(options),
-        len: (tcp_len - header_len) as u32,
-    })
-}
-
-/// The control bits of byte 13: URG, ACK, PSH, RST, SYN, FIN are its low six bits (RFC 9293
-/// §3.1); CWR and ECE above them are not modelled.
-fn flags_from_byte(byte: u8) -> Flags {
-    [
-        Flags::FIN,
-        Flags::SYN,
-        Flags::RST,
-        Flags::PSH,
-        Flags::ACK,
-        Flags::URG,
-    ]
-    .into_iter()
-    .filter(|f| byte & f.bits() != 0)
-    .fold(Flags::NONE, Flags::union)
-}
-
-/// The options this simulator knows (RFC 9293 §3.2, RFC 7323 §2.2 and §3.2, RFC 2018 §2);
-/// others are passed over by their length, and a damaged list ends the reading.
-fn tcp_options(bytes: &[u8]) -> Options {
-    let mut options = Options::default();
-    let mut c = Cursor::new(bytes);
-    while let Some(kind) = c.u8() {
-        match kind {
-            0 => break,    // End of Option List
-            1 => continue, // No-Operation
-            _ => {}
-        }
-        let Some(len) = c.u8().map(usize::from) else {
-            break;
-        };
-        let Some(value) = len.checked_sub(2).and_then(|n| c.take(n)) else {
-            break;
-        };
-        match (kind, value.len()) {
-            (2, 2) => options.mss = be16(value, 0),
-            (3, 1) => options.wscale = value.first().copied(),
-            (4, 0) => options.sack_permitted = true,
-            (8, 8) => options.timestamps = be32(value, 0).zip(be32(value, 4)),
-            _ => {}
-        }
-    }
-    options
+    let tcp = ip
+        .bytes
+        .get(header.header_len..)
+        .ok_or(Skip::CutBySnaplen)?;
+    let tcp = TcpHeader::parse(tcp, total - header.header_len)?;
+    Ok((header.src, header.dst, tcp.segment()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1413,7 +1338,7 @@ fn hex_bytes(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{ipv4_header, tcp_header};
+    use crate::segment::{Flags, Options};
 
     const A: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
     const B: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
@@ -1455,11 +1380,8 @@ mod tests {
 
     /// An IPv4 packet: header, TCP header, and `seg.len` zero bytes of payload.
     fn ip(src: Ipv4Addr, dst: Ipv4Addr, seg: &Segment) -> Vec<u8> {
-        let tcp = tcp_header(seg, src, dst);
-        let tcp_len = tcp.len() + seg.len as usize;
-        let mut packet = ipv4_header(src, dst, tcp_len, 1, 64).to_vec();
-        packet.extend_from_slice(&tcp);
-        packet.resize(20 + tcp_len, 0);
+        let mut packet = crate::wire::headers(seg, src, dst, 1, 64);
+        packet.resize(packet.len() + seg.len as usize, 0);
         packet
     }
 
@@ -2055,39 +1977,6 @@ mod tests {
         padded.extend_from_slice(&[0; 6]);
         let c = one_packet(1, padded).unwrap();
         assert_eq!(c.packets[0].seg.len, 0);
-    }
-
-    #[test]
-    fn options_known_unknown_and_damaged() {
-        // NOP, MSS, an unknown option (kind 30, 4 bytes), SACK-permitted, timestamps, wscale.
-        let options = [
-            1, 2, 4, 5, 0xb4, 30, 4, 0, 0, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 8, 3, 3, 7, 0,
-        ];
-        assert_eq!(
-            tcp_options(&options),
-            Options {
-                mss: Some(1460),
-                wscale: Some(7),
-                sack_permitted: true,
-                timestamps: Some((9, 8)),
-            }
-        );
-        // A length running past the end, or below 2, ends the list; what came before stays.
-        assert_eq!(tcp_options(&[2, 4, 5, 0xb4, 8, 10, 0, 0]).mss, Some(1460));
-        assert_eq!(tcp_options(&[2, 4, 5, 0xb4, 8, 10, 0, 0]).timestamps, None);
-        assert_eq!(tcp_options(&[30, 0, 2, 4, 5, 0xb4]), Options::default());
-        assert_eq!(tcp_options(&[2]), Options::default());
-        // The wrong length for a known kind is passed over.
-        assert_eq!(tcp_options(&[2, 3, 5, 3, 3, 7]).wscale, Some(7));
-        assert_eq!(
-            flags_from_byte(0xff),
-            Flags::parse("SYN,ACK,FIN,RST,PSH,URG").unwrap()
-        );
-        assert_eq!(
-            flags_from_byte(0xc0),
-            Flags::NONE,
-            "CWR and ECE are not modelled"
-        );
     }
 
     // ----- Connections.

@@ -4,7 +4,7 @@
 
 use super::{ETHERTYPE_IPV4, LINKTYPE_ETHERNET};
 use crate::trace::Trace;
-use crate::wire::{ipv4_header, tcp_header};
+use crate::wire;
 use std::net::Ipv4Addr;
 
 /// The pcap magic number for microsecond timestamps, written little-endian.
@@ -41,14 +41,12 @@ pub fn write(trace: &Trace) -> Vec<u8> {
 /// One Ethernet II frame carrying the segment: addresses made up from the IPv4 addresses
 /// (locally administered, `02:00:` then the four octets), so each host keeps one.
 fn frame(src: Ipv4Addr, dst: Ipv4Addr, seg: &crate::segment::Segment, ip_id: u16) -> Vec<u8> {
-    let tcp = tcp_header(seg, src, dst);
-    let tcp_len = tcp.len() + seg.len as usize;
-    let mut frame = Vec::with_capacity(14 + 20 + tcp_len);
+    let headers = wire::headers(seg, src, dst, ip_id, TTL);
+    let mut frame = Vec::with_capacity(14 + headers.len() + seg.len as usize);
     frame.extend_from_slice(&mac(dst));
     frame.extend_from_slice(&mac(src));
     frame.extend_from_slice(&ETHERTYPE_IPV4.to_be_bytes());
-    frame.extend_from_slice(&ipv4_header(src, dst, tcp_len, ip_id, TTL));
-    frame.extend_from_slice(&tcp);
+    frame.extend_from_slice(&headers);
     frame.resize(frame.len() + seg.len as usize, 0);
     frame
 }

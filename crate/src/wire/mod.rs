@@ -1,147 +1,113 @@
-//! A segment's bytes as they would appear on the wire: the TCP header with its options and
-//! checksum (RFC 9293 §3.1), the IPv4 header around it (RFC 791 §3.1) and a hex dump, for the
-//! segment inspector and for pcap export.
+//! A segment's bytes as they are on the wire, both ways: the IPv4 header (RFC 791 §3.1) and the
+//! TCP header with its options and checksum (RFC 9293 §3.1) written for a simulated segment
+//! (the inspector's bytes, pcap export) and read from a capture (pcap import), and the headers
+//! laid out field by field (name, bit offset, width, value) for the inspector's diagram.
 //!
 //! The simulator carries no payload bytes, only their count ([`Segment::len`]), so the payload
 //! is taken to be that many zero bytes. Nothing here allocates payload: zeros add nothing to a
 //! ones'-complement sum, so only the payload's length enters the checksum (through the
 //! pseudo-header), and a caller that wants the whole packet appends `seg.len` zeros itself.
 
-use crate::segment::{Options, Segment};
+pub mod ipv4;
+pub mod option;
+pub mod tcp;
+
+use crate::segment::Segment;
+use serde::Serialize;
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
-/// The protocol number of TCP in the IPv4 header and the pseudo-header (RFC 9293 §3.1).
-const PROTO_TCP: u8 = 6;
-/// The TCP header without options, in bytes (RFC 9293 §3.1).
-const TCP_BASE_LEN: usize = 20;
-/// The IPv4 header without options, in bytes (RFC 791 §3.1).
-const IPV4_LEN: usize = 20;
+pub use ipv4::Ipv4Header;
+pub use tcp::TcpHeader;
 
-// Option kinds and lengths (RFC 9293 §3.1, RFC 7323 §2.2 and §3.2, RFC 2018 §2).
-const OPT_EOL: u8 = 0;
-const OPT_NOP: u8 = 1;
-const OPT_MSS: u8 = 2;
-const OPT_WSCALE: u8 = 3;
-const OPT_SACK_PERM: u8 = 4;
-const OPT_TIMESTAMP: u8 = 8;
-const OPT_MSS_LEN: u8 = 4;
-const OPT_WSCALE_LEN: u8 = 3;
-const OPT_SACK_PERM_LEN: u8 = 2;
-const OPT_TIMESTAMP_LEN: u8 = 10;
-
-/// The TCP header of `seg` sent from `src` to `dst`: the fixed fields, the options and the
-/// checksum (RFC 9293 §3.1).
-///
-/// The payload is taken to be `seg.len` zero bytes: the simulator does not carry payload bytes,
-/// so the checksum is that of a zero-filled payload. Zeros do not change a ones'-complement sum,
-/// so only the payload's length matters, through the pseudo-header's TCP length (header plus
-/// payload; it is a 16-bit field, and a segment too long for it cannot travel in IPv4 anyway).
-///
-/// The acknowledgment field carries `seg.ack` only when ACK is set and is zero otherwise, as
-/// real stacks send it (RFC 9293 §3.1: it is meaningful only with ACK). The data offset counts
-/// the header's 32-bit words; the reserved bits, CWR, ECE and the urgent pointer are zero (the
-/// simulator models none of them). Options follow Linux's layout, see `tcp_options`.
-pub fn tcp_header(seg: &Segment, src: Ipv4Addr, dst: Ipv4Addr) -> Vec<u8> {
-    let options = tcp_options(&seg.options);
-    let header_len = TCP_BASE_LEN + options.len();
-    let ack = if seg.flags.ack() { seg.ack.0 } else { 0 };
-
-    let mut header = Vec::with_capacity(header_len);
-    header.extend_from_slice(&seg.src_port.to_be_bytes());
-    header.extend_from_slice(&seg.dst_port.to_be_bytes());
-    header.extend_from_slice(&seg.seq.0.to_be_bytes());
-    header.extend_from_slice(&ack.to_be_bytes());
-    // Data offset in the high nibble, the reserved bits below it zero (RFC 9293 §3.1).
-    header.push(((header_len / 4) as u8) << 4);
-    header.push(seg.flags.bits());
-    header.extend_from_slice(&seg.window.to_be_bytes());
-    header.extend_from_slice(&[0, 0]); // checksum, filled in below
-    header.extend_from_slice(&[0, 0]); // urgent pointer
-    header.extend_from_slice(&options);
-    debug_assert_eq!(header.len(), header_len);
-
-    let tcp_len = header_len + seg.len as usize;
-    let pseudo = pseudo_header(src, dst, tcp_len);
-    let sum = checksum(&[&pseudo, &header]);
-    header[16..18].copy_from_slice(&sum.to_be_bytes());
-    header
+/// Why a header could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WireError {
+    /// The bytes end before the header does (a capture's snapshot length cut it).
+    Truncated,
+    /// A field says something no valid header says (a version, or a length that cannot be).
+    Malformed,
 }
 
-/// The IPv4 pseudo-header the TCP checksum covers: source, destination, a zero byte, the
-/// protocol and the TCP length, header plus payload (RFC 9293 §3.1).
-fn pseudo_header(src: Ipv4Addr, dst: Ipv4Addr, tcp_len: usize) -> [u8; 12] {
-    let mut pseudo = [0u8; 12];
-    pseudo[0..4].copy_from_slice(&src.octets());
-    pseudo[4..8].copy_from_slice(&dst.octets());
-    pseudo[9] = PROTO_TCP;
-    pseudo[10..12].copy_from_slice(&(tcp_len as u16).to_be_bytes());
-    pseudo
+/// One field of a header as the inspector's diagram draws it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Field {
+    /// The field's name as RFC 791 and RFC 9293 §3.1 call it (`source port`, `SYN`,
+    /// `option`, ...), which is also its key for the page.
+    pub name: &'static str,
+    /// Where it starts, in bits from the start of its header, and how many bits it takes.
+    pub bit: u32,
+    pub width: u32,
+    /// Its value as a number: for an option, its kind; for the data, its length in bytes.
+    pub value: u64,
+    /// What the value says where a number does not: an address in dotted form, an option's
+    /// value (`1460`, `TSval, TSecr`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The bytes in hex of an option (kind and length included) or an address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<String>,
 }
 
-/// The options field as Linux's `tcp_options_write()` (net/ipv4/tcp_output.c) lays it out:
-/// every option, or pair of options, fills whole 32-bit words, padded with NOPs in front.
-///
-/// 1. MSS: `02 04 <mss>` (RFC 9293 §3.1).
-/// 2. Timestamps: `08 0a <tsval> <tsecr>` (RFC 7323 §3), preceded by SACK-permitted `04 02`
-///    (RFC 2018 §2) when both are present, by `01 01` otherwise.
-/// 3. SACK-permitted without timestamps: `01 01 04 02`.
-/// 4. Window scale: `01 03 03 <shift>` (RFC 7323 §2).
-///
-/// So a Linux SYN reads `02 04 05 b4 04 02 08 0a <tsval> <tsecr> 01 03 03 07`, and a later
-/// segment with timestamps `01 01 08 0a <tsval> <tsecr>`. Whatever the segment carries is
-/// written; the simulator itself puts MSS, SACK-permitted and window scale only on SYNs.
-fn tcp_options(opts: &Options) -> Vec<u8> {
-    let mut out = Vec::with_capacity(24);
-    if let Some(mss) = opts.mss {
-        out.extend_from_slice(&[OPT_MSS, OPT_MSS_LEN]);
-        out.extend_from_slice(&mss.to_be_bytes());
-    }
-    let mut sack_perm_pending = opts.sack_permitted;
-    if let Some((tsval, tsecr)) = opts.timestamps {
-        if sack_perm_pending {
-            out.extend_from_slice(&[OPT_SACK_PERM, OPT_SACK_PERM_LEN]);
-            sack_perm_pending = false;
-        } else {
-            out.extend_from_slice(&[OPT_NOP, OPT_NOP]);
+impl Field {
+    fn new(name: &'static str, bit: u32, width: u32, value: u64) -> Field {
+        Field {
+            name,
+            bit,
+            width,
+            value,
+            text: None,
+            bytes: None,
         }
-        out.extend_from_slice(&[OPT_TIMESTAMP, OPT_TIMESTAMP_LEN]);
-        out.extend_from_slice(&tsval.to_be_bytes());
-        out.extend_from_slice(&tsecr.to_be_bytes());
     }
-    if sack_perm_pending {
-        out.extend_from_slice(&[OPT_NOP, OPT_NOP, OPT_SACK_PERM, OPT_SACK_PERM_LEN]);
+
+    fn address(name: &'static str, bit: u32, addr: Ipv4Addr) -> Field {
+        Field {
+            text: Some(addr.to_string()),
+            bytes: Some(hex(&addr.octets())),
+            ..Field::new(name, bit, 32, u32::from(addr).into())
+        }
     }
-    if let Some(shift) = opts.wscale {
-        out.extend_from_slice(&[OPT_NOP, OPT_WSCALE, OPT_WSCALE_LEN, shift]);
+
+    fn option(opt: &option::RawOption, bit: u32) -> Field {
+        Field {
+            text: Some(option::value_text(opt)),
+            bytes: Some(hex(opt.bytes)),
+            ..Field::new("option", bit, opt.bytes.len() as u32 * 8, opt.kind.into())
+        }
     }
-    // The header ends on a 32-bit boundary, padded with zeros (RFC 9293 §3.1). The layout above
-    // is already whole words; this keeps it so if an option of another size is ever added.
-    while out.len() % 4 != 0 {
-        out.push(OPT_EOL);
-    }
-    out
 }
 
-/// An IPv4 header without options for a TCP segment of `tcp_len` bytes (header plus payload):
-/// version 4, IHL 5, TOS 0, Don't Fragment set, fragment offset 0, protocol 6 and a correct
-/// header checksum (RFC 791 §3.1). The total length is a 16-bit field and wraps past 65535,
-/// which no IPv4 packet can exceed.
-pub fn ipv4_header(src: Ipv4Addr, dst: Ipv4Addr, tcp_len: usize, id: u16, ttl: u8) -> [u8; 20] {
-    const DONT_FRAGMENT: u16 = 0x4000;
-    let total_len = (IPV4_LEN + tcp_len) as u16;
-    let mut header = [0u8; IPV4_LEN];
-    header[0] = 0x45; // version 4, IHL 5 words
-    header[2..4].copy_from_slice(&total_len.to_be_bytes());
-    header[4..6].copy_from_slice(&id.to_be_bytes());
-    header[6..8].copy_from_slice(&DONT_FRAGMENT.to_be_bytes());
-    header[8] = ttl;
-    header[9] = PROTO_TCP;
-    header[12..16].copy_from_slice(&src.octets());
-    header[16..20].copy_from_slice(&dst.octets());
-    let sum = checksum(&[&header]);
-    header[10..12].copy_from_slice(&sum.to_be_bytes());
-    header
+/// A packet's headers field by field: the IPv4 header, the TCP header (options and data
+/// included) and the pseudo-header the TCP checksum covers.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Layout {
+    pub ip: Vec<Field>,
+    pub tcp: Vec<Field>,
+    pub pseudo: Vec<Field>,
+}
+
+/// The IPv4 and TCP headers of `seg` from `src` to `dst`, one after the other, without the
+/// payload: what a packet of this segment starts with (IPv4 identification `id`, `ttl`).
+pub fn headers(seg: &Segment, src: Ipv4Addr, dst: Ipv4Addr, id: u16, ttl: u8) -> Vec<u8> {
+    let tcp = tcp::emit(seg, src, dst);
+    let mut packet = ipv4::emit(src, dst, tcp.len() + seg.len as usize, id, ttl).to_vec();
+    packet.extend_from_slice(&tcp);
+    packet
+}
+
+/// The headers `headers` writes, read back field by field, or `None` for bytes that are not an
+/// IPv4 header followed by a TCP header. `payload_len` is the payload's length, which the
+/// bytes do not hold.
+pub fn layout(packet: &[u8], payload_len: usize) -> Option<Layout> {
+    let ip = Ipv4Header::parse(packet).ok()?;
+    let tcp_bytes = packet.get(ip.header_len..)?;
+    let tcp = TcpHeader::parse(tcp_bytes, tcp_bytes.len() + payload_len).ok()?;
+    Some(Layout {
+        ip: ip.fields(),
+        tcp: tcp.fields(),
+        pseudo: ipv4::pseudo_fields(ip.src, ip.dst, tcp.tcp_len),
+    })
 }
 
 /// The Internet checksum of the chunks taken as one byte string: the ones' complement of the
@@ -183,7 +149,7 @@ pub fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::segment::Flags;
+    use crate::segment::{Flags, Options};
     use crate::seq::SeqNum;
 
     const CLIENT: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
@@ -228,14 +194,14 @@ mod tests {
     /// The checksum over the pseudo-header, the header and the zero payload.
     fn verify_tcp(seg: &Segment, header: &[u8], src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
         let payload = vec![0u8; seg.len as usize];
-        let pseudo = pseudo_header(src, dst, header.len() + payload.len());
+        let pseudo = ipv4::pseudo_header(src, dst, header.len() + payload.len());
         checksum(&[&pseudo, header, &payload])
     }
 
     #[test]
     fn fields_sit_at_their_offsets() {
         let seg = data();
-        let h = tcp_header(&seg, CLIENT, SERVER);
+        let h = tcp::emit(&seg, CLIENT, SERVER);
         assert_eq!(h.len(), 32);
         assert_eq!(&h[0..2], &49152u16.to_be_bytes());
         assert_eq!(&h[2..4], &80u16.to_be_bytes());
@@ -249,11 +215,11 @@ mod tests {
 
     #[test]
     fn ack_field_is_zero_without_the_ack_flag() {
-        let h = tcp_header(&syn(), CLIENT, SERVER);
+        let h = tcp::emit(&syn(), CLIENT, SERVER);
         assert_eq!(&h[8..12], &[0, 0, 0, 0]);
         let mut syn_ack = syn();
         syn_ack.flags = Flags::SYN | Flags::ACK;
-        let h = tcp_header(&syn_ack, SERVER, CLIENT);
+        let h = tcp::emit(&syn_ack, SERVER, CLIENT);
         assert_eq!(&h[8..12], &0xdead_beefu32.to_be_bytes());
         assert_eq!(h[13], 0x12);
     }
@@ -261,7 +227,7 @@ mod tests {
     #[test]
     fn tcp_checksum_verifies_over_pseudo_header_and_zero_payload() {
         for seg in [syn(), data()] {
-            let h = tcp_header(&seg, CLIENT, SERVER);
+            let h = tcp::emit(&seg, CLIENT, SERVER);
             assert_eq!(verify_tcp(&seg, &h, CLIENT, SERVER), 0, "{}", hex(&h));
             // The addresses and the payload length are covered (swapping source and destination
             // would not show: a ones'-complement sum does not see the order of its words).
@@ -277,7 +243,7 @@ mod tests {
 
     #[test]
     fn linux_syn_layout() {
-        let h = tcp_header(&syn(), CLIENT, SERVER);
+        let h = tcp::emit(&syn(), CLIENT, SERVER);
         assert_eq!(h.len(), 40);
         assert_eq!(h[12], 10 << 4);
         #[rustfmt::skip]
@@ -297,7 +263,7 @@ mod tests {
         zeroed[16..18].copy_from_slice(&[0, 0]);
         assert_eq!(zeroed, expected_without_checksum);
         let expected_sum = checksum(&[
-            &pseudo_header(CLIENT, SERVER, 40),
+            &ipv4::pseudo_header(CLIENT, SERVER, 40),
             &expected_without_checksum,
         ]);
         assert_eq!(&h[16..18], &expected_sum.to_be_bytes());
@@ -306,7 +272,7 @@ mod tests {
     #[test]
     fn other_option_combinations_follow_linux() {
         let opts = |mss, wscale, sack_permitted, timestamps| {
-            tcp_options(&Options {
+            option::emit(&Options {
                 mss,
                 wscale,
                 sack_permitted,
@@ -339,7 +305,7 @@ mod tests {
             len: 0,
             ..seg
         };
-        let h = tcp_header(&seg, CLIENT, SERVER);
+        let h = tcp::emit(&seg, CLIENT, SERVER);
         assert_eq!(h.len(), 20);
         assert_eq!(h[12], 5 << 4);
         assert_eq!(verify_tcp(&seg, &h, CLIENT, SERVER), 0);
@@ -347,14 +313,14 @@ mod tests {
 
     #[test]
     fn non_syn_with_timestamps_is_thirty_two_bytes() {
-        let h = tcp_header(&data(), CLIENT, SERVER);
+        let h = tcp::emit(&data(), CLIENT, SERVER);
         assert_eq!(h.len(), 32);
         assert_eq!(&h[20..], &[1, 1, 8, 10, 0, 0, 0x03, 0xf2, 0, 0, 0x07, 0xd0]);
     }
 
     #[test]
     fn ipv4_header_checksum_verifies() {
-        let ip = ipv4_header(CLIENT, SERVER, 40, 0x1c46, 64);
+        let ip = ipv4::emit(CLIENT, SERVER, 40, 0x1c46, 64);
         assert_eq!(checksum(&[&ip]), 0);
         #[rustfmt::skip]
         let expected_without_checksum: [u8; 20] = [
@@ -424,14 +390,14 @@ mod tests {
         pcap.extend_from_slice(&65535u32.to_le_bytes()); // snaplen
         pcap.extend_from_slice(&101u32.to_le_bytes()); // LINKTYPE_RAW
         for (i, (seg, spoil)) in packets.iter().enumerate() {
-            let mut tcp = tcp_header(seg, CLIENT, SERVER);
+            let mut tcp = tcp::emit(seg, CLIENT, SERVER);
             if *spoil {
                 tcp[17] ^= 0x01;
             }
             let tcp_len = tcp.len() + seg.len as usize;
-            let mut packet = ipv4_header(CLIENT, SERVER, tcp_len, 1 + i as u16, 64).to_vec();
+            let mut packet = ipv4::emit(CLIENT, SERVER, tcp_len, 1 + i as u16, 64).to_vec();
             packet.extend_from_slice(&tcp);
-            packet.resize(IPV4_LEN + tcp_len, 0);
+            packet.resize(ipv4::HEADER_LEN + tcp_len, 0);
             let len = packet.len() as u32;
             pcap.extend_from_slice(&(i as u32).to_le_bytes()); // ts_sec
             pcap.extend_from_slice(&0u32.to_le_bytes()); // ts_usec
