@@ -4,6 +4,8 @@
 import { loadCore } from "./widget/tcp-playground.js";
 
 const $ = (id) => document.getElementById(id);
+/** The preset the page opens on, whose ladder index.html carries prerendered. */
+const FIRST_VIEW = "close";
 const main = $("main");
 let Playground = null;
 /** The reader has typed in the editor since it was last filled. */
@@ -34,6 +36,9 @@ function openScenario(target) {
   }
   if ("compare" in target) showCompare(target.compare);
   const value = target.preset ? `preset:${target.preset}` : target.text;
+  // The ladder drawn into the page before the core ran is this preset's: anything else
+  // replaces it at once.
+  if (value !== `preset:${FIRST_VIEW}` || "compare" in target && target.compare) main.dropFirstLadder();
   if (main.getAttribute("scenario") === value) main.reload();
   else main.setAttribute("scenario", value);
 }
@@ -133,16 +138,17 @@ function runEditor() {
   history.replaceState(null, "", main.shareLink());
 }
 
-/** Opens what the URL's fragment carries (`#v1=...` or `#preset=NAME`), or the handshake.
- * A link that cannot be opened says why, and the handshake opens instead. */
+/** Opens what the URL's fragment carries (`#v1=...` or `#preset=NAME`), or the first view
+ * (a connection opened and closed). A link that cannot be opened says why, and the first
+ * view opens instead. */
 function openFromHash() {
-  const fallback = { preset: "handshake" };
+  const fallback = { preset: FIRST_VIEW };
   if (location.hash.length <= 1) return openScenario({ ...fallback, compare: null });
   let target;
   try {
     target = Playground.openLink(location.hash);
   } catch (err) {
-    showError(`This link could not be opened: ${err?.message ?? err}. Showing the handshake instead.`);
+    showError(`This link could not be opened: ${err?.message ?? err}. Showing a connection opened and closed instead.`);
     return openScenario({ ...fallback, compare: null });
   }
   const compare = target.compare ?? null;
@@ -162,7 +168,7 @@ function openFromHash() {
   }
   const errors = Playground.checkScenario(target.text);
   if (errors.length > 0) {
-    showError(`The scenario in this link has ${errors.length === 1 ? "an error" : `${errors.length} errors`}, shown under it below. Showing the handshake instead.`);
+    showError(`The scenario in this link has ${errors.length === 1 ? "an error" : `${errors.length} errors`}, shown under it below. Showing a connection opened and closed instead.`);
     openScenario({ ...fallback, compare: null });
     $("scenario").value = target.text;
     edited = true;
@@ -180,12 +186,21 @@ async function start() {
   const budget = new URLSearchParams(location.search).get("max-events");
   if (budget) main.setAttribute("max-events", budget);
 
+  // The presets under their topics, each with its one-line summary as the option's title.
   const select = $("preset");
+  const groups = new Map();
   for (const p of Playground.presets()) {
+    if (!groups.has(p.topic)) {
+      const group = document.createElement("optgroup");
+      group.label = p.topic;
+      groups.set(p.topic, group);
+      select.append(group);
+    }
     const option = document.createElement("option");
     option.value = p.name;
     option.textContent = p.title;
-    select.append(option);
+    option.title = p.summary;
+    groups.get(p.topic).append(option);
   }
   const custom = document.createElement("option");
   custom.value = "custom";

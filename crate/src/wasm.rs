@@ -27,6 +27,7 @@ pub fn start() {
 #[derive(Serialize)]
 struct PresetInfo {
     name: &'static str,
+    topic: &'static str,
     title: &'static str,
     summary: &'static str,
     point: &'static str,
@@ -95,6 +96,7 @@ impl Playground {
 
     fn act_now(&mut self, host: &str, action: &str) -> Result<f64, JsError> {
         let at = self.run_mut().act_text(host, action).map_err(js)?;
+        self.session.run_changed();
         Ok(at.micros() as f64)
     }
 }
@@ -168,12 +170,13 @@ impl Playground {
         Run::preset(name).map(Playground::of).map_err(js)
     }
 
-    /// `[{ name, title, summary }]` for every preset.
+    /// `[{ name, topic, title, summary, point }]` for every preset, in the library's order.
     pub fn presets() -> Result<JsValue, JsError> {
         let list: Vec<PresetInfo> = PRESETS
             .iter()
             .map(|p| PresetInfo {
                 name: p.name,
+                topic: p.topic,
                 title: p.title,
                 summary: p.summary,
                 point: p.point,
@@ -200,6 +203,7 @@ impl Playground {
     pub fn set_budget(&mut self, events: f64, seconds: f64) {
         let time = Duration::from_micros((seconds.max(0.0) * 1e6) as u64);
         self.run_mut().set_budget(events.max(0.0) as u64, time);
+        self.session.run_changed();
     }
 
     /// Why the run is over, in `lang` (English by default), or `undefined` while it is not.
@@ -300,17 +304,18 @@ impl Playground {
     /// The ladder so far, as SVG (both runs side by side on one time axis, each with its
     /// title, when comparing). `opts`: `{ absolute, showNow, standalone, lang }`, all optional.
     #[wasm_bindgen(js_name = ladderSvg)]
-    pub fn ladder_svg(&self, opts: JsValue) -> Result<String, JsError> {
+    pub fn ladder_svg(&mut self, opts: JsValue) -> Result<String, JsError> {
         let opts = ladder_options(opts)?;
-        let (runs, now) = (self.session.runs(), self.session.now());
-        let Some(titles) = self.session.titles() else {
-            return Ok(ladder::render_svg(runs[0].trace(), now, &opts));
-        };
-        let panels = (runs.iter().zip(titles)).map(|(run, title)| ladder::Panel {
-            trace: run.trace(),
-            now,
-            title: Some(title),
-        });
+        let (titles, now) = (self.session.titles(), self.session.now());
+        let titles = titles.map_or(vec![None], |t| t.map(Some).into());
+        let moments = self.session.moments();
+        let panels =
+            (moments.into_iter().zip(titles)).map(|((trace, happened), title)| ladder::Panel {
+                trace,
+                now,
+                title,
+                happened,
+            });
         Ok(ladder::render_compare_svg(
             &panels.collect::<Vec<_>>(),
             &opts,
@@ -443,8 +448,17 @@ impl Playground {
         to_js(&self.session.titles())
     }
 
+    /// Moves to where a widget opens: `end` (the whole run drawn), `0` (its start, the
+    /// whole run drawn faded) or a moment (`2.5s`, any duration a scenario takes). Throws
+    /// what is wrong with any other text.
+    #[wasm_bindgen(js_name = startAt)]
+    pub fn start_at(&mut self, start: &str) -> Result<(), JsError> {
+        self.session.start_at(start).map_err(js)
+    }
+
     /// One step that Back can undo: one event, or when comparing the next event of whichever
-    /// run is due first (both when they are due together).
+    /// run is due first (both when they are due together). At the end of the run, the step
+    /// replays it from the start.
     pub fn advance(&mut self) {
         self.session.step();
     }

@@ -162,7 +162,10 @@ fn seeking_replays_to_a_time_and_to_a_fraction_of_the_end() {
     session.seek_fraction(0.5);
     assert_eq!(session.now(), Instant::from_micros(75_000));
     assert_eq!(run(&session).trace().segment_count(), 2, "SYN, SYN,ACK");
-    assert!(!session.can_go_back(), "seeking starts the history again");
+    assert!(
+        session.can_go_back(),
+        "Back steps back from where a seek left"
+    );
     assert_eq!(session.known_end(), Some(Instant::from_micros(150_000)));
     session.seek(Instant::from_micros(15_000));
     assert_eq!(run(&session).trace().segment_count(), 1, "the SYN");
@@ -504,4 +507,115 @@ fn the_link_and_the_export_carry_both_variants_as_given() {
     let (opened, compared) = link::decode_pair(&session.share_link()).unwrap();
     assert_eq!(opened.text(), handshake);
     assert_eq!(compared.unwrap().text(), variant);
+}
+
+#[test]
+fn a_session_opens_at_the_end_at_the_start_or_at_a_moment() {
+    let mut end = Session::open("preset:close", None).unwrap();
+    end.start_at("end").unwrap();
+    assert!(end.done());
+    let mut start = Session::open("preset:close", None).unwrap();
+    start.start_at("0").unwrap();
+    assert!(run(&start).at_start() && !start.can_go_back());
+    assert_eq!(start.now(), Instant::ZERO);
+    let mut moment = Session::open("preset:close", None).unwrap();
+    moment.start_at("2.5s").unwrap();
+    assert_eq!(moment.now(), Instant::from_micros(2_500_000));
+    assert!(!moment.done());
+    let why = Session::open("preset:close", None)
+        .unwrap()
+        .start_at("soon")
+        .unwrap_err();
+    assert!(
+        why.starts_with("start `soon`: ") && why.contains("`end`, `0`"),
+        "{why}"
+    );
+}
+
+#[test]
+fn every_moment_of_a_replay_is_a_prefix_of_its_whole_story() {
+    for preset in [
+        "handshake",
+        "close",
+        "syn-lost",
+        "syn-flood",
+        "keepalive-dead",
+    ] {
+        let mut s = Session::open(&format!("preset:{preset}"), None).unwrap();
+        s.start_at("end").unwrap();
+        let whole = run(&s).trace().clone();
+        assert!(
+            matches!(&s.moments()[..], [(_, None)]),
+            "{preset}: over, the run is its story"
+        );
+        // Step from the end: the replay starts again, and every moment is a prefix of the
+        // story, which is the run that was over.
+        for _ in 0..40 {
+            s.step();
+            let now = run(&s).trace().events.clone();
+            let [(story, Some(n))] = &s.moments()[..] else {
+                break;
+            };
+            assert_eq!(
+                (story.digest(), *n),
+                (whole.digest(), now.len()),
+                "{preset}"
+            );
+            assert_eq!(story.events[..*n], now[..], "{preset}");
+        }
+    }
+}
+
+#[test]
+fn at_the_end_step_replays_from_the_start_and_back_steps_back_from_where_a_seek_left() {
+    let mut s = Session::open("preset:handshake", None).unwrap();
+    s.start_at("end").unwrap();
+    let events = run(&s).events();
+    assert!(s.can_go_back());
+    // Back from the end: one step before it, found by replaying.
+    s.back();
+    assert!(!s.done());
+    let before_last = run(&s).events();
+    assert!(before_last < events);
+    s.step();
+    assert_eq!(run(&s).events(), events);
+    s.step();
+    assert!(s.done(), "the step after the last event finds the run over");
+    assert_eq!(run(&s).events(), events);
+    // At the end, Step starts the replay: the first event of the run, not nothing.
+    s.step();
+    assert!(!s.done() && run(&s).events() > 0 && run(&s).events() < events);
+    // After a seek, Back goes one step back all the same.
+    s.seek(Instant::from_micros(50_000));
+    let here = run(&s).events();
+    s.back();
+    assert!(run(&s).events() < here);
+    s.seek(Instant::ZERO);
+    while s.can_go_back() {
+        s.back();
+    }
+    assert!(run(&s).at_start());
+}
+
+#[test]
+fn an_act_while_replaying_changes_the_story_from_then_on() {
+    let mut s = open(PLAYGROUND);
+    s.start_at("0.2s").unwrap();
+    let [(story, Some(_))] = &s.moments()[..] else {
+        panic!("the run is not over");
+    };
+    assert!(sent(story, "ACK,FIN").is_empty(), "nobody closes");
+    s.act("client", Act::Close).unwrap();
+    let [(story, Some(happened))] = &s.moments()[..] else {
+        panic!("the run is not over");
+    };
+    let fin = sent(story, "ACK,FIN");
+    assert_eq!(fin.len(), 1, "the story now holds the client's close");
+    let (at, _) = (story.sent_segments())
+        .find(|(_, s)| s.id == fin[0])
+        .unwrap();
+    assert!(at.t > Instant::from_micros(200_000));
+    // The close is sent as the act is done; its answer is still to come.
+    assert!(story.events[..*happened].iter().any(|e| e.t == at.t));
+    assert!(*happened < story.events.len());
 }

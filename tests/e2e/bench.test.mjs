@@ -3,7 +3,7 @@
 // browser processed exactly the events the native simulator does.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ready, start, v1Link } from "./browser.mjs";
+import { ready, start, v1Link, runToEnd } from "./browser.mjs";
 
 let env;
 before(async () => { env = await start(); });
@@ -32,8 +32,7 @@ test("how fast the first ladder appears, and how fast a long one is drawn", asyn
 
   const long = await env.newPage();
   await ready(long, `${env.base}${v1Link(LONG)}`);
-  await long.click("#end");
-  await long.waitForSelector("#end[disabled]");
+  await runToEnd(long);
   const segments = await long.evaluate(() => document.querySelector("tcp-playground").playground.segmentCount());
   assert.ok(segments > 5000, `${segments} segments`);
   // Only the part in view (and a screen either side) is drawn; scrolling draws the rest.

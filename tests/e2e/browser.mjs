@@ -61,3 +61,17 @@ export function v1Link(text) {
   tail.writeUInt32LE(sum);
   return `#v1=${Buffer.concat([deflateRawSync(bytes), tail]).toString("base64url")}`;
 }
+
+/** Runs the widget on the page (or frame) to the end of its run: a widget opens there by
+ * default, so there may be nothing to do. */
+export async function runToEnd(page) {
+  if (await page.isEnabled("#end")) await page.click("#end");
+  await page.waitForSelector("#end[disabled]");
+}
+
+/** Rewinds the widget to the start of its run (Reset), where nothing has happened yet and the
+ * whole run is drawn faded. */
+export async function fromStart(page) {
+  await page.click("#reset");
+  await page.waitForSelector("#end:not([disabled])");
+}

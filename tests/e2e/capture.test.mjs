@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { start, ready } from "./browser.mjs";
+import { start, ready, runToEnd } from "./browser.mjs";
 
 const CAPTURES = fileURLToPath(new URL("../captures/", import.meta.url));
 /** Four connections: three HTTP/1.0 exchanges and one persistent HTTP/1.1 connection. */
@@ -80,8 +80,7 @@ test("a capture dropped on the page opens too", async () => {
 test("a corrupt, a cut-short or a huge file is explained and the ladder on show stays", async () => {
   const page = await env.newPage();
   await ready(page, `${env.base}#preset=handshake`);
-  await page.click("#end");
-  await page.waitForSelector("#end[disabled]");
+  await runToEnd(page);
   const before = await arrows(page);
   assert.equal(before, 3);
 

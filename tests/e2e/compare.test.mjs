@@ -2,7 +2,7 @@
 // stepped together, shared by one link.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ARTIFACTS, ready, start } from "./browser.mjs";
+import { ARTIFACTS, ready, start, runToEnd } from "./browser.mjs";
 
 let env;
 before(async () => { env = await start(); });
@@ -13,7 +13,7 @@ function starts(page, flags) {
   return page.evaluate((flags) => {
     const svg = document.querySelector("#main").shadowRoot.querySelector("svg.ladder");
     return [...svg.querySelectorAll("[data-panel]")].map((panel) =>
-      [...panel.querySelectorAll(`[data-flags="${flags}"] .seg-line`)].map((l) => Number(l.getAttribute("y1"))));
+      [...panel.querySelectorAll(`[data-seg-id][data-flags="${flags}"] .seg-line`)].map((l) => Number(l.getAttribute("y1"))));
   }, flags);
 }
 
@@ -42,8 +42,7 @@ test("a variant runs beside the scenario on the same clock, and one link carries
   assert.equal(linux[0], classic[0]);
 
   // Run to the end: the retransmission leaves after 1 s on Linux and 3 s in classic, so lower.
-  await page.click("#end");
-  await page.waitForSelector("#end[disabled]");
+  await runToEnd(page);
   [linux, classic] = await starts(page, "SYN");
   assert.equal(linux.length, 2);
   assert.equal(classic.length, 2);
@@ -59,8 +58,7 @@ test("a variant runs beside the scenario on the same clock, and one link carries
   await ready(reader, url);
   await reader.waitForSelector("svg.ladder.compare");
   assert.equal(await reader.inputValue("#compare-text"), await page.inputValue("#compare-text"));
-  await reader.click("#end");
-  await reader.waitForSelector("#end[disabled]");
+  await runToEnd(reader);
   assert.equal(await reader.innerHTML("#ladder"), original);
   assert.deepEqual(page.problems, []);
   assert.deepEqual(reader.problems, []);
@@ -72,8 +70,7 @@ test("what the reader does happens in both variants", async () => {
   await page.click("#step");
   await page.selectOption("#actor", "client");
   await page.click('[data-act="connect"]');
-  await page.click("#end");
-  await page.waitForSelector("#end[disabled]");
+  await runToEnd(page);
   // Each variant: the first connection's lost SYN and its retry, and the second's SYN.
   const [linux, classic] = await starts(page, "SYN");
   assert.equal(linux.length, 3);
@@ -92,15 +89,13 @@ test("compare mode: Back, the inspector per panel, the table, and stopping", asy
   await page.waitForFunction((html) => document.querySelector("#main").shadowRoot.querySelector("#ladder").innerHTML === html, before);
 
   // An arrow in the right-hand panel opens that variant's segment.
-  await page.click("#end");
-  await page.waitForSelector("#end[disabled]");
-  await page.click("[data-panel='1'] [data-flags='SYN,ACK'] .seg-line");
+  await runToEnd(page);
+  await page.click("[data-panel='1'] [data-seg-id][data-flags='SYN,ACK'] .seg-line");
   assert.match(await page.textContent("#insp-title"), /^profile classic: /);
   // Dropping it changes only that variant: its server sends the SYN,ACK once more.
   const [linuxBefore, classicBefore] = await starts(page, "SYN,ACK");
   await page.click('[data-fault="drop"]');
-  await page.click("#end");
-  await page.waitForSelector("#end[disabled]");
+  await runToEnd(page);
   const [linuxAfter, classicAfter] = await starts(page, "SYN,ACK");
   assert.deepEqual(linuxAfter, linuxBefore);
   assert.equal(classicAfter.length, classicBefore.length + 1);

@@ -2,7 +2,7 @@
 // a bad link or a bad scenario says what is wrong without losing what the reader had.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ARTIFACTS, ready, start, v1Link } from "./browser.mjs";
+import { ARTIFACTS, ready, start, v1Link, runToEnd } from "./browser.mjs";
 
 let env;
 before(async () => { env = await start(); });
@@ -10,8 +10,7 @@ after(async () => { await env?.close(); });
 
 /** Runs to the end and returns the ladder's SVG. */
 async function finalLadder(page) {
-  await page.click("#end");
-  await page.waitForSelector("#end[disabled]");
+  await runToEnd(page);
   return page.innerHTML("#ladder");
 }
 
@@ -72,8 +71,8 @@ test("a damaged, foreign or future link says so and opens the handshake", async 
     const page = await env.newPage();
     await ready(page, `${env.base}${fragment}`);
     assert.match(await page.textContent("#error"), message, fragment);
-    assert.match(await page.textContent("#error"), /Showing the handshake instead/);
-    assert.equal(await page.inputValue("#preset"), "handshake");
+    assert.match(await page.textContent("#error"), /Showing a connection opened and closed instead/);
+    assert.equal(await page.inputValue("#preset"), "close");
     await page.click("#step");
     assert.deepEqual(await page.$$eval("#ladder [data-seg-id]", (gs) => gs.map((g) => g.dataset.flags)), ["SYN"]);
     assert.deepEqual(page.problems, [], fragment);
@@ -83,8 +82,7 @@ test("a damaged, foreign or future link says so and opens the handshake", async 
 test("the editor points at a mistake, keeps the diagram, and runs the corrected text", async () => {
   const page = await env.newPage();
   await ready(page, `${env.base}#preset=handshake`);
-  await page.click("#end");
-  await page.waitForSelector("#end[disabled]");
+  await runToEnd(page);
   const before = await page.innerHTML("#ladder");
 
   await page.click("#editor summary");
@@ -127,7 +125,7 @@ test("a link made elsewhere opens, and one whose scenario has errors shows them 
   assert.match(await page.textContent("#error"), /The scenario in this link has an error, shown under it below/);
   assert.equal(await page.inputValue("#scenario"), text, "the reader keeps the link's text to fix");
   assert.match(await page.textContent("#scenario-errors"), /^2:8: unknown host `b`; known hosts: a/);
-  assert.equal(await page.inputValue("#preset"), "handshake");
+  assert.equal(await page.inputValue("#preset"), "close");
   assert.deepEqual(good.problems, []);
   assert.deepEqual(page.problems, []);
 });

@@ -1,7 +1,7 @@
 // The playground page in Chromium: stepping the handshake, playing the close.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ARTIFACTS, start } from "./browser.mjs";
+import { ARTIFACTS, fromStart, start, runToEnd } from "./browser.mjs";
 
 let env;
 before(async () => { env = await start(); });
@@ -10,11 +10,18 @@ after(async () => { await env?.close(); });
 const flagsOfArrows = (page) =>
   page.$$eval("#ladder [data-seg-id]", (gs) => gs.map((g) => g.getAttribute("data-flags")));
 
-test("three steps draw the three segments of the handshake", async () => {
+test("the page opens on a connection drawn whole; from its start, three steps draw the handshake", async () => {
   const page = await env.newPage();
   await page.goto(env.base);
   await page.waitForSelector("#step:not([disabled])");
+  const whole = await flagsOfArrows(page);
+  assert.deepEqual(whole.slice(0, 3), ["SYN", "SYN,ACK", "ACK"], "drawn before any input");
+  assert.equal(whole.filter((f) => f.includes("FIN")).length, 2, "and the close");
+
+  // Reset: nothing has happened yet, and the whole run is there, faded.
+  await fromStart(page);
   assert.deepEqual(await flagsOfArrows(page), [], "nothing is sent before the first step");
+  assert.equal(await page.locator("#ladder .later .seg").count(), whole.length);
 
   for (let i = 0; i < 3; i++) await page.click("#step");
   await page.waitForFunction(() => document.querySelector("tcp-playground").shadowRoot.querySelectorAll("#ladder [data-seg-id]").length === 3);
@@ -36,9 +43,9 @@ test("playing the close preset shows the FIN exchange and TIME-WAIT on the clien
   await page.selectOption("#preset", "close");
   await page.selectOption("#speed", "120");
   await page.click("#play");
-  await page.waitForSelector("#play[disabled]", { timeout: 20_000 });
+  await page.waitForSelector("#end[disabled]", { timeout: 20_000 });
 
-  const fins = await page.$$eval('#ladder [data-flags*="FIN"]', (gs) =>
+  const fins = await page.$$eval('#ladder [data-seg-id][data-flags*="FIN"]', (gs) =>
     gs.map((g) => g.getAttribute("aria-label")));
   assert.equal(fins.length, 2, `one FIN each way: ${fins}`);
   assert.ok(fins.some((l) => l.includes("from client to server")));
@@ -65,7 +72,8 @@ test("a link to a preset opens it, and a link to an unknown one says so", async 
   await other.goto(`${env.base}#preset=no-such-thing`);
   await other.waitForSelector("#step:not([disabled])");
   assert.match(await other.textContent("#error"), /could not be opened: the link names unknown preset `no-such-thing`/);
-  assert.equal(await other.inputValue("#preset"), "handshake");
+  assert.match(await other.textContent("#error"), /Showing a connection opened and closed instead/);
+  assert.equal(await other.inputValue("#preset"), "close");
   assert.deepEqual(page.problems, []);
 });
 
@@ -96,12 +104,10 @@ test("acting on a host adds segments and records the action in the scenario", as
   const page = await env.newPage();
   await page.goto(`${env.base}#preset=handshake`);
   await page.waitForSelector("#step:not([disabled])");
-  await page.click("#end");
-  await page.waitForSelector("#end[disabled]");
+  await runToEnd(page);
   assert.equal(await page.inputValue("#actor"), "client");
   await page.click('[data-act="send 1000"]');
-  await page.click("#end");
-  await page.waitForSelector("#end[disabled]");
+  await runToEnd(page);
   const flags = await flagsOfArrows(page);
   assert.ok(flags.includes("ACK,PSH"), `data was sent: ${flags}`);
   assert.match(await page.inputValue("#scenario"), /^at \S+ client send 1000$/m);
@@ -118,8 +124,7 @@ test("a run over its budget ends with a message that says so", async () => {
   const page = await env.newPage();
   await page.goto(`${env.base}?max-events=50#preset=syn-flood`);
   await page.waitForSelector("#step:not([disabled])");
-  await page.click("#end");
-  await page.waitForSelector("#end[disabled]");
+  await runToEnd(page);
   assert.match(await page.textContent("#status"), /stopped after 50 events, the limit for one run/);
   assert.deepEqual(page.problems, []);
 });
@@ -128,8 +133,7 @@ test("during a flood the state panel sums up the half-open connections", async (
   const page = await env.newPage();
   await page.goto(`${env.base}#preset=syn-flood-cookies`);
   await page.waitForSelector("#step:not([disabled])");
-  await page.click("#end");
-  await page.waitForSelector("#end[disabled]");
+  await runToEnd(page);
   const cards = await page.$$eval("#state .host", (hs) => hs.map((h) => h.querySelectorAll(".conn").length));
   assert.ok(cards.every((n) => n <= 4), `connections shown per host: ${cards}`);
   assert.match(await page.textContent("#state"), /and \d+ more half-open connections \(SYN-RECEIVED\)/);

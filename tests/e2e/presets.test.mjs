@@ -3,7 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { start } from "./browser.mjs";
+import { start, runToEnd } from "./browser.mjs";
 
 let env;
 before(async () => { env = await start(); });
@@ -26,8 +26,7 @@ test("every preset runs to its end in the page and draws its golden segments", a
   assert.ok(names.length >= 18, `${names.length} presets`);
   for (const name of names) {
     await page.selectOption("#preset", name);
-    await page.click("#end");
-    await page.waitForSelector("#end[disabled]");
+    await runToEnd(page);
     const drawn = await page.$$eval("#ladder [data-seg-id]", (gs) => gs.map((g) => g.dataset.flags));
     assert.deepEqual(drawn, goldenFlags(golden(name)), name);
     assert.match(await page.textContent("#status"), /The run is over/, name);
@@ -51,7 +50,7 @@ test("a lost segment ends in a cross, and its retransmission is marked", async (
   await page.waitForSelector("#step:not([disabled])");
   await page.keyboard.press("End");
   await page.waitForSelector("#end[disabled]");
-  const syns = await page.$$eval('#ladder [data-flags="SYN"]', (gs) => gs.map((g) => g.getAttribute("class")));
+  const syns = await page.$$eval('#ladder [data-seg-id][data-flags="SYN"]', (gs) => gs.map((g) => g.getAttribute("class")));
   assert.equal(syns.length, 2);
   assert.match(syns[0], /\blost\b/);
   assert.match(syns[1], /\bretrans\b/);

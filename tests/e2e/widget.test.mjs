@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { ARTIFACTS, ready, start, v1Link } from "./browser.mjs";
+import { ARTIFACTS, ready, start, v1Link, runToEnd } from "./browser.mjs";
 import { serve } from "../../tools/serve.mjs";
 
 let env;
@@ -23,8 +23,7 @@ const total = (c) => Object.values(c).reduce((a, b) => a + b, 0);
 
 /** Runs to the end (an action may already have run everything there was to run). */
 async function toEnd(page) {
-  if (await page.isEnabled("#end")) await page.click("#end");
-  await page.waitForSelector("#end[disabled]");
+  if (await page.isEnabled("#end")) await runToEnd(page);
 }
 
 const clock = (page) => page.textContent("#clock");
@@ -102,7 +101,7 @@ test("each action button changes the diagram as it should", async () => {
   assert.equal(await page.locator("#ladder .seg-cross").count(), 1, "one segment lost");
   // The lost one is the handshake's final ACK (the SYN left as the connect was clicked): the
   // server, still waiting, sends its SYN,ACK again.
-  assert.ok((await page.locator('#ladder [data-flags="SYN,ACK"].retrans').count()) >= 1, "a retransmission answers the loss");
+  assert.ok((await page.locator('#ladder [data-seg-id][data-flags="SYN,ACK"].retrans').count()) >= 1, "a retransmission answers the loss");
 
   // Crash the server: the client's data goes unanswered and is retransmitted.
   const before = total(await counts(page));
@@ -152,7 +151,7 @@ test("the inspector explains a SYN,ACK, and dropping it brings its retransmissio
   const page = await env.newPage();
   await ready(page, `${env.base}${v1Link(PLAYGROUND)}`);
   await toEnd(page);
-  await page.click('#ladder [data-flags="SYN,ACK"]');
+  await page.click('#ladder [data-seg-id][data-flags="SYN,ACK"]');
   await page.waitForSelector("#inspector:not([hidden])");
   const text = await page.textContent("#inspector");
   assert.match(text, /server → client SYN,ACK seq=0 ack=1/);
@@ -169,11 +168,11 @@ test("the inspector explains a SYN,ACK, and dropping it brings its retransmissio
   // The SYN,ACK again: at once when the client's repeated SYN arrives, and when its own
   // timer fires.
   assert.ok((await counts(page))["SYN,ACK"] >= 2, "the SYN,ACK is sent again");
-  assert.equal(await page.locator('#ladder [data-flags="SYN,ACK"] .seg-cross').count(), 1);
+  assert.equal(await page.locator('#ladder [data-seg-id][data-flags="SYN,ACK"] .seg-cross').count(), 1);
   assert.match(await page.inputValue("#scenario"), /^drop server->client nth=1 flags=SYN,ACK len=0$/m);
 
   // The keyboard reaches the inspector too: focus an arrow, press Enter.
-  await page.locator('#ladder [data-flags="ACK"]').first().focus();
+  await page.locator('#ladder [data-seg-id][data-flags="ACK"]').first().focus();
   await page.keyboard.press("Enter");
   assert.match(await page.textContent("#insp-title"), /client → server ACK/);
   assert.deepEqual(page.problems, []);
@@ -186,10 +185,10 @@ test("the widget speaks Chinese with lang=zh", async () => {
   assert.equal(await page.textContent("#step"), "单步");
   await toEnd(page);
   // The ladder's words follow: what a screen reader hears of an arrow and of the diagram.
-  assert.equal(await page.getAttribute('#ladder [data-flags="SYN"]', "aria-label"), "SYN seq=0，从 client 到 server");
+  assert.equal(await page.getAttribute('#ladder [data-seg-id][data-flags="SYN"]', "aria-label"), "SYN seq=0，从 client 到 server");
   assert.equal(await page.getAttribute("#ladder svg", "aria-label"), "client、server 之间的时序图：3 个报文段");
   assert.equal(await page.textContent("#status"), "运行结束：已经没有会发生的事了。");
-  await page.click('#ladder [data-flags="SYN"]');
+  await page.click('#ladder [data-seg-id][data-flags="SYN"]');
   assert.match(await page.textContent("#insp-why"), /connect\(\)/);
   assert.match(await page.textContent("#insp-why"), /。/);
   assert.deepEqual(page.problems, []);
@@ -229,9 +228,8 @@ test("the embed code works on another site's page, twice, with no style leaking 
   assert.equal(await widgets.count(), 2);
   await page.waitForFunction(() => [...document.querySelectorAll("tcp-playground")]
     .every((w) => w.shadowRoot?.querySelector("#step:not([disabled])")));
-  for (let i = 0; i < 2; i++) {
-    await widgets.nth(i).locator("#end").click();
-  }
+  // Each widget opens at the end of its run, drawn whole, before any click.
+  for (let i = 0; i < 2; i++) await widgets.nth(i).locator("#end[disabled]").waitFor();
   const first = await counts(page, widgets.nth(0));
   const second = await counts(page, widgets.nth(1));
   assert.equal(first.SYN, 2, "syn-lost: the SYN and its retransmission");
@@ -293,7 +291,7 @@ test("the iframe code opens the embed page with the same scenario", async () => 
   await framed.setContent(code);
   const frame = framed.frameLocator("iframe");
   await frame.locator("#step:not([disabled])").waitFor();
-  await frame.locator("#end").click();
+  // It opens at the end of the run, drawn whole.
   await frame.locator("#end[disabled]").waitFor();
   const flags = await frame.locator("#ladder [data-seg-id]").evaluateAll((gs) => gs.map((g) => g.dataset.flags));
   const inFrame = {};

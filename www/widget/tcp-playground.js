@@ -10,7 +10,8 @@
 // share, state, table, or `none`; all by default), `lang` (`en` or `zh`), `max-events` (a
 // budget for each run; the core's default is 20 million events), `compare` (a second
 // scenario, text or `preset:NAME`: compare mode draws both side by side on one time axis and
-// steps them together).
+// steps them together), `start` (where it opens: `end`, the whole run drawn, by default;
+// `0`, its start, with the whole run drawn faded; or a moment such as `2.5s`).
 // Events: `change` (bubbles) whenever what runs changes: loaded, stepped, acted, rebuilt;
 // `inspect` (detail.id, detail.panel) when the reader opens a segment in the inspector;
 // `copy-code` (detail.text, detail.kind: link, embed or iframe) when something was copied.
@@ -47,17 +48,38 @@ const TEMPLATE = `
 <link rel="stylesheet" href="${new URL("widget/widget.css", SITE)}">
 <link rel="stylesheet" href="${new URL("pkg/ladder.css", SITE)}">
 <div class="widget">
-  <div class="bar playback" role="group">
-    <div class="buttons">
-      <button id="back" type="button" disabled></button>
-      <button id="step" class="primary" type="button" disabled></button>
-      <button id="play" class="primary" type="button" aria-pressed="false" disabled></button>
-      <button id="end" type="button" disabled></button>
-      <button id="reset" type="button" disabled></button>
+  <div class="bar capture" role="group" hidden>
+    <strong id="capture-name" class="capture-name"></strong>
+    <label class="field"><span data-t="connection"></span><select id="capture-conn"></select></label>
+    <button id="capture-close" type="button"></button>
+    <p id="capture-note" class="note"></p>
+  </div>
+  <p id="act-error" class="error" role="alert" hidden></p>
+  <div class="stage">
+    <div class="ladder-box">
+      <figure id="ladder" class="ladder-frame"><slot name="ladder"></slot></figure>
+      <button id="legend-open" class="legend-open" type="button" aria-expanded="false" aria-controls="legend"></button>
+      <div id="legend" class="legend" hidden></div>
     </div>
-    <label class="field"><span data-t="speed"></span><select id="speed"></select></label>
-    <label class="field scrub"><span data-t="time"></span><input id="scrubber" type="range" min="0" max="1000" value="0" disabled></label>
-    <output id="clock" class="clock" aria-live="polite">t = 0 ms</output>
+    <div class="side">
+      <div class="bar playback" role="group">
+        <div class="buttons">
+          <button id="back" type="button" disabled></button>
+          <button id="step" class="primary" type="button" disabled></button>
+          <button id="play" class="primary" type="button" aria-pressed="false" disabled></button>
+          <button id="end" type="button" disabled></button>
+          <button id="reset" type="button" disabled></button>
+        </div>
+        <label class="field"><span data-t="speed"></span><select id="speed"></select></label>
+        <label class="field scrub"><span data-t="time"></span><input id="scrubber" type="range" min="0" max="1000" value="0" disabled></label>
+        <output id="clock" class="clock" aria-live="polite">t = 0 ms</output>
+      </div>
+      <aside class="state-panel">
+        <h2 data-t="state"></h2>
+        <div id="state"></div>
+        <p id="status" class="status" aria-live="polite"></p>
+      </aside>
+    </div>
   </div>
   <div class="bar act" role="group">
     <label class="field"><span data-t="host"></span><select id="actor" disabled></select></label>
@@ -74,21 +96,6 @@ const TEMPLATE = `
       <button type="button" data-act="keepalive on" disabled></button>
       <button type="button" data-act="skip" disabled></button>
     </div>
-  </div>
-  <div class="bar capture" role="group" hidden>
-    <strong id="capture-name" class="capture-name"></strong>
-    <label class="field"><span data-t="connection"></span><select id="capture-conn"></select></label>
-    <button id="capture-close" type="button"></button>
-    <p id="capture-note" class="note"></p>
-  </div>
-  <p id="act-error" class="error" role="alert" hidden></p>
-  <div class="stage">
-    <figure id="ladder" class="ladder-frame"></figure>
-    <aside class="state-panel">
-      <h2 data-t="state"></h2>
-      <div id="state"></div>
-      <p id="status" class="status" aria-live="polite"></p>
-    </aside>
   </div>
   <section id="inspector" class="inspector" hidden tabindex="-1" aria-live="polite">
     <header><h2 id="insp-title"></h2><button id="insp-close" type="button"></button></header>
@@ -138,7 +145,23 @@ const LABELS = {
   "export-pcap": ["exportPcap", "exportPcapTitle"],
   "capture-close": ["captureClose", "captureCloseTitle"],
   "insp-close": ["closeInspector"], drop: ["dropIt"], delay: ["delayIt"], dup: ["dupIt"],
+  "legend-open": ["legend", "legendTitle"],
 };
+
+/** The legend's entries: a sample drawn with the ladder's own classes, and its words. */
+const LEGEND = [
+  ["syn", '<g class="seg syn"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
+  ["ack", '<g class="seg"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
+  ["data", '<g class="seg data"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
+  ["fin", '<g class="seg fin"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
+  ["rst", '<g class="seg rst"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
+  ["retrans", '<g class="seg syn retrans"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
+  ["lost", '<g class="seg lost"><line class="seg-line" x1="2" y1="4" x2="26" y2="10"/><path class="seg-cross" d="M23 6l8 8M31 6l-8 8"/></g>'],
+  ["inFlight", '<g class="seg in-flight"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
+  ["later", '<g class="later"><g class="seg syn"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g></g>'],
+  ["state", '<g class="state"><circle cx="6" cy="8" r="3.5"/><text x="13" y="12">EST</text></g>'],
+  ["timer", '<g class="timer"><path d="M14 2H18V14H14"/></g>'],
+];
 
 /** `9293 §3.10.7.2` as a link to that section at the RFC Editor. */
 function rfcLink(rfc) {
@@ -205,7 +228,7 @@ class ObservedRun {
 }
 
 export class TcpPlaygroundElement extends HTMLElement {
-  static observedAttributes = ["scenario", "lang", "controls", "max-events", "compare"];
+  static observedAttributes = ["scenario", "lang", "controls", "max-events", "compare", "start"];
 
   #root;
   #core = null;
@@ -228,6 +251,8 @@ export class TcpPlaygroundElement extends HTMLElement {
   #t = strings("en");
   /** A real capture on show instead of a simulation: { capture, name }, or null. */
   #observed = null;
+  /** Whether the core has drawn a ladder yet. */
+  #drawn = false;
 
   constructor() {
     super();
@@ -264,7 +289,7 @@ export class TcpPlaygroundElement extends HTMLElement {
       if (this.#pg) this.#render();
     } else if (name === "controls") {
       this.#applyControls();
-    } else if ((name === "scenario" || name === "max-events" || name === "compare") && this.#core) {
+    } else if ((name === "scenario" || name === "max-events" || name === "compare" || name === "start") && this.#core) {
       this.#load();
     }
   }
@@ -389,10 +414,11 @@ export class TcpPlaygroundElement extends HTMLElement {
       this.#pause();
       this.#drive((s) => s.runToEnd());
     });
-    on("reset", () => this.#load());
+    on("reset", () => this.#load("0"));
     on("capture-close", () => this.#load());
     this.$("capture-conn").addEventListener("change", (e) => this.#showConnection(Number(e.target.value)));
     on("insp-close", () => this.#closeInspector());
+    on("legend-open", () => this.#toggleLegend());
     // The link opens the playground page, wherever the widget is embedded.
     on("copy-link", () => this.#copy(new URL(this.shareLink(), SITE).href, "link"));
     on("copy-embed", () => this.#copy(this.embedCode(), "embed"));
@@ -449,7 +475,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     } else if (e.key === "ArrowRight") {
       e.preventDefault();
       this.#pause();
-      if (!this.#done()) this.step();
+      if (this.#replayable()) this.step();
     } else if (e.key === "ArrowLeft") {
       e.preventDefault();
       this.#pause();
@@ -483,6 +509,27 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.$("play").textContent = this.#player ? t.pause : t.play;
     for (const [i, o] of [...this.$("speed").options].entries()) o.textContent = t[SPEEDS[i][0]];
     this.$("ladder").setAttribute("aria-label", t.ladder);
+    this.$("legend").replaceChildren(...LEGEND.map(([key, sample]) => {
+      const item = el("div");
+      item.className = "legend-item";
+      const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+      for (const [k, v] of [["class", "ladder"], ["viewBox", "0 0 36 16"], ["width", "36"], ["height", "16"], ["aria-hidden", "true"]]) svg.setAttribute(k, v);
+      svg.innerHTML = sample;
+      item.append(svg, el("span", t.legendItems[key]));
+      return item;
+    }));
+  }
+
+  /** Opens or closes the legend beside the ladder. */
+  #toggleLegend(open = this.$("legend").hidden) {
+    this.$("legend").hidden = !open;
+    this.$("legend-open").setAttribute("aria-expanded", String(open));
+  }
+
+  /** Takes away a ladder the page drew before the core ran (its light-DOM `slot="ladder"`
+   * child): the page's scenario is another one. */
+  dropFirstLadder() {
+    for (const node of this.querySelectorAll(':scope > [slot="ladder"]')) node.remove();
   }
 
   #applyControls() {
@@ -495,12 +542,14 @@ export class TcpPlaygroundElement extends HTMLElement {
           : this.#root.querySelector(`.bar.${group}`);
       node.hidden = !show;
     }
-    this.#root.querySelector(".stage").classList.toggle("no-state", this.#root.querySelector(".state-panel").hidden);
+    const side = [".state-panel", ".bar.playback"].every((c) => this.#root.querySelector(c).hidden);
+    this.#root.querySelector(".stage").classList.toggle("no-side", side);
   }
 
   /** (Re)starts from the `scenario` (and `compare`) attributes, each run within the
-   * `max-events` budget; an error is shown, the old run stays. */
-  #load() {
+   * `max-events` budget, at the moment `start` names (`end` unless `at` says otherwise);
+   * an error is shown, the old run stays (a bad `start` opens the run at its start). */
+  #load(at = this.getAttribute("start") ?? "end") {
     this.#pause();
     this.#guard(() => {
       const next = Playground.fromScenario(this.getAttribute("scenario") ?? "preset:handshake", Number(this.getAttribute("max-events")));
@@ -511,7 +560,14 @@ export class TcpPlaygroundElement extends HTMLElement {
         next.free();
         throw new Error(`${this.#t.compareError}: ${err?.message ?? err}`);
       }
+      let startError = null;
+      try {
+        next.startAt(at);
+      } catch (err) {
+        startError = err?.message ?? String(err);
+      }
       this.#adopt(next);
+      if (startError) this.#error(startError);
     }, { fatal: false });
   }
 
@@ -538,6 +594,12 @@ export class TcpPlaygroundElement extends HTMLElement {
 
   #done() {
     return this.#pg.done();
+  }
+
+  /** Whether Step and Play have something to show: the rest of the run, or, once it is
+   * over, the run again from its start. */
+  #replayable() {
+    return !this.#done() || this.#pg.canGoBack();
   }
 
   /** Puts a new playground (or a capture's view) in place of the old one. */
@@ -597,6 +659,9 @@ export class TcpPlaygroundElement extends HTMLElement {
     const ladder = this.$("ladder");
     const drawing = performance.now();
     const opts = { absolute: this.$("absolute").checked, showNow: !this.#done(), lang: this.#lang() };
+    // The first ladder tells the Element Timing API when it is painted.
+    const first = !this.#drawn;
+    if (first) opts.elementTiming = "ladder";
     const long = this.#panels.reduce((n, pg) => n + pg.segmentCount(), 0) > LONG_LADDER;
     this.#band = long ? this.#bandInView(1) : null;
     if (this.#band) opts.visible = this.#band;
@@ -604,6 +669,10 @@ export class TcpPlaygroundElement extends HTMLElement {
     const focused = this.#root.activeElement?.closest?.("[data-seg-id]");
     const refocus = focused && [Number(focused.closest("[data-panel]")?.dataset.panel ?? 0), focused.dataset.segId];
     ladder.innerHTML = this.#pg.ladderSvg(opts);
+    if (first) {
+      this.#drawn = true;
+      this.dropFirstLadder();
+    }
     /** How long the last ladder took to lay out (in the core) and put in the page, in ms. */
     this.lastDrawMs = performance.now() - drawing;
     if (!performance.getEntriesByName("tcp-playground:first-ladder").length) {
@@ -659,9 +728,9 @@ export class TcpPlaygroundElement extends HTMLElement {
     const now = this.#pg.now();
     this.$("clock").value = `t = ${formatTime(now)}`;
     this.$("status").textContent = done ? sentence(this.#t.stopped({ stop: snapshot.stop })) : "";
-    for (const id of ["step", "play", "end"]) this.$(id).disabled = done;
+    for (const id of ["step", "play"]) this.$(id).disabled = !this.#replayable();
+    this.$("end").disabled = done;
     this.$("back").disabled = !this.#pg.canGoBack();
-    if (done) this.#pause();
     this.#updateScrubber(now);
     if (this.$("table-box").open || this.$("table-box").dataset.filled) this.#fillTable(absolute);
     this.dispatchEvent(new CustomEvent("change", { bubbles: true, composed: true }));
@@ -690,12 +759,14 @@ export class TcpPlaygroundElement extends HTMLElement {
     scrub.setAttribute("aria-valuetext", formatTime(now));
   }
 
+  /** Plays on from here, or, at the end, the run again from its start. */
   #play() {
-    if (this.#player || this.#done()) return;
+    if (this.#player || !this.#replayable()) return;
     this.$("play").textContent = this.#t.pause;
     this.$("play").setAttribute("aria-pressed", "true");
     const tick = () => {
       this.step();
+      if (this.#done()) this.#pause();
       if (this.#player) this.#player = setTimeout(tick, Number(this.$("speed").value));
     };
     this.#player = setTimeout(tick, 0);

@@ -139,7 +139,8 @@ pub fn shared_axis(panels: &[Panel], show_now: bool) -> TimeAxis {
                 }
             }
         }
-        if show_now {
+        // A replay's moment lies on the whole run's axis: it takes no room of its own.
+        if show_now && p.happened.is_none_or(|n| n >= trace.events.len()) {
             moments.push(p.now);
         }
         if let (Some(first), Some(last)) = (trace.flood.first, trace.flood.last) {

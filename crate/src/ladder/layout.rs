@@ -9,7 +9,7 @@ use super::{LadderOptions, Panel};
 use crate::segment::Flags;
 use crate::tcp::{TimerAction, TimerName};
 use crate::time::{Duration, Instant};
-use crate::trace::{ConnId, DropCause, EventKind, HostId, Sent, Trace};
+use crate::trace::{ConnId, DropCause, Event, EventKind, HostId, Sent, Trace};
 use crate::why;
 use crate::words::{fill, LadderWords as Words};
 use std::collections::BTreeMap;
@@ -69,6 +69,8 @@ pub struct Ladder {
     pub description: String,
     /// With its own stylesheet and background, for an SVG that stands alone.
     pub standalone: bool,
+    /// The `elementtiming` name the first host's name carries, if any.
+    pub element_timing: Option<String>,
     pub panels: Vec<PanelLayout>,
 }
 
@@ -103,6 +105,29 @@ pub struct PanelLayout {
     pub trace_cut: Option<Label>,
     pub now: Option<NowLine>,
     pub charts: Vec<ChartLayout>,
+    /// What a replay has not reached yet (empty once the run is drawn to its end).
+    pub later: Later,
+}
+
+/// What has not happened yet at the moment drawn, when the ladder shows a moment of a whole
+/// run: drawn faded, so the reader sees where the story goes.
+#[derive(Debug, Default)]
+pub struct Later {
+    pub folds: Vec<FoldMark>,
+    pub times: Vec<Label>,
+    pub timers: Vec<TimerBracket>,
+    pub states: Vec<StateMark>,
+    pub arrows: Vec<Arrow>,
+}
+
+impl Later {
+    pub fn is_empty(&self) -> bool {
+        self.folds.is_empty()
+            && self.times.is_empty()
+            && self.timers.is_empty()
+            && self.states.is_empty()
+            && self.arrows.is_empty()
+    }
 }
 
 /// A host's lifeline: its name and address above, and the line down, in pieces broken by
@@ -229,6 +254,8 @@ pub struct ChartLayout {
     pub bottom: f64,
     pub syn: StepLine,
     pub accept: StepLine,
+    /// The rest of both lines, from the moment drawn on, when that is not the end.
+    pub later: Option<[StepLine; 2]>,
 }
 
 /// A step line: from `start` down to each point's height, then across to its value; then
@@ -296,6 +323,7 @@ pub fn layout(panels: &[Panel], opts: &LadderOptions) -> Ladder {
         shape,
         description,
         standalone: opts.standalone,
+        element_timing: opts.element_timing.clone(),
         panels: laid,
     }
 }
@@ -333,6 +361,9 @@ fn panel(
     opts: &LadderOptions,
 ) -> PanelLayout {
     let (trace, now) = (panel.trace, panel.now);
+    let happened = (panel.happened).map_or(trace.events.len(), |n| n.min(trace.events.len()));
+    // Where the moment drawn is, when what follows it is drawn faded.
+    let cut = (happened < trace.events.len()).then(|| axis.y(now));
     let words = opts.words();
     let lanes = Lanes {
         hosts: trace.hosts.len().max(1),
@@ -360,21 +391,62 @@ fn panel(
             ],
         ),
     });
+    let (folds, later_folds) =
+        (fold_marks(axis, words).into_iter()).partition(|f| cut.is_none_or(|y| f.fold.top < y));
+    let (times, later_times) = split(time_labels(trace, axis, opts), happened);
+    let (states, later_states) = split(state_marks(trace, &lanes, axis, opts), happened);
+    let (arrows, later_arrows) = arrows(trace, happened, &lanes, axis, opts, words);
+    let past = &trace.events[..happened];
+    let armed = opts.show_now.then_some(now);
+    let later_timers = match cut {
+        Some(_) => (timer_brackets(&trace.events, None).into_iter())
+            .filter(|b| b.end >= happened)
+            .collect(),
+        None => Vec::new(),
+    };
     PanelLayout {
         offset,
         title,
         warning,
         lifelines: lifelines(trace, &lanes, axis, words),
-        folds: fold_marks(axis, words),
+        folds,
         flood: flood_band(trace, axis, words),
-        times: time_labels(trace, axis, opts),
-        timers: timer_marks(trace, now, &lanes, axis, opts, words),
-        states: state_marks(trace, &lanes, axis, opts),
-        arrows: arrows(trace, &lanes, axis, opts, words),
+        times,
+        timers: timer_marks(
+            trace,
+            timer_brackets(past, armed),
+            &lanes,
+            axis,
+            opts,
+            words,
+        ),
+        states,
+        arrows,
         trace_cut,
         now: now_line(now, &lanes, axis, opts),
-        charts: chart_layouts(trace, charts, axis, words),
+        charts: chart_layouts(trace, charts, axis, happened, cut, words),
+        later: Later {
+            folds: later_folds,
+            times: later_times,
+            timers: timer_marks(trace, later_timers, &lanes, axis, opts, words),
+            states: later_states,
+            arrows: later_arrows,
+        },
     }
+}
+
+/// Items tagged with the index of the event they stand for, parted into those that have
+/// happened (the first `happened` events) and those still to come.
+fn split<T>(items: Vec<(usize, T)>, happened: usize) -> (Vec<T>, Vec<T>) {
+    let (mut past, mut later) = (Vec::new(), Vec::new());
+    for (i, item) in items {
+        if i < happened {
+            past.push(item);
+        } else {
+            later.push(item);
+        }
+    }
+    (past, later)
 }
 
 /// Each host's lifeline, broken where idle time is folded.
@@ -469,19 +541,20 @@ fn flood_band(trace: &Trace, axis: &TimeAxis, words: &Words) -> Option<FloodBand
 }
 
 /// Time labels on the left edge, wherever a segment leaves, without overlaps.
-fn time_labels(trace: &Trace, axis: &TimeAxis, opts: &LadderOptions) -> Vec<Label> {
+fn time_labels(trace: &Trace, axis: &TimeAxis, opts: &LadderOptions) -> Vec<(usize, Label)> {
     let mut out = Vec::new();
     let mut last_label_y = f64::NEG_INFINITY;
-    for e in &trace.events {
+    for (i, e) in trace.events.iter().enumerate() {
         let EventKind::Send(_) = e.kind else {
             continue;
         };
         let y = axis.y(e.t);
         if y - last_label_y >= 14.0 && opts.shows(y, y) {
-            out.push(Label {
+            let label = Label {
                 at: Point { x: 8.0, y: y + 4.0 },
                 text: clock(e.t),
-            });
+            };
+            out.push((i, label));
             last_label_y = y;
         }
     }
@@ -493,7 +566,7 @@ fn time_labels(trace: &Trace, axis: &TimeAxis, opts: &LadderOptions) -> Vec<Labe
 /// due). Timers set and then cancelled are left out: they changed nothing.
 fn timer_marks(
     trace: &Trace,
-    now: Instant,
+    brackets: Vec<Bracket>,
     lanes: &Lanes,
     axis: &TimeAxis,
     opts: &LadderOptions,
@@ -501,7 +574,7 @@ fn timer_marks(
 ) -> Vec<TimerBracket> {
     let mut out = Vec::new();
     let mut stack: Vec<(HostId, f64)> = Vec::new();
-    for b in timer_brackets(trace, opts.show_now.then_some(now)) {
+    for b in brackets {
         let (y0, y1) = (axis.y(b.from), axis.y(b.to));
         if y1 - y0 < 3.0 || !opts.shows(y0, y1) {
             continue;
@@ -552,9 +625,9 @@ fn state_marks(
     lanes: &Lanes,
     axis: &TimeAxis,
     opts: &LadderOptions,
-) -> Vec<StateMark> {
+) -> Vec<(usize, StateMark)> {
     let mut out = Vec::new();
-    for e in &trace.events {
+    for (i, e) in trace.events.iter().enumerate() {
         let (EventKind::State { to, .. }, Some(h)) = (&e.kind, e.host()) else {
             continue;
         };
@@ -568,7 +641,7 @@ fn state_marks(
         } else {
             (10.0, Anchor::Start)
         };
-        out.push(StateMark {
+        let mark = StateMark {
             host: trace.hosts[h].name.clone(),
             state: to.name(),
             at: Point { x, y },
@@ -580,15 +653,16 @@ fn state_marks(
                 text: to.name().to_string(),
             },
             anchor,
-        });
+        };
+        out.push((i, mark));
     }
     out
 }
 
 /// What became of each segment, gathered in one pass: delivered, and where it was dropped.
-fn fates(trace: &Trace) -> BTreeMap<u32, (bool, Option<(Instant, DropCause)>)> {
+fn fates(events: &[Event]) -> BTreeMap<u32, (bool, Option<(Instant, DropCause)>)> {
     let mut fates: BTreeMap<u32, (bool, Option<(Instant, DropCause)>)> = BTreeMap::new();
-    for d in &trace.events {
+    for d in events {
         match d.kind {
             EventKind::Deliver { seg_id } => fates.entry(seg_id).or_default().0 = true,
             EventKind::Drop { seg_id, cause } => {
@@ -608,27 +682,39 @@ fn fates(trace: &Trace) -> BTreeMap<u32, (bool, Option<(Instant, DropCause)>)> {
     fates
 }
 
-/// The segments, each an arrow whose slope is its latency. Segments that leave one host for
-/// the same place at the same moment (a retransmission and an answer to a repeated SYN, say)
-/// would cover each other exactly: each one after the first is drawn a little lower.
+/// The segments, each an arrow whose slope is its latency: those sent among the first
+/// `happened` events (as they stand then: one that has not arrived yet is in flight), and
+/// those sent later. Segments that leave one host for the same place at the same moment (a
+/// retransmission and an answer to a repeated SYN, say) would cover each other exactly: each
+/// one after the first is drawn a little lower.
 fn arrows(
     trace: &Trace,
+    happened: usize,
     lanes: &Lanes,
     axis: &TimeAxis,
     opts: &LadderOptions,
     words: &Words,
-) -> Vec<Arrow> {
-    let fates = fates(trace);
+) -> (Vec<Arrow>, Vec<Arrow>) {
+    let past_fates = fates(&trace.events[..happened]);
+    let all_fates = (happened < trace.events.len()).then(|| fates(&trace.events));
     // Every segment is drawn unless only a band of the ladder is.
     let mut out = Vec::with_capacity(if opts.visible.is_none() {
         trace.sends.len()
     } else {
         0
     });
+    let mut later = Vec::new();
     let mut same_moment: BTreeMap<(HostId, Option<HostId>, Instant), u32> = BTreeMap::new();
-    for (e, s) in trace.sent_segments() {
+    for (i, e) in trace.events.iter().enumerate() {
+        let Some(s) = trace.sent(e) else {
+            continue;
+        };
         let (Some(from), to) = (e.host(), trace.host_of(s.dst)) else {
             continue;
+        };
+        let fates = match &all_fates {
+            Some(all) if i >= happened => all,
+            _ => &past_fates,
         };
         let nudge = {
             let seen = same_moment.entry((from, to, e.t)).or_insert(0);
@@ -677,7 +763,8 @@ fn arrows(
         };
         let (from, to) = (Point { x: x0, y: y0 }, Point { x: x1, y: y1 });
         let (angle, pivot, label_at) = along(from, to, &axis.folds);
-        out.push(Arrow {
+        let list = if i < happened { &mut out } else { &mut later };
+        list.push(Arrow {
             seg_id: s.id,
             flags: s.seg.flags,
             family: family(s),
@@ -696,7 +783,7 @@ fn arrows(
             description,
         });
     }
-    out
+    (out, later)
 }
 
 /// The end of an arrow from `from` to `to`: a cross for a lost segment, else a small
@@ -821,14 +908,16 @@ struct Bracket {
     from: Instant,
     to: Instant,
     due: Option<Instant>,
+    /// The index of the event it fired at (of one still armed, the number of events).
+    end: usize,
 }
 
-/// The timers that fired, in the order they were set, then those still armed at `now` (when
-/// the ladder shows a run in progress).
-fn timer_brackets(trace: &Trace, now: Option<Instant>) -> Vec<Bracket> {
+/// Among `events`, the timers that fired, in the order they were set, then those still
+/// armed at `now` (when the ladder shows a run in progress).
+fn timer_brackets(events: &[Event], now: Option<Instant>) -> Vec<Bracket> {
     let mut armed: BTreeMap<(ConnId, TimerName), (HostId, Instant, Instant)> = BTreeMap::new();
     let mut out = Vec::new();
-    for e in &trace.events {
+    for (i, e) in events.iter().enumerate() {
         let (
             EventKind::Timer {
                 conn,
@@ -854,6 +943,7 @@ fn timer_brackets(trace: &Trace, now: Option<Instant>) -> Vec<Bracket> {
                         from,
                         to: e.t,
                         due: None,
+                        end: i,
                     });
                 }
             }
@@ -875,6 +965,7 @@ fn timer_brackets(trace: &Trace, now: Option<Instant>) -> Vec<Bracket> {
             from,
             to: now,
             due: Some(due),
+            end: events.len(),
         })
         .collect();
     pending.sort_by_key(|b| b.from);
@@ -888,15 +979,15 @@ struct QueueChart {
     listener: String,
     syn_limit: u32,
     accept_limit: u32,
-    /// (when, SYN queue, accept queue), in time order.
-    points: Vec<(Instant, u32, u32)>,
+    /// (when, SYN queue, accept queue), in time order, and the index of the event.
+    points: Vec<(Instant, u32, u32, usize)>,
 }
 
 /// The listeners whose queues ever held more than one entry: a flood, a slow accept. (A
 /// queue that only ever held the one connection being set up is not worth a chart.)
 fn queue_charts(trace: &Trace) -> Vec<QueueChart> {
     let mut charts: Vec<QueueChart> = Vec::new();
-    for e in &trace.events {
+    for (i, e) in trace.events.iter().enumerate() {
         let (
             EventKind::Queue {
                 conn,
@@ -924,7 +1015,7 @@ fn queue_charts(trace: &Trace) -> Vec<QueueChart> {
                 charts.last_mut().expect("just pushed")
             }
         };
-        chart.points.push((e.t, *syn_queue, *accept_queue));
+        chart.points.push((e.t, *syn_queue, *accept_queue, i));
     }
     charts.retain(|c| c.points.iter().any(|p| p.1 > 1 || p.2 > 1));
     charts
@@ -936,6 +1027,8 @@ fn chart_layouts(
     trace: &Trace,
     charts: &[QueueChart],
     axis: &TimeAxis,
+    happened: usize,
+    cut: Option<f64>,
     words: &Words,
 ) -> Vec<ChartLayout> {
     let mut out = Vec::with_capacity(charts.len());
@@ -945,19 +1038,31 @@ fn chart_layouts(
         let y_end = axis.bottom() + TAIL_PX;
         let syn_peak = chart.points.iter().map(|p| p.1).max().unwrap_or(0);
         let accept_peak = chart.points.iter().map(|p| p.2).max().unwrap_or(0);
-        let step_line = |value: fn(&(Instant, u32, u32)) -> u32, limit: u32| {
+        // Each line in two parts when a replay is drawn: to the moment drawn, and the rest.
+        let step_lines = |value: fn(&(Instant, u32, u32, usize)) -> u32, limit: u32| {
             let x = |v: u32| x0 + w * f64::from(v.min(limit)) / f64::from(limit.max(1));
-            StepLine {
+            let point = |p: &(Instant, u32, u32, usize)| Point {
+                x: x(value(p)),
+                y: axis.y(p.0),
+            };
+            let (past, later): (Vec<_>, Vec<_>) = chart.points.iter().partition(|p| p.3 < happened);
+            let past_line = StepLine {
                 start: Point { x: x0, y: TOP },
-                steps: (chart.points.iter())
-                    .map(|p| Point {
-                        x: x(value(p)),
-                        y: axis.y(p.0),
-                    })
-                    .collect(),
+                steps: past.iter().copied().map(point).collect(),
+                bottom: cut.unwrap_or(y_end),
+            };
+            let later_line = cut.map(|y| StepLine {
+                start: Point {
+                    x: past.last().map_or(x0, |p| point(p).x),
+                    y,
+                },
+                steps: later.iter().copied().map(point).collect(),
                 bottom: y_end,
-            }
+            });
+            (past_line, later_line)
         };
+        let (syn, syn_later) = step_lines(|p| p.1, chart.syn_limit);
+        let (accept, accept_later) = step_lines(|p| p.2, chart.accept_limit);
         let at = |y| Point { x: x0, y };
         out.push(ChartLayout {
             host: trace.hosts[chart.host].name.clone(),
@@ -985,8 +1090,9 @@ fn chart_layouts(
             x_limit: x0 + w,
             top: TOP - 6.0,
             bottom: y_end,
-            syn: step_line(|p| p.1, chart.syn_limit),
-            accept: step_line(|p| p.2, chart.accept_limit),
+            syn,
+            accept,
+            later: syn_later.zip(accept_later).map(|(a, b)| [a, b]),
         });
     }
     out
@@ -1004,6 +1110,7 @@ mod tests {
                 trace,
                 now,
                 title: None,
+                happened: None,
             }],
             opts,
         )
@@ -1249,6 +1356,56 @@ mod tests {
     }
 
     #[test]
+    fn a_replay_draws_what_has_not_happened_yet_faded_where_the_whole_run_has_it() {
+        let (whole, end) = preset("close");
+        let full = one(&whole, end, &LadderOptions::default());
+        let (part, now) = preset_until("close", Duration::from_millis(120));
+        let opts = LadderOptions {
+            show_now: true,
+            ..LadderOptions::default()
+        };
+        let panel = Panel {
+            trace: &whole,
+            now,
+            title: None,
+            happened: Some(part.events.len()),
+        };
+        let replay = layout(&[panel], &opts);
+        let (p, f) = (&replay.panels[0], &full.panels[0]);
+        assert_eq!(p.arrows.len(), part.segment_count(), "sent by now");
+        assert!(!p.later.arrows.is_empty() && !p.later.states.is_empty());
+        let arrows = p.arrows.iter().chain(&p.later.arrows);
+        let place = |a: &Arrow| (a.seg_id, a.from, a.to);
+        assert_eq!(
+            arrows.map(place).collect::<Vec<_>>(),
+            f.arrows.iter().map(place).collect::<Vec<_>>()
+        );
+        let states = p.states.iter().chain(&p.later.states);
+        let state = |s: &StateMark| (s.host.clone(), s.state, s.at);
+        assert_eq!(
+            states.map(state).collect::<Vec<_>>(),
+            f.states.iter().map(state).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            replay.height, full.height,
+            "nothing moves as the replay goes on"
+        );
+        let now_line = p.now.as_ref().expect("a now line");
+        assert!(p.arrows.iter().all(|a| a.from.y <= now_line.y));
+        assert!(p.later.arrows.iter().all(|a| a.from.y >= now_line.y));
+        // At the end there is nothing still to come.
+        let panel = Panel {
+            trace: &whole,
+            now: end,
+            title: None,
+            happened: Some(whole.events.len()),
+        };
+        assert!(layout(&[panel], &LadderOptions::default()).panels[0]
+            .later
+            .is_empty());
+    }
+
+    #[test]
     fn a_queue_that_fills_gets_a_chart_beside_the_lifelines() {
         let flood = ladder("syn-flood");
         let chart = &flood.panels[0].charts[0];
@@ -1283,6 +1440,7 @@ mod tests {
                 trace: &trace,
                 now,
                 title: None,
+                happened: None,
             }],
             false,
         );
@@ -1307,6 +1465,7 @@ mod tests {
             trace,
             now: Instant::ZERO,
             title: Some(title.to_string()),
+            happened: None,
         };
         let l = layout(
             &[panel(&linux, "linux"), panel(&classic, "classic")],

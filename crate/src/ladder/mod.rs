@@ -36,6 +36,9 @@ pub struct LadderOptions {
     pub visible: Option<[f64; 2]>,
     /// The language of the ladder's words: `zh` for Simplified Chinese, else English.
     pub lang: String,
+    /// An `elementtiming` name for the first host's name, so that a page learns when the
+    /// ladder was first painted (the Element Timing API reports painted text).
+    pub element_timing: Option<String>,
 }
 
 impl LadderOptions {
@@ -64,6 +67,7 @@ pub fn render_svg(trace: &Trace, now: Instant, opts: &LadderOptions) -> String {
             trace,
             now,
             title: None,
+            happened: None,
         }],
         opts,
     )
@@ -74,6 +78,10 @@ pub struct Panel<'a> {
     pub trace: &'a Trace,
     pub now: Instant,
     pub title: Option<String>,
+    /// When the trace is a whole run and the moment drawn is earlier (a replay): how many of
+    /// its events have happened at `now`. What comes after them is drawn faded, on the axis
+    /// of the whole run, so nothing moves as the replay goes on. `None`: all of them.
+    pub happened: Option<usize>,
 }
 
 /// Variants of one scenario side by side on one time axis, so the same moment is at the same

@@ -6,7 +6,8 @@
 //! find arrows by these attributes).
 
 use super::layout::{
-    Anchor, Arrow, ChartLayout, Fate, Label, Ladder, PanelLayout, Shape, StepLine, Tip,
+    Anchor, Arrow, ChartLayout, Fate, Label, Ladder, PanelLayout, Shape, StateMark, StepLine,
+    TimerBracket, Tip,
 };
 use super::{Esc, STYLE};
 use std::fmt::Write as _;
@@ -41,7 +42,11 @@ pub fn write(ladder: &Ladder) -> String {
                 at.x, at.y
             );
         }
-        write_panel(&mut svg, panel);
+        write_panel(
+            &mut svg,
+            panel,
+            ladder.element_timing.as_deref().filter(|_| i == 0),
+        );
         if panel.offset.is_some() {
             svg.push_str("</g>");
         }
@@ -82,15 +87,27 @@ fn anchor(a: Anchor) -> &'static str {
 
 /// One panel, in drawing order: what comes later sits on top (segments last but for the now
 /// line and the charts).
-fn write_panel(svg: &mut String, panel: &PanelLayout) {
+fn write_panel(svg: &mut String, panel: &PanelLayout, element_timing: Option<&str>) {
     if let Some(title) = &panel.title {
         text(svg, "panel-title", title);
     }
     if let Some(warning) = &panel.warning {
         header_text(svg, "counterfactual", warning);
     }
-    for line in &panel.lifelines {
-        header_text(svg, "host-name", &line.name);
+    for (i, line) in panel.lifelines.iter().enumerate() {
+        match element_timing.filter(|_| i == 0) {
+            Some(name) => {
+                let _ = write!(
+                    svg,
+                    r#"<text class="host-name" elementtiming="{}" x="{:.1}" y="{:.0}">{}</text>"#,
+                    Esc(name),
+                    line.name.at.x,
+                    line.name.at.y,
+                    Esc(&line.name.text)
+                );
+            }
+            None => header_text(svg, "host-name", &line.name),
+        }
         header_text(svg, "host-addr", &line.addr);
         let x = line.x;
         let piece = |svg: &mut String, (top, bottom): (f64, f64)| {
@@ -128,49 +145,27 @@ fn write_panel(svg: &mut String, panel: &PanelLayout) {
             Esc(&band.label.text)
         );
     }
-    for time in &panel.times {
-        let _ = write!(
-            svg,
-            r#"<text class="time" x="{:.0}" y="{:.1}">{}</text>"#,
-            time.at.x,
-            time.at.y,
-            Esc(&time.text)
-        );
-    }
-    for t in &panel.timers {
-        let _ = write!(
-            svg,
-            r#"<g class="timer{}" data-host="{}" data-timer="{}"><path d="M{:.1} {:.1}H{:.1}V{:.1}H{:.1}"/><text x="{:.1}" y="{:.1}" text-anchor="{}">{}</text></g>"#,
-            if t.armed { " armed" } else { "" },
-            Esc(&t.host),
-            t.timer,
-            t.tick_x,
-            t.top,
-            t.x,
-            t.bottom,
-            t.tick_x,
-            t.label.at.x,
-            t.label.at.y,
-            anchor(t.anchor),
-            Esc(&t.label.text)
-        );
-    }
-    for s in &panel.states {
-        let _ = write!(
-            svg,
-            r#"<g class="state" data-host="{}" data-state="{}"><circle cx="{:.1}" cy="{:.1}" r="3.5"/><text x="{:.1}" y="{:.1}" text-anchor="{}">{}</text></g>"#,
-            Esc(&s.host),
-            s.state,
-            s.at.x,
-            s.at.y,
-            s.label.at.x,
-            s.label.at.y,
-            anchor(s.anchor),
-            Esc(&s.label.text)
-        );
-    }
+    write_times(svg, &panel.times);
+    write_timers(svg, &panel.timers);
+    write_states(svg, &panel.states);
     for arrow in &panel.arrows {
-        write_arrow(svg, arrow);
+        write_arrow(svg, arrow, true);
+    }
+    let later = &panel.later;
+    if !later.is_empty() {
+        // What has not happened yet: faded, and left out of what a screen reader or the
+        // keyboard reaches (those follow what has happened).
+        svg.push_str(r#"<g class="later" aria-hidden="true">"#);
+        for fold in &later.folds {
+            text(svg, "break-label", &fold.label);
+        }
+        write_times(svg, &later.times);
+        write_timers(svg, &later.timers);
+        write_states(svg, &later.states);
+        for arrow in &later.arrows {
+            write_arrow(svg, arrow, false);
+        }
+        svg.push_str("</g>");
     }
     if let Some(cut) = &panel.trace_cut {
         text(svg, "break-label", cut);
@@ -192,22 +187,84 @@ fn write_panel(svg: &mut String, panel: &PanelLayout) {
     }
 }
 
+/// The clock on the left edge.
+fn write_times(svg: &mut String, times: &[Label]) {
+    for time in times {
+        let _ = write!(
+            svg,
+            r#"<text class="time" x="{:.0}" y="{:.1}">{}</text>"#,
+            time.at.x,
+            time.at.y,
+            Esc(&time.text)
+        );
+    }
+}
+
+/// Timer brackets, each with its host and timer as data attributes.
+fn write_timers(svg: &mut String, timers: &[TimerBracket]) {
+    for t in timers {
+        let _ = write!(
+            svg,
+            r#"<g class="timer{}" data-host="{}" data-timer="{}"><path d="M{:.1} {:.1}H{:.1}V{:.1}H{:.1}"/><text x="{:.1}" y="{:.1}" text-anchor="{}">{}</text></g>"#,
+            if t.armed { " armed" } else { "" },
+            Esc(&t.host),
+            t.timer,
+            t.tick_x,
+            t.top,
+            t.x,
+            t.bottom,
+            t.tick_x,
+            t.label.at.x,
+            t.label.at.y,
+            anchor(t.anchor),
+            Esc(&t.label.text)
+        );
+    }
+}
+
+/// State changes, each a dot on its lifeline and the state's name.
+fn write_states(svg: &mut String, states: &[StateMark]) {
+    for s in states {
+        let _ = write!(
+            svg,
+            r#"<g class="state" data-host="{}" data-state="{}"><circle cx="{:.1}" cy="{:.1}" r="3.5"/><text x="{:.1}" y="{:.1}" text-anchor="{}">{}</text></g>"#,
+            Esc(&s.host),
+            s.state,
+            s.at.x,
+            s.at.y,
+            s.label.at.x,
+            s.label.at.y,
+            anchor(s.anchor),
+            Esc(&s.label.text)
+        );
+    }
+}
+
 /// A segment: a wide invisible line to click, the line, its head or cross, and its label.
-fn write_arrow(svg: &mut String, a: &Arrow) {
-    let _ = write!(
-        svg,
-        r#"<g class="seg {}{}{}" data-seg-id="{}" data-flags="{}" tabindex="0" aria-label="{}">"#,
+/// One that has happened is `interactive`: it carries its segment's id (the contract) and
+/// takes the keyboard focus; one still to come is only drawn.
+fn write_arrow(svg: &mut String, a: &Arrow, interactive: bool) {
+    let class = format_args!(
+        "seg {}{}{}",
         a.family,
         if a.retrans { " retrans" } else { "" },
         match a.fate {
             Fate::Delivered => "",
             Fate::InFlight => " in-flight",
             Fate::Lost => " lost",
-        },
-        a.seg_id,
-        a.flags,
-        Esc(&a.description)
+        }
     );
+    let _ = if interactive {
+        write!(
+            svg,
+            r#"<g class="{class}" data-seg-id="{}" data-flags="{}" tabindex="0" aria-label="{}">"#,
+            a.seg_id,
+            a.flags,
+            Esc(&a.description)
+        )
+    } else {
+        write!(svg, r#"<g class="{class}" data-flags="{}">"#, a.flags)
+    };
     let (x0, y0, x1, y1) = (a.from.x, a.from.y, a.to.x, a.to.y);
     let _ = write!(
         svg,
@@ -280,10 +337,19 @@ fn write_chart(svg: &mut String, c: &ChartLayout) {
     );
     let _ = write!(
         svg,
-        r#"<path class="q-syn" d="{}"/><path class="q-accept" d="{}"/></g>"#,
+        r#"<path class="q-syn" d="{}"/><path class="q-accept" d="{}"/>"#,
         steps(&c.syn),
         steps(&c.accept)
     );
+    if let Some([syn, accept]) = &c.later {
+        let _ = write!(
+            svg,
+            r#"<g class="later"><path class="q-syn" d="{}"/><path class="q-accept" d="{}"/></g>"#,
+            steps(syn),
+            steps(accept)
+        );
+    }
+    svg.push_str("</g>");
 }
 
 #[cfg(test)]
@@ -314,6 +380,7 @@ mod tests {
             shape: Shape::Single,
             description: "two hosts".into(),
             standalone: false,
+            element_timing: None,
             panels: vec![PanelLayout {
                 offset: None,
                 title: None,
@@ -328,6 +395,7 @@ mod tests {
                 trace_cut: None,
                 now: None,
                 charts: Vec::new(),
+                later: Default::default(),
             }],
         }
     }
@@ -391,6 +459,39 @@ mod tests {
     }
 
     #[test]
+    fn what_is_still_to_come_is_a_faded_group_no_keyboard_or_screen_reader_reaches() {
+        let (whole, _) = preset("handshake");
+        let panel = Panel {
+            trace: &whole,
+            now: Instant::ZERO,
+            title: None,
+            happened: Some(
+                whole
+                    .events
+                    .iter()
+                    .position(|e| matches!(e.kind, crate::trace::EventKind::Send(_)))
+                    .unwrap()
+                    + 1,
+            ),
+        };
+        let svg = render_compare_svg(&[panel], &LadderOptions::default());
+        let (before, later) = svg
+            .split_once(r#"<g class="later" aria-hidden="true">"#)
+            .expect("a later group");
+        assert_eq!(
+            before.matches("data-seg-id").count(),
+            1,
+            "the SYN has been sent"
+        );
+        assert_eq!(
+            later.matches(r#"<g class="seg"#).count(),
+            2,
+            "SYN,ACK and ACK are to come"
+        );
+        assert!(!later.contains("data-seg-id") && !later.contains("tabindex"));
+    }
+
+    #[test]
     fn compared_panels_are_groups_and_their_text_is_escaped() {
         let (a, _) =
             trace_of("host a 10.0.0.1\nhost b 10.0.0.2\nb listen 80\nat 0s a connect b:80\n");
@@ -398,6 +499,7 @@ mod tests {
             trace: &a,
             now: Instant::ZERO,
             title: Some(title.to_string()),
+            happened: None,
         };
         let svg = render_compare_svg(
             &[panel("one"), panel("<b>two</b>")],

@@ -21,8 +21,8 @@ pub use variant::{titles, Variant};
 
 use crate::scenario::link;
 use crate::scenario::{Action, FaultEffect, Flood, Scenario};
-use crate::time::Instant;
-use crate::trace::SegId;
+use crate::time::{Duration, Instant};
+use crate::trace::{SegId, Trace};
 
 /// The line that separates the two variants in an exported scenario text.
 pub const COMPARED_WITH: &str = "\n# ---- compared with ----\n";
@@ -33,8 +33,9 @@ pub struct Session {
     runs: Vec<Run>,
     /// Each run's trace length before each step, so that Back replays to the one before.
     history: Vec<[usize; 2]>,
-    /// The end of the run, once found.
-    end: Option<Instant>,
+    /// Each run played to its end, the whole story that a moment of it is drawn in: found
+    /// once per scenario (a run that is over is its own).
+    stories: Option<Vec<Run>>,
     /// Counts the times the runs were replaced by new ones (Back, seeking, a changed
     /// scenario), so that a page can tell a new run from the same run stepped on.
     generation: u32,
@@ -57,7 +58,7 @@ impl Session {
         Session {
             runs: vec![run],
             history: Vec::new(),
-            end: None,
+            stories: None,
             generation: 0,
         }
     }
@@ -90,6 +91,12 @@ impl Session {
         self.runs.get_mut(panel)
     }
 
+    /// A run was changed through [`Session::run_mut`] (an action recorded, a new budget):
+    /// its whole story is played again when next needed.
+    pub fn run_changed(&mut self) {
+        self.stories = None;
+    }
+
     pub fn comparing(&self) -> bool {
         self.runs.len() > 1
     }
@@ -111,9 +118,29 @@ impl Session {
 
     // ------------------------------------------------------------ moving through the run
 
+    /// Where a widget opens: at the end of the whole run (`end`), at its start (`0`), or at
+    /// a moment of it (`2.5s`, any duration the scenario language takes).
+    pub fn start_at(&mut self, start: &str) -> Result<(), String> {
+        match start.trim() {
+            "end" => self.run_to_end(),
+            "0" => {}
+            t => {
+                let t = Duration::parse(t).map_err(|why| {
+                    format!("start `{t}`: {why}; write `end`, `0` or a moment such as `2.5s`")
+                })?;
+                self.seek(Instant::ZERO + t);
+            }
+        }
+        Ok(())
+    }
+
     /// One event; when comparing, the next event of whichever run is due first (both when
-    /// they are due together), so that the two stay on one clock. Back undoes it.
+    /// they are due together), so that the two stay on one clock. Once every run is over,
+    /// the next step replays the run from its start. Back undoes it.
     pub fn step(&mut self) {
+        if self.done() && !self.at_start() {
+            self.replay(|_, _| {});
+        }
         self.history.push(self.counts());
         self.step_together();
     }
@@ -150,21 +177,51 @@ impl Session {
         [events(0), events(1)]
     }
 
-    /// Whether there is a step to undo.
+    /// Whether there is a step to undo: one taken, or, after a seek or at the end of the
+    /// whole run, the step that led here.
     pub fn can_go_back(&self) -> bool {
-        !self.history.is_empty()
+        !self.history.is_empty() || !self.at_start()
+    }
+
+    /// Whether no run has taken a step yet.
+    fn at_start(&self) -> bool {
+        self.runs.iter().all(Run::at_start)
     }
 
     /// Undoes the last step: the same scenarios replayed to where their traces were before
-    /// it. Returns whether there was a step to undo.
+    /// it (found by replaying, when the run got here by a seek rather than by steps).
+    /// Returns whether there was a step to undo.
     pub fn back(&mut self) -> bool {
-        let Some(counts) = self.history.pop() else {
+        let Some(counts) = self.history.pop().or_else(|| self.step_before()) else {
             return false;
         };
         let history = std::mem::take(&mut self.history);
         self.replay(|run, panel| run.step_until_events(counts[panel]));
         self.history = history;
         true
+    }
+
+    /// The traces' lengths one step before where the runs are now, found on fresh copies
+    /// stepped as [`Session::step`] steps them; `None` at the start.
+    fn step_before(&self) -> Option<[usize; 2]> {
+        if self.at_start() {
+            return None;
+        }
+        let here = self.counts();
+        let mut copy = Session {
+            runs: self.runs.iter().map(Run::fresh).collect(),
+            history: Vec::new(),
+            stories: None,
+            generation: 0,
+        };
+        let mut before = copy.counts();
+        while (copy.counts().iter().zip(here)).any(|(now, here)| *now < here) {
+            before = copy.counts();
+            if !copy.step_together() {
+                break;
+            }
+        }
+        Some(before)
     }
 
     /// Moves every run to virtual time `t`, replaying each from the start.
@@ -184,16 +241,22 @@ impl Session {
     }
 
     /// Replaces each run with a fresh copy moved on by `to`: the scenarios are unchanged,
-    /// and so is the end of the run.
+    /// and so is the whole story (runs that were over become it).
     fn replay(&mut self, to: impl Fn(&mut Run, usize)) {
+        let over = self.done();
+        let mut old = Vec::with_capacity(self.runs.len());
         for (panel, run) in self.runs.iter_mut().enumerate() {
             let mut copy = run.fresh();
             to(&mut copy, panel);
-            *run = copy;
+            old.push(std::mem::replace(run, copy));
         }
-        let end = self.end;
+        // Runs that were over are the story itself: kept rather than played again.
+        let stories = match self.stories.take() {
+            None if over => Some(old),
+            stories => stories,
+        };
         self.replaced();
-        self.end = end;
+        self.stories = stories;
     }
 
     /// The end of the run, if it is known without running: once every run is over, now (at
@@ -202,7 +265,12 @@ impl Session {
         if self.done() {
             return Some(self.now().max(Instant::from_micros(1)));
         }
-        self.end
+        let stories = self.stories.as_ref()?;
+        Some(Self::end_of(stories))
+    }
+
+    fn end_of(runs: &[Run]) -> Instant {
+        (runs.iter().map(|r| r.sim().now())).fold(Instant::from_micros(1), Instant::max)
     }
 
     /// The end of the run (the later of the two when comparing): found on copies run to
@@ -211,14 +279,38 @@ impl Session {
         if let Some(end) = self.known_end() {
             return end;
         }
-        let ends = self.runs.iter().map(|run| {
-            let mut copy = run.fresh();
-            copy.run_to_end();
-            copy.sim().now()
-        });
-        let end = ends.fold(Instant::from_micros(1), Instant::max);
-        self.end = Some(end);
-        end
+        Self::end_of(self.stories())
+    }
+
+    /// Each run played to its end within the same budget: the whole story, of which the
+    /// runs are a moment. Played once per scenario.
+    fn stories(&mut self) -> &[Run] {
+        self.stories.get_or_insert_with(|| {
+            (self.runs.iter())
+                .map(|run| {
+                    let mut copy = run.fresh();
+                    copy.run_to_end();
+                    copy
+                })
+                .collect()
+        })
+    }
+
+    /// What to draw for each run: the trace of its whole story and how many of that
+    /// trace's events have happened now, or, for a run that is over, its own trace (`None`:
+    /// every event has happened).
+    pub fn moments(&mut self) -> Vec<(&Trace, Option<usize>)> {
+        if self.done() {
+            return self.runs.iter().map(|run| (run.trace(), None)).collect();
+        }
+        self.stories();
+        let stories = self.stories.as_deref().unwrap_or_default();
+        (self.runs.iter().zip(stories))
+            .map(|(run, story)| match run.done() {
+                true => (run.trace(), None),
+                false => (story.trace(), Some(run.events())),
+            })
+            .collect()
     }
 
     /// Runs every run to its end.
@@ -231,7 +323,7 @@ impl Session {
     /// Puts new runs in place: nothing to undo, the end to be found again.
     fn replaced(&mut self) {
         self.history.clear();
-        self.end = None;
+        self.stories = None;
         self.generation = self.generation.wrapping_add(1);
     }
 
@@ -310,7 +402,7 @@ impl Session {
                 return Err(Refusal::Cannot(why));
             }
         }
-        self.end = None;
+        self.stories = None;
         Ok(())
     }
 

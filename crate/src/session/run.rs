@@ -15,6 +15,8 @@ pub struct Run {
     sim: Sim,
     /// The limits set on this run (events, virtual time), which runs made from it keep.
     budget: Option<(u64, Duration)>,
+    /// How many trace events the run held before its first step (hosts, listeners).
+    opened: usize,
 }
 
 impl Run {
@@ -53,9 +55,15 @@ impl Run {
         Run {
             scenario,
             source: None,
+            opened: sim.trace().events.len(),
             sim,
             budget,
         }
+    }
+
+    /// Whether the run has not taken a step yet.
+    pub fn at_start(&self) -> bool {
+        self.events() == self.opened
     }
 
     pub fn scenario(&self) -> &Scenario {
