@@ -13,11 +13,19 @@ fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).unwrap()
 }
 
+/// The flags of the arrows of segments sent so far (those still to come carry no id).
 fn arrows(svg: &str) -> Vec<String> {
-    svg.split("data-flags=\"")
+    svg.split("data-seg-id=\"")
         .skip(1)
+        .map(|rest| rest.split("data-flags=\"").nth(1).unwrap())
         .map(|rest| rest.split('"').next().unwrap().to_string())
         .collect()
+}
+
+/// How many arrows are drawn faded, still to come.
+fn later(svg: &str) -> usize {
+    svg.split_once(r#"<g class="later""#)
+        .map_or(0, |(_, rest)| rest.matches(r#"<g class="seg"#).count())
 }
 
 fn no_options() -> JsValue {
@@ -27,13 +35,16 @@ fn no_options() -> JsValue {
 #[wasm_bindgen_test]
 fn stepping_the_handshake_draws_one_segment_per_step() {
     let mut pg = Playground::preset("handshake").unwrap();
-    assert!(arrows(&pg.ladder_svg(no_options()).unwrap()).is_empty());
+    let svg = pg.ladder_svg(no_options()).unwrap();
+    assert!(arrows(&svg).is_empty());
+    assert_eq!(later(&svg), 3, "the whole handshake, still to come");
     let mut seen = Vec::new();
     for _ in 0..3 {
         assert!(pg.step().is_some());
-        seen.push(arrows(&pg.ladder_svg(no_options()).unwrap()).len());
+        let svg = pg.ladder_svg(no_options()).unwrap();
+        seen.push((arrows(&svg).len(), later(&svg)));
     }
-    assert_eq!(seen, [1, 2, 3]);
+    assert_eq!(seen, [(1, 2), (2, 1), (3, 0)]);
     assert_eq!(
         arrows(&pg.ladder_svg(no_options()).unwrap()),
         ["SYN", "SYN,ACK", "ACK"]

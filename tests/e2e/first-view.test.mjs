@@ -82,40 +82,37 @@ test("with the core, the ladder stays above the fold and the controls are beside
   }
 });
 
-test("the first ladder is painted with the first paint (five cold loads)", async () => {
+test("how soon the first ladder is painted, against the first contentful paint (five cold loads)", async () => {
+  // The ladder's first paint: the page's own ladder, as the Element Timing API reports its
+  // first label painted, or, when the core drew before that paint (inside the widget's Shadow
+  // DOM, which Element Timing does not see), the frame that painted the core's ladder.
   const runs = [];
   for (let i = 0; i < 5; i++) {
     const page = await env.newPage({ viewport: LAPTOP });
-    await page.goto(env.base);
-    const [fcp, ladder] = await page.evaluate(() => new Promise((done) => {
-      const seen = { fcp: null, ladder: null };
-      const check = () => seen.fcp !== null && seen.ladder !== null && done([seen.fcp, seen.ladder]);
-      // Not every paint of the ladder is reported (see README, "Speed and size"): give up
-      // waiting for one after two seconds.
-      setTimeout(() => done([seen.fcp, seen.ladder]), 2000);
+    await ready(page, env.base);
+    const run = await page.evaluate(() => new Promise((done) => {
+      const seen = { fcp: null, page: null };
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) if (e.name === "first-contentful-paint") seen.fcp = e.startTime;
-        check();
       }).observe({ type: "paint", buffered: true });
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) {
-          if (e.identifier === "ladder") seen.ladder = Math.min(seen.ladder ?? Infinity, e.renderTime || e.loadTime);
-        }
-        check();
+        for (const e of list.getEntries()) if (e.identifier === "ladder") seen.page = e.renderTime || e.loadTime;
       }).observe({ type: "element", buffered: true });
+      // Observers deliver buffered entries in a task of their own.
+      setTimeout(() => {
+        const core = performance.getEntriesByName("tcp-playground:first-ladder-frame")[0]?.startTime ?? null;
+        done({ ...seen, core });
+      }, 100);
     }));
-    runs.push({ fcp, ladder });
+    runs.push({ ...run, ladder: Math.min(run.page ?? Infinity, run.core ?? Infinity) });
     await page.context().close();
   }
+  assert.ok(runs.every((r) => r.fcp > 0 && Number.isFinite(r.ladder)), JSON.stringify(runs));
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  assert.ok(runs.every((r) => r.fcp > 0), "each load has a first contentful paint");
-  if (runs.some((r) => r.ladder === null)) {
-    console.log(`# the Element Timing API reported no paint of the ladder's first label in ${runs.filter((r) => r.ladder === null).length} of 5 loads; first contentful paint ${median(runs.map((r) => r.fcp)).toFixed(0)} ms (median)`);
-    return;
-  }
   const ms = median(runs.map((r) => r.ladder));
   const ratio = median(runs.map((r) => r.ladder / r.fcp));
-  console.log(`# first ladder painted ${ms.toFixed(0)} ms after navigation (median of 5 cold loads), ${ratio.toFixed(2)}× the first contentful paint (${median(runs.map((r) => r.fcp)).toFixed(0)} ms); each: ${runs.map((r) => `${r.ladder.toFixed(0)}/${r.fcp.toFixed(0)}`).join(", ")}`);
+  const each = runs.map((r) => `${r.ladder.toFixed(0)} ms (${r.page === r.ladder ? "the page's" : "the core's"}) / FCP ${r.fcp.toFixed(0)} ms`);
+  console.log(`# first ladder painted ${ms.toFixed(0)} ms after navigation (median of 5 cold loads), ${ratio.toFixed(2)}× the first contentful paint (${median(runs.map((r) => r.fcp)).toFixed(0)} ms); each: ${each.join(", ")}`);
 });
 
 test("screenshots of the home page, an article and every preset, light and dark, laptop and phone", { timeout: 300_000 }, async () => {

@@ -677,6 +677,8 @@ export class TcpPlaygroundElement extends HTMLElement {
     this.lastDrawMs = performance.now() - drawing;
     if (!performance.getEntriesByName("tcp-playground:first-ladder").length) {
       performance.mark("tcp-playground:first-ladder");
+      // The frame that paints it (the Element Timing API does not see into a Shadow DOM).
+      requestAnimationFrame((t) => performance.mark("tcp-playground:first-ladder-frame", { startTime: t }));
     }
     if (this.#selected !== null) this.#arrow(this.#selectedPanel, this.#selected)?.classList.add("selected");
     if (refocus) this.#arrow(...refocus)?.focus({ preventScroll: true });
