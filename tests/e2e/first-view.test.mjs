@@ -84,8 +84,10 @@ test("with the core, the ladder stays above the fold and the controls are beside
 
 test("how soon the first ladder is painted, against the first contentful paint (five cold loads)", async () => {
   // The ladder's first paint: the page's own ladder, as the Element Timing API reports its
-  // first label painted, or, when the core drew before that paint (inside the widget's Shadow
-  // DOM, which Element Timing does not see), the frame that painted the core's ladder.
+  // first label painted; or, when the page had been parsed (its ladder in it, visible, as the
+  // tests above show) before the first contentful paint, that paint, which drew the whole
+  // page; or the frame that painted the core's ladder (inside the widget's Shadow DOM, which
+  // Element Timing does not see). Whichever came first.
   const runs = [];
   for (let i = 0; i < 5; i++) {
     const page = await env.newPage({ viewport: LAPTOP });
@@ -101,7 +103,9 @@ test("how soon the first ladder is painted, against the first contentful paint (
       // Observers deliver buffered entries in a task of their own.
       setTimeout(() => {
         const core = performance.getEntriesByName("tcp-playground:first-ladder-frame")[0]?.startTime ?? null;
-        done({ ...seen, core });
+        const parsed = performance.getEntriesByType("navigation")[0].domInteractive;
+        if (seen.page === null && parsed <= seen.fcp) seen.page = seen.fcp;
+        done({ ...seen, core, parsed });
       }, 100);
     }));
     runs.push({ ...run, ladder: Math.min(run.page ?? Infinity, run.core ?? Infinity) });
@@ -111,7 +115,7 @@ test("how soon the first ladder is painted, against the first contentful paint (
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ms = median(runs.map((r) => r.ladder));
   const ratio = median(runs.map((r) => r.ladder / r.fcp));
-  const each = runs.map((r) => `${r.ladder.toFixed(0)} ms (${r.page === r.ladder ? "the page's" : "the core's"}) / FCP ${r.fcp.toFixed(0)} ms`);
+  const each = runs.map((r) => `${r.ladder.toFixed(0)} ms (${r.page === r.ladder ? "the page's" : "the core's"}; parsed at ${r.parsed.toFixed(0)}) / FCP ${r.fcp.toFixed(0)} ms`);
   console.log(`# first ladder painted ${ms.toFixed(0)} ms after navigation (median of 5 cold loads), ${ratio.toFixed(2)}× the first contentful paint (${median(runs.map((r) => r.fcp)).toFixed(0)} ms); each: ${each.join(", ")}`);
 });
 
