@@ -4,7 +4,7 @@ import { loadCore } from "./widget/tcp-playground.js";
 
 const widget = document.getElementById("main");
 const params = new URLSearchParams(location.search);
-for (const name of ["lang", "controls", "max-events"]) {
+for (const name of ["lang", "controls", "max-events", "start"]) {
   if (params.has(name)) widget.setAttribute(name, params.get(name));
 }
 
