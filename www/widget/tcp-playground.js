@@ -672,6 +672,8 @@ export class TcpPlaygroundElement extends HTMLElement {
     if (first) {
       this.#drawn = true;
       this.dropFirstLadder();
+      // A ladder wider than a phone opens scrolled to its middle, both lifelines in view.
+      if (ladder.scrollWidth > ladder.clientWidth) ladder.scrollLeft = (ladder.scrollWidth - ladder.clientWidth) / 2;
     }
     /** How long the last ladder took to lay out (in the core) and put in the page, in ms. */
     this.lastDrawMs = performance.now() - drawing;
