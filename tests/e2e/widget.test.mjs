@@ -329,3 +329,27 @@ test("the pcap download opens in Wireshark with the ladder's segments", async ()
   assert.deepEqual(packets, arrows, "one packet per arrow, with the same flags, in order");
   assert.deepEqual(page.problems, []);
 });
+
+test("start opens a widget at the end, at its start or at a moment, and a bad one is explained", async () => {
+  const page = await env.newPage();
+  const open = async (start) => {
+    await page.goto(`${env.base}embed.html?start=${start}#preset=close`);
+    await page.waitForSelector("#step:not([disabled])");
+    return {
+      sent: await page.locator("#ladder [data-seg-id]").count(),
+      later: await page.locator("#ladder .later .seg").count(),
+      clock: await page.textContent("#clock"),
+    };
+  };
+  const end = await open("end");
+  assert.ok(end.sent >= 7 && end.later === 0, JSON.stringify(end));
+  assert.deepEqual(await open("0"), { sent: 0, later: end.sent, clock: "t = 0 ms" });
+  const moment = await open("1.05s");
+  assert.ok(moment.sent > 3 && moment.sent < end.sent && moment.sent + moment.later === end.sent, JSON.stringify(moment));
+  assert.equal(moment.clock, "t = 1.050 s");
+  assert.equal(await page.locator("#ladder .now").count(), 1, "the moment is marked");
+  const bad = await open("soon");
+  assert.match(await page.textContent("#act-error"), /^start `soon`: .*write `end`, `0` or a moment such as `2\.5s`/);
+  assert.deepEqual(bad, { sent: 0, later: end.sent, clock: "t = 0 ms" });
+  assert.deepEqual(page.problems, []);
+});
