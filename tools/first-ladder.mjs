@@ -8,8 +8,10 @@ import { fileURLToPath } from "node:url";
 import { initSync, Playground } from "../www/pkg/tcp_playground.js";
 
 const root = new URL("../", import.meta.url);
-/** The preset the page opens on (app.js says the same) and the widget's first-draw options. */
-export const FIRST_VIEW = "preset:close";
+const page = new URL("www/index.html", root);
+/** What the page opens on (its main widget's `scenario`, which app.js reads too) and the
+ * widget's first-draw options. */
+export const FIRST_VIEW = /<tcp-playground id="main" scenario="([^"]+)"/.exec(readFileSync(page, "utf8"))[1];
 export const FIRST_DRAW = { absolute: false, showNow: false, lang: "", elementTiming: "ladder" };
 const START = '<div slot="ladder" class="first-ladder">';
 const END = "</div><!-- the first ladder: tools/first-ladder.mjs -->";
@@ -32,7 +34,6 @@ export function prerendered(html) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const page = new URL("www/index.html", root);
   const html = readFileSync(page, "utf8");
   const svg = firstLadder();
   const held = prerendered(html);

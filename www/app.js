@@ -4,9 +4,9 @@
 import { loadCore } from "./widget/tcp-playground.js";
 
 const $ = (id) => document.getElementById(id);
-/** The preset the page opens on, whose ladder index.html carries prerendered. */
-const FIRST_VIEW = "close";
 const main = $("main");
+/** What the page opens on (index.html says it, and carries its ladder already drawn). */
+const FIRST_VIEW = main.getAttribute("scenario");
 let Playground = null;
 /** The reader has typed in the editor since it was last filled. */
 let edited = false;
@@ -38,7 +38,7 @@ function openScenario(target) {
   const value = target.preset ? `preset:${target.preset}` : target.text;
   // The ladder drawn into the page before the core ran is this preset's: anything else
   // replaces it at once.
-  if (value !== `preset:${FIRST_VIEW}` || "compare" in target && target.compare) main.dropFirstLadder();
+  if (value !== FIRST_VIEW || target.compare) main.dropFirstLadder();
   if (main.getAttribute("scenario") === value) main.reload();
   else main.setAttribute("scenario", value);
 }
@@ -142,7 +142,7 @@ function runEditor() {
  * (a connection opened and closed). A link that cannot be opened says why, and the first
  * view opens instead. */
 function openFromHash() {
-  const fallback = { preset: FIRST_VIEW };
+  const fallback = { preset: FIRST_VIEW.replace(/^preset:/, "") };
   if (location.hash.length <= 1) return openScenario({ ...fallback, compare: null });
   let target;
   try {

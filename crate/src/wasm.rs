@@ -302,7 +302,8 @@ impl Playground {
     }
 
     /// The ladder so far, as SVG (both runs side by side on one time axis, each with its
-    /// title, when comparing). `opts`: `{ absolute, showNow, standalone, lang }`, all optional.
+    /// title, when comparing); before the end, what is still to come is drawn faded. `opts`:
+    /// `{ absolute, showNow, standalone, lang, elementTiming }`, all optional.
     #[wasm_bindgen(js_name = ladderSvg)]
     pub fn ladder_svg(&mut self, opts: JsValue) -> Result<String, JsError> {
         let opts = ladder_options(opts)?;

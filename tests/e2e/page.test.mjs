@@ -42,8 +42,11 @@ test("playing the close preset shows the FIN exchange and TIME-WAIT on the clien
   await page.waitForSelector("#step:not([disabled])");
   await page.selectOption("#preset", "close");
   await page.selectOption("#speed", "120");
+  // The page opens at the end: Play replays the run from its start, and stops at its end.
   await page.click("#play");
-  await page.waitForSelector("#end[disabled]", { timeout: 20_000 });
+  assert.equal(await page.getAttribute("#play", "aria-pressed"), "true");
+  await page.waitForSelector('#play[aria-pressed="false"]', { timeout: 20_000 });
+  await page.waitForSelector("#end[disabled]");
 
   const fins = await page.$$eval('#ladder [data-seg-id][data-flags*="FIN"]', (gs) =>
     gs.map((g) => g.getAttribute("aria-label")));

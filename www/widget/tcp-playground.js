@@ -149,16 +149,17 @@ const LABELS = {
 };
 
 /** The legend's entries: a sample drawn with the ladder's own classes, and its words. */
+const ARROW = (classes) => `<g class="seg ${classes}"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>`;
 const LEGEND = [
-  ["syn", '<g class="seg syn"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
-  ["ack", '<g class="seg"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
-  ["data", '<g class="seg data"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
-  ["fin", '<g class="seg fin"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
-  ["rst", '<g class="seg rst"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
-  ["retrans", '<g class="seg syn retrans"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
+  ["syn", ARROW("syn")],
+  ["ack", ARROW("")],
+  ["data", ARROW("data")],
+  ["fin", ARROW("fin")],
+  ["rst", ARROW("rst")],
+  ["retrans", ARROW("syn retrans")],
   ["lost", '<g class="seg lost"><line class="seg-line" x1="2" y1="4" x2="26" y2="10"/><path class="seg-cross" d="M23 6l8 8M31 6l-8 8"/></g>'],
-  ["inFlight", '<g class="seg in-flight"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g>'],
-  ["later", '<g class="later"><g class="seg syn"><line class="seg-line" x1="2" y1="4" x2="34" y2="12"/></g></g>'],
+  ["inFlight", ARROW("in-flight")],
+  ["later", `<g class="later">${ARROW("syn")}</g>`],
   ["state", '<g class="state"><circle cx="6" cy="8" r="3.5"/><text x="13" y="12">EST</text></g>'],
   ["timer", '<g class="timer"><path d="M14 2H18V14H14"/></g>'],
 ];

@@ -659,18 +659,34 @@ fn state_marks(
     out
 }
 
-/// What became of each segment, gathered in one pass: delivered, and where it was dropped.
-fn fates(events: &[Event]) -> BTreeMap<u32, (bool, Option<(Instant, DropCause)>)> {
-    let mut fates: BTreeMap<u32, (bool, Option<(Instant, DropCause)>)> = BTreeMap::new();
-    for d in events {
+/// What became of a segment, and at which event: the first delivery, the first drop (when,
+/// and why), so that what became of it by any moment is read off without another pass.
+#[derive(Clone, Copy, Default)]
+struct Outcome {
+    delivered: Option<usize>,
+    dropped: Option<(usize, Instant, DropCause)>,
+}
+
+impl Outcome {
+    /// Whether it was delivered among the first `events` events, and where it was dropped.
+    fn by(self, events: usize) -> (bool, Option<(Instant, DropCause)>) {
+        let dropped = (self.dropped).filter(|(i, ..)| *i < events);
+        let delivered = self.delivered.is_some_and(|i| i < events);
+        (delivered, dropped.map(|(_, at, cause)| (at, cause)))
+    }
+}
+
+/// What became of each segment, gathered in one pass.
+fn fates(events: &[Event]) -> BTreeMap<u32, Outcome> {
+    let mut fates: BTreeMap<u32, Outcome> = BTreeMap::new();
+    for (i, d) in events.iter().enumerate() {
         match d.kind {
-            EventKind::Deliver { seg_id } => fates.entry(seg_id).or_default().0 = true,
+            EventKind::Deliver { seg_id } => {
+                fates.entry(seg_id).or_default().delivered.get_or_insert(i);
+            }
             EventKind::Drop { seg_id, cause } => {
-                fates
-                    .entry(seg_id)
-                    .or_default()
-                    .1
-                    .get_or_insert((d.t, cause));
+                let fate = fates.entry(seg_id).or_default();
+                fate.dropped.get_or_insert((i, d.t, cause));
             }
             EventKind::Send(_)
             | EventKind::State { .. }
@@ -695,8 +711,7 @@ fn arrows(
     opts: &LadderOptions,
     words: &Words,
 ) -> (Vec<Arrow>, Vec<Arrow>) {
-    let past_fates = fates(&trace.events[..happened]);
-    let all_fates = (happened < trace.events.len()).then(|| fates(&trace.events));
+    let fates = fates(&trace.events);
     // Every segment is drawn unless only a band of the ladder is.
     let mut out = Vec::with_capacity(if opts.visible.is_none() {
         trace.sends.len()
@@ -712,10 +727,6 @@ fn arrows(
         let (Some(from), to) = (e.host(), trace.host_of(s.dst)) else {
             continue;
         };
-        let fates = match &all_fates {
-            Some(all) if i >= happened => all,
-            _ => &past_fates,
-        };
         let nudge = {
             let seen = same_moment.entry((from, to, e.t)).or_insert(0);
             *seen += 1;
@@ -723,7 +734,13 @@ fn arrows(
         };
         let x0 = lanes.x(from);
         let y0 = axis.y(e.t) + nudge;
-        let (delivered, dropped) = fates.get(&s.id).copied().unwrap_or_default();
+        // One sent by now is drawn as it stands now; one still to come, as it will end.
+        let by = if i < happened {
+            happened
+        } else {
+            trace.events.len()
+        };
+        let (delivered, dropped) = fates.get(&s.id).copied().unwrap_or_default().by(by);
         let (x1, y1, lost) = match (to, s.eta, dropped) {
             (Some(to), Some(eta), None) => (lanes.x(to), axis.y(eta) + nudge, false),
             // It reached a host that could not take it (crashed, or its queue was full).
