@@ -40,3 +40,9 @@ node -e 'const fs = require("fs"), dir = "crate/src/words", out = "www/pkg/words
   const imports = langs.map((l) => `import ${l} from "./${l}.js";\n`).join("");
   fs.writeFileSync(`${out}/index.js`, `${note(dir)}${imports}export default { ${langs.join(", ")} };\n`);'
 build www/pkg-capture
+# What a page that embeds the widget loads (README, "Speed and size"; its budget is 250 KB).
+page=(www/pkg/tcp_playground_bg.wasm www/pkg/tcp_playground.js www/pkg/words/*.js www/pkg/ladder.css
+  www/widget/tcp-playground.js www/widget/i18n.js www/widget/state-panel.js www/widget/widget.css)
+total=0
+for f in "${page[@]}"; do total=$((total + $(gzip -9c "$f" | wc -c))); done
+echo "a page with the widget loads $total bytes gzipped (${#page[@]} files)"

@@ -16,7 +16,7 @@ use crate::sim::Stop;
 use crate::time::{Duration, Instant};
 use crate::trace::Trace;
 use crate::words;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -51,16 +51,6 @@ struct ErrorInfo {
     message: String,
     /// `line:col: message`, the line, and the offending text underlined.
     rendered: String,
-}
-
-/// `pg.flood("attacker", { target: "server:80", rate: 1000, count: 5000, spoof: "random" })`.
-#[derive(Deserialize)]
-struct FloodOptions {
-    target: String,
-    rate: u32,
-    count: u32,
-    #[serde(default)]
-    spoof: Option<String>,
 }
 
 /// A playground: one run, or (in a widget's compare mode) two runs stepped on one clock,
@@ -287,12 +277,13 @@ impl Playground {
 
     /// `flood("attacker", { target: "server:80", rate: 1000, count: 5000, spoof: "random" })`.
     pub fn flood(&mut self, host: &str, opts: JsValue) -> Result<f64, JsError> {
-        let o: FloodOptions = serde_wasm_bindgen::from_value(opts).map_err(js)?;
-        let spoof = o.spoof.as_deref().unwrap_or("random");
-        let text = format!(
-            "flood {} rate={}/s count={} spoof={spoof}",
-            o.target, o.rate, o.count
-        );
+        let o = Fields::of(opts, "flood options")?;
+        let target = o.string("target")?.ok_or_else(|| o.missing("target"))?;
+        let rate = o.whole("rate")?.ok_or_else(|| o.missing("rate"))?;
+        let count = o.whole("count")?.ok_or_else(|| o.missing("count"))?;
+        let spoof = o.string("spoof")?;
+        let spoof = spoof.as_deref().unwrap_or("random");
+        let text = format!("flood {target} rate={rate}/s count={count} spoof={spoof}");
         self.act_now(host, &text)
     }
 
@@ -657,12 +648,91 @@ pub fn version() -> js_sys::JsString {
     js_sys::JsString::from(env!("CARGO_PKG_VERSION"))
 }
 
-/// The ladder's options from JavaScript (`{ absolute, standalone, showNow }`), all optional.
+/// The ladder's options from JavaScript (`{ absolute, standalone, showNow, visible, lang,
+/// elementTiming }`), all optional.
 fn ladder_options(opts: JsValue) -> Result<LadderOptions, JsError> {
-    if opts.is_undefined() || opts.is_null() {
-        return Ok(LadderOptions::default());
+    let o = Fields::of(opts, "ladder options")?;
+    Ok(LadderOptions {
+        absolute: o.flag("absolute")?,
+        standalone: o.flag("standalone")?,
+        show_now: o.flag("showNow")?,
+        visible: o.span("visible")?,
+        lang: o.string("lang")?.unwrap_or_default(),
+        element_timing: o.string("elementTiming")?,
+    })
+}
+
+/// The fields of an options object from JavaScript, read one by one: a field left out (or
+/// `undefined`, `null`) takes its default, one of the wrong kind is an error that names it.
+/// (Read by hand, not by serde: its deserializer was several KB of the module.)
+struct Fields {
+    object: JsValue,
+    what: &'static str,
+}
+
+impl Fields {
+    /// `what` names the object in errors ("flood options"); `undefined` and `null` are an
+    /// empty object.
+    fn of(object: JsValue, what: &'static str) -> Result<Fields, JsError> {
+        if !(object.is_object() || object.is_undefined() || object.is_null()) {
+            return Err(js(format_args!(
+                "{what} are an object, such as {{ lang: \"zh\" }}"
+            )));
+        }
+        Ok(Fields { object, what })
     }
-    serde_wasm_bindgen::from_value(opts).map_err(js)
+
+    fn get(&self, name: &str) -> Option<JsValue> {
+        if !self.object.is_object() {
+            return None;
+        }
+        js_sys::Reflect::get(&self.object, &JsValue::from_str(name))
+            .ok()
+            .filter(|v| !(v.is_undefined() || v.is_null()))
+    }
+
+    fn wrong(&self, name: &str, kind: &str) -> JsError {
+        js(format_args!("{}: `{name}` is {kind}", self.what))
+    }
+
+    fn missing(&self, name: &str) -> JsError {
+        js(format_args!("{}: `{name}` is missing", self.what))
+    }
+
+    fn flag(&self, name: &str) -> Result<bool, JsError> {
+        self.get(name).map_or(Ok(false), |v| {
+            v.as_bool().ok_or_else(|| self.wrong(name, "true or false"))
+        })
+    }
+
+    fn string(&self, name: &str) -> Result<Option<String>, JsError> {
+        self.get(name)
+            .map(|v| v.as_string().ok_or_else(|| self.wrong(name, "a string")))
+            .transpose()
+    }
+
+    fn whole(&self, name: &str) -> Result<Option<u32>, JsError> {
+        self.get(name)
+            .map(|v| {
+                v.as_f64()
+                    .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n))
+                    .map(|n| n as u32)
+                    .ok_or_else(|| self.wrong(name, "a whole number from 0 to 4294967295"))
+            })
+            .transpose()
+    }
+
+    /// Two numbers, `[from, to]`.
+    fn span(&self, name: &str) -> Result<Option<[f64; 2]>, JsError> {
+        self.get(name)
+            .map(|v| {
+                let pair = js_sys::Array::is_array(&v).then(|| js_sys::Array::from(&v));
+                pair.filter(|a| a.length() == 2)
+                    .and_then(|a| Some([a.get(0).as_f64()?, a.get(1).as_f64()?]))
+                    .ok_or_else(|| self.wrong(name, "two numbers, [from, to]"))
+            })
+            .transpose()
+    }
 }
 
 /// A core error (a `line:col: message`, a refusal's reason) as a JavaScript `Error`.

@@ -295,3 +295,81 @@ fn dropping_an_inspected_segment_adds_its_fault_line() {
         "the SYN,ACK is lost on the way"
     );
 }
+
+/// The message of a facade call's error.
+fn message(err: JsError) -> String {
+    let value: JsValue = err.into();
+    get(&value, "message").as_string().unwrap()
+}
+
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (name, value) in fields {
+        Reflect::set(&o, &JsValue::from_str(name), value).unwrap();
+    }
+    o.into()
+}
+
+#[wasm_bindgen_test]
+fn options_of_the_wrong_kind_are_refused_by_name() {
+    let mut pg = Playground::preset("close").unwrap();
+    let before = pg.ladder_svg(no_options()).unwrap();
+    let cases = [
+        (
+            object(&[("showNow", "yes".into())]),
+            "ladder options: `showNow` is true or false",
+        ),
+        (
+            object(&[("lang", JsValue::from(7))]),
+            "ladder options: `lang` is a string",
+        ),
+        (
+            object(&[("visible", JsValue::from(3))]),
+            "ladder options: `visible` is two numbers, [from, to]",
+        ),
+        (JsValue::from("zh"), "ladder options are an object"),
+    ];
+    for (opts, said) in cases {
+        let err = message(pg.ladder_svg(opts).unwrap_err());
+        assert!(err.starts_with(said), "{err}");
+    }
+    // Left out, undefined and null fields take their defaults; the drawing is unchanged.
+    let defaults = object(&[("absolute", JsValue::NULL), ("lang", JsValue::UNDEFINED)]);
+    assert_eq!(pg.ladder_svg(defaults).unwrap(), before);
+    let zh = pg
+        .ladder_svg(object(&[("lang", "zh".into()), ("showNow", true.into())]))
+        .unwrap();
+    assert_ne!(zh, before);
+
+    let base = "host client 10.0.0.1\nhost server 10.0.0.2\nhost attacker 10.0.0.66\nlink client server delay=50ms\nlink attacker server delay=10ms\nserver listen 80\n";
+    let mut pg = Playground::from_scenario(base, None).unwrap();
+    let target = ("target", JsValue::from("server:80"));
+    let err = message(
+        pg.flood("attacker", object(&[target.clone(), ("count", 5.into())]))
+            .unwrap_err(),
+    );
+    assert_eq!(err, "flood options: `rate` is missing");
+    let err = message(
+        pg.flood(
+            "attacker",
+            object(&[
+                target.clone(),
+                ("rate", JsValue::from(1.5)),
+                ("count", 5.into()),
+            ]),
+        )
+        .unwrap_err(),
+    );
+    assert_eq!(
+        err,
+        "flood options: `rate` is a whole number from 0 to 4294967295"
+    );
+    pg.flood(
+        "attacker",
+        object(&[target, ("rate", 100.into()), ("count", 5.into())]),
+    )
+    .unwrap();
+    assert!(pg
+        .scenario_text()
+        .contains("attacker flood server:80 rate=100/s count=5 spoof=random"));
+}

@@ -5,6 +5,7 @@
 //! Coordinates are the SVG's pixels: x across, y down, each panel from its own origin.
 
 use super::axis::{self, Fold, TimeAxis, TOP};
+use super::fixed::Fixed;
 use super::{LadderOptions, Panel};
 use crate::segment::Flags;
 use crate::tcp::{TimerAction, TimerName};
@@ -895,9 +896,15 @@ fn describe(trace: &Trace, words: &Words) -> String {
 fn clock(t: Instant) -> String {
     let us = t.micros();
     if us < 1_000_000 {
-        format!("{} ms", us as f64 / 1000.0)
+        let (ms, frac) = (us / 1000, us % 1000);
+        if frac == 0 {
+            format!("{ms} ms")
+        } else {
+            let frac = format!("{frac:03}");
+            format!("{ms}.{} ms", frac.trim_end_matches('0'))
+        }
     } else {
-        format!("{:.3} s", us as f64 / 1e6)
+        format!("{} s", Fixed(us as f64 / 1e6, 3))
     }
 }
 
@@ -905,15 +912,15 @@ fn clock(t: Instant) -> String {
 fn approx(d: Duration) -> String {
     let s = d.micros() as f64 / 1e6;
     if s < 1.0 {
-        format!("{:.0} ms", s * 1000.0)
+        format!("{} ms", Fixed(s * 1000.0, 0))
     } else if s >= 5400.0 {
-        format!("{:.0} h", s / 3600.0)
+        format!("{} h", Fixed(s / 3600.0, 0))
     } else if s >= 120.0 {
-        format!("{:.0} min", s / 60.0)
+        format!("{} min", Fixed(s / 60.0, 0))
     } else if s >= 10.0 {
-        format!("{s:.0} s")
+        format!("{} s", Fixed(s, 0))
     } else {
-        format!("{s:.1} s")
+        format!("{} s", Fixed(s, 1))
     }
 }
 

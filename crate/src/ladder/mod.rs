@@ -12,6 +12,7 @@
 //! find arrows by these attributes).
 
 mod axis;
+mod fixed;
 pub mod layout;
 mod svg;
 
@@ -22,8 +23,7 @@ use crate::words::LadderWords;
 /// The ladder's own stylesheet: embedded in standalone SVG, linked by the page.
 pub const STYLE: &str = include_str!("ladder.css");
 
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Clone, Debug, Default)]
 pub struct LadderOptions {
     /// Label absolute sequence numbers instead of numbers relative to each ISN.
     pub absolute: bool,

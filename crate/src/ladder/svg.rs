@@ -5,6 +5,7 @@
 //! Each segment is a `<g class="seg" data-seg-id data-flags>` (a contract: tests and the page
 //! find arrows by these attributes).
 
+use super::fixed::{px, whole, Fixed};
 use super::layout::{
     Anchor, Arrow, ChartLayout, Fate, Label, Ladder, PanelLayout, Shape, StateMark, StepLine,
     TimerBracket, Tip,
@@ -15,10 +16,10 @@ use std::fmt::Write as _;
 /// The SVG document of a laid-out ladder.
 pub fn write(ladder: &Ladder) -> String {
     let mut svg = String::new();
-    let (width, height) = (ladder.width, ladder.height);
+    let (width, height) = (whole(ladder.width), whole(ladder.height));
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="ladder{}" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img" aria-label="{}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="ladder{}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{}">"#,
         // A page sizes a wider ladder (charts beside it, panels side by side) by these.
         match ladder.shape {
             Shape::Single => "",
@@ -31,15 +32,16 @@ pub fn write(ladder: &Ladder) -> String {
         let _ = write!(svg, "<style>{STYLE}</style>");
         let _ = write!(
             svg,
-            r#"<rect class="paper" width="{width:.0}" height="{height:.0}"/>"#
+            r#"<rect class="paper" width="{width}" height="{height}"/>"#
         );
     }
     for (i, panel) in ladder.panels.iter().enumerate() {
         if let Some(at) = panel.offset {
             let _ = write!(
                 svg,
-                r#"<g class="panel" data-panel="{i}" transform="translate({:.0} {:.0})">"#,
-                at.x, at.y
+                r#"<g class="panel" data-panel="{i}" transform="translate({} {})">"#,
+                whole(at.x),
+                whole(at.y)
             );
         }
         write_panel(
@@ -59,9 +61,9 @@ pub fn write(ladder: &Ladder) -> String {
 fn text(svg: &mut String, class: &str, label: &Label) {
     let _ = write!(
         svg,
-        r#"<text class="{class}" x="{:.1}" y="{:.1}">{}</text>"#,
-        label.at.x,
-        label.at.y,
+        r#"<text class="{class}" x="{}" y="{}">{}</text>"#,
+        px(label.at.x),
+        px(label.at.y),
         Esc(&label.text)
     );
 }
@@ -71,9 +73,9 @@ fn text(svg: &mut String, class: &str, label: &Label) {
 fn header_text(svg: &mut String, class: &str, label: &Label) {
     let _ = write!(
         svg,
-        r#"<text class="{class}" x="{:.1}" y="{:.0}">{}</text>"#,
-        label.at.x,
-        label.at.y,
+        r#"<text class="{class}" x="{}" y="{}">{}</text>"#,
+        px(label.at.x),
+        whole(label.at.y),
         Esc(&label.text)
     );
 }
@@ -99,10 +101,10 @@ fn write_panel(svg: &mut String, panel: &PanelLayout, element_timing: Option<&st
             Some(name) => {
                 let _ = write!(
                     svg,
-                    r#"<text class="host-name" elementtiming="{}" x="{:.1}" y="{:.0}">{}</text>"#,
+                    r#"<text class="host-name" elementtiming="{}" x="{}" y="{}">{}</text>"#,
                     Esc(name),
-                    line.name.at.x,
-                    line.name.at.y,
+                    px(line.name.at.x),
+                    whole(line.name.at.y),
                     Esc(&line.name.text)
                 );
             }
@@ -111,18 +113,20 @@ fn write_panel(svg: &mut String, panel: &PanelLayout, element_timing: Option<&st
         header_text(svg, "host-addr", &line.addr);
         let x = line.x;
         let piece = |svg: &mut String, (top, bottom): (f64, f64)| {
+            let (x, top, bottom) = (px(x), px(top), px(bottom));
             let _ = write!(
                 svg,
-                r#"<line class="lifeline" x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{bottom:.1}"/>"#
+                r#"<line class="lifeline" x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>"#
             );
         };
-        for (i, (stop, start)) in line.break_marks.iter().enumerate() {
+        for (i, &(stop, start)) in line.break_marks.iter().enumerate() {
             piece(svg, line.pieces[i]);
+            let (stop, start) = (px(stop), px(start));
             let _ = write!(
                 svg,
-                r#"<path class="break-mark" d="M{:.1} {stop:.1}l12 -5M{:.1} {start:.1}l12 -5"/>"#,
-                x - 6.0,
-                x - 6.0
+                r#"<path class="break-mark" d="M{} {stop}l12 -5M{} {start}l12 -5"/>"#,
+                px(x - 6.0),
+                px(x - 6.0)
             );
         }
         if let Some(last) = line.pieces.last() {
@@ -135,13 +139,13 @@ fn write_panel(svg: &mut String, panel: &PanelLayout, element_timing: Option<&st
     if let Some(band) = &panel.flood {
         let _ = write!(
             svg,
-            r#"<g class="flood-band"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}"/><text x="{:.1}" y="{:.1}">{}</text></g>"#,
-            band.at.x,
-            band.at.y,
-            band.width,
-            band.height,
-            band.label.at.x,
-            band.label.at.y,
+            r#"<g class="flood-band"><rect x="{}" y="{}" width="{}" height="{}"/><text x="{}" y="{}">{}</text></g>"#,
+            px(band.at.x),
+            px(band.at.y),
+            px(band.width),
+            px(band.height),
+            px(band.label.at.x),
+            px(band.label.at.y),
             Esc(&band.label.text)
         );
     }
@@ -173,13 +177,13 @@ fn write_panel(svg: &mut String, panel: &PanelLayout, element_timing: Option<&st
     if let Some(now) = &panel.now {
         let _ = write!(
             svg,
-            r#"<g class="now"><line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}"/><text x="{:.1}" y="{:.1}">{}</text></g>"#,
-            now.x1,
-            now.x2,
-            now.label.at.x,
-            now.label.at.y,
+            r#"<g class="now"><line x1="{}" y1="{y}" x2="{}" y2="{y}"/><text x="{}" y="{}">{}</text></g>"#,
+            px(now.x1),
+            px(now.x2),
+            px(now.label.at.x),
+            px(now.label.at.y),
             Esc(&now.label.text),
-            y = now.y,
+            y = px(now.y),
         );
     }
     for chart in &panel.charts {
@@ -192,9 +196,9 @@ fn write_times(svg: &mut String, times: &[Label]) {
     for time in times {
         let _ = write!(
             svg,
-            r#"<text class="time" x="{:.0}" y="{:.1}">{}</text>"#,
-            time.at.x,
-            time.at.y,
+            r#"<text class="time" x="{}" y="{}">{}</text>"#,
+            whole(time.at.x),
+            px(time.at.y),
             Esc(&time.text)
         );
     }
@@ -205,17 +209,17 @@ fn write_timers(svg: &mut String, timers: &[TimerBracket]) {
     for t in timers {
         let _ = write!(
             svg,
-            r#"<g class="timer{}" data-host="{}" data-timer="{}"><path d="M{:.1} {:.1}H{:.1}V{:.1}H{:.1}"/><text x="{:.1}" y="{:.1}" text-anchor="{}">{}</text></g>"#,
+            r#"<g class="timer{}" data-host="{}" data-timer="{}"><path d="M{} {}H{}V{}H{}"/><text x="{}" y="{}" text-anchor="{}">{}</text></g>"#,
             if t.armed { " armed" } else { "" },
             Esc(&t.host),
             t.timer,
-            t.tick_x,
-            t.top,
-            t.x,
-            t.bottom,
-            t.tick_x,
-            t.label.at.x,
-            t.label.at.y,
+            px(t.tick_x),
+            px(t.top),
+            px(t.x),
+            px(t.bottom),
+            px(t.tick_x),
+            px(t.label.at.x),
+            px(t.label.at.y),
             anchor(t.anchor),
             Esc(&t.label.text)
         );
@@ -227,13 +231,13 @@ fn write_states(svg: &mut String, states: &[StateMark]) {
     for s in states {
         let _ = write!(
             svg,
-            r#"<g class="state" data-host="{}" data-state="{}"><circle cx="{:.1}" cy="{:.1}" r="3.5"/><text x="{:.1}" y="{:.1}" text-anchor="{}">{}</text></g>"#,
+            r#"<g class="state" data-host="{}" data-state="{}"><circle cx="{}" cy="{}" r="3.5"/><text x="{}" y="{}" text-anchor="{}">{}</text></g>"#,
             Esc(&s.host),
             s.state,
-            s.at.x,
-            s.at.y,
-            s.label.at.x,
-            s.label.at.y,
+            px(s.at.x),
+            px(s.at.y),
+            px(s.label.at.x),
+            px(s.label.at.y),
             anchor(s.anchor),
             Esc(&s.label.text)
         );
@@ -265,38 +269,43 @@ fn write_arrow(svg: &mut String, a: &Arrow, interactive: bool) {
     } else {
         write!(svg, r#"<g class="{class}" data-flags="{}">"#, a.flags)
     };
-    let (x0, y0, x1, y1) = (a.from.x, a.from.y, a.to.x, a.to.y);
+    let [x0, y0, x1, y1] = [a.from.x, a.from.y, a.to.x, a.to.y].map(px);
     let _ = write!(
         svg,
-        r#"<line class="seg-hit" x1="{x0:.1}" y1="{y0:.1}" x2="{x1:.1}" y2="{y1:.1}"/><line class="seg-line" x1="{x0:.1}" y1="{y0:.1}" x2="{x1:.1}" y2="{y1:.1}"/>"#
+        r#"<line class="seg-hit" x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}"/><line class="seg-line" x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}"/>"#
     );
     match a.tip {
         Tip::Cross(c) => {
             let _ = write!(
                 svg,
-                r#"<path class="seg-cross" d="M{:.1} {:.1}l10 10M{:.1} {:.1}l-10 10"/>"#,
-                c.x - 5.0,
-                c.y - 5.0,
-                c.x + 5.0,
-                c.y - 5.0
+                r#"<path class="seg-cross" d="M{} {}l10 10M{} {}l-10 10"/>"#,
+                px(c.x - 5.0),
+                px(c.y - 5.0),
+                px(c.x + 5.0),
+                px(c.y - 5.0)
             );
         }
         Tip::Head([tip, left, right]) => {
             let _ = write!(
                 svg,
-                r#"<path class="seg-head" d="M{:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}Z"/>"#,
-                tip.x, tip.y, left.x, left.y, right.x, right.y
+                r#"<path class="seg-head" d="M{} {}L{} {}L{} {}Z"/>"#,
+                px(tip.x),
+                px(tip.y),
+                px(left.x),
+                px(left.y),
+                px(right.x),
+                px(right.y)
             );
         }
     }
     let _ = write!(
         svg,
-        r#"<text class="seg-label" x="{:.1}" y="{:.1}" transform="rotate({:.2} {:.1} {:.1})">{}</text>"#,
-        a.label.at.x,
-        a.label.at.y,
-        a.angle,
-        a.pivot.x,
-        a.pivot.y,
+        r#"<text class="seg-label" x="{}" y="{}" transform="rotate({} {} {})">{}</text>"#,
+        px(a.label.at.x),
+        px(a.label.at.y),
+        Fixed(a.angle, 2),
+        px(a.pivot.x),
+        px(a.pivot.y),
         Esc(&a.label.text)
     );
     svg.push_str("</g>");
@@ -304,11 +313,11 @@ fn write_arrow(svg: &mut String, a: &Arrow, interactive: bool) {
 
 /// A step line as a path.
 fn steps(line: &StepLine) -> String {
-    let mut d = format!("M{:.1} {:.1}", line.start.x, line.start.y);
+    let mut d = format!("M{} {}", px(line.start.x), px(line.start.y));
     for p in &line.steps {
-        let _ = write!(d, "V{:.1}H{:.1}", p.y, p.x);
+        let _ = write!(d, "V{}H{}", px(p.y), px(p.x));
     }
-    let _ = write!(d, "V{:.1}", line.bottom);
+    let _ = write!(d, "V{}", px(line.bottom));
     d
 }
 
@@ -329,11 +338,11 @@ fn write_chart(svg: &mut String, c: &ChartLayout) {
     header_text(svg, "queue-legend q-accept", &c.accept_legend);
     let _ = write!(
         svg,
-        r#"<line class="queue-axis" x1="{x0:.1}" y1="{top:.1}" x2="{x0:.1}" y2="{bottom:.1}"/><line class="queue-limit" x1="{xl:.1}" y1="{top:.1}" x2="{xl:.1}" y2="{bottom:.1}"/>"#,
-        x0 = c.x0,
-        xl = c.x_limit,
-        top = c.top,
-        bottom = c.bottom
+        r#"<line class="queue-axis" x1="{x0}" y1="{top}" x2="{x0}" y2="{bottom}"/><line class="queue-limit" x1="{xl}" y1="{top}" x2="{xl}" y2="{bottom}"/>"#,
+        x0 = px(c.x0),
+        xl = px(c.x_limit),
+        top = px(c.top),
+        bottom = px(c.bottom)
     );
     let _ = write!(
         svg,

@@ -83,32 +83,35 @@ impl Ppm {
         let bad =
             || format!("`{text}` is not a probability; write a number from 0 to 1, e.g. 0.05");
         if let Some(percent) = text.strip_suffix('%') {
+            // The same chance as a decimal: a hundredth of the percentage.
+            let hint = millionths(percent)
+                .filter(|m| m % 100 == 0)
+                .and_then(|m| u32::try_from(m / 100).ok())
+                .map_or("0.05".to_string(), |ppm| Ppm(ppm).to_string());
             return Err(format!(
-                "write a chance as a number from 0 to 1: `{text}` is `{}`",
-                percent
-                    .parse::<f64>()
-                    .map_or("0.05".to_string(), |p| (p / 100.0).to_string())
+                "write a chance as a number from 0 to 1: `{text}` is `{hint}`"
             ));
         }
-        let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-        if frac.len() > 6 || !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
+        match millionths(text).and_then(|m| u32::try_from(m).ok()) {
+            Some(ppm) if ppm <= Ppm::ONE => Ok(Ppm(ppm)),
+            _ => Err(bad()),
         }
-        let whole: u32 = if whole.is_empty() {
-            0
-        } else {
-            whole.parse().map_err(|_| bad())?
-        };
-        let frac: u32 = format!("{frac:0<6}").parse().map_err(|_| bad())?;
-        let ppm = whole
-            .checked_mul(Ppm::ONE)
-            .and_then(|w| w.checked_add(frac))
-            .ok_or_else(bad)?;
-        if ppm > Ppm::ONE {
-            return Err(bad());
-        }
-        Ok(Ppm(ppm))
     }
+}
+
+/// A decimal with at most six places (`0.05`, `.5`, `3`), in millionths.
+fn millionths(text: &str) -> Option<u64> {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    if frac.len() > 6 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let frac: u64 = format!("{frac:0<6}").parse().ok()?;
+    whole.checked_mul(u64::from(Ppm::ONE))?.checked_add(frac)
 }
 
 impl fmt::Display for Ppm {
@@ -1370,6 +1373,27 @@ at 4.6s client replug
 at 5s client abort
 run 300s
 ";
+
+    #[test]
+    fn a_chance_written_as_a_percentage_is_refused_with_its_decimal() {
+        for (written, decimal) in [
+            ("5%", "0.05"),
+            ("12.5%", "0.125"),
+            ("100%", "1"),
+            ("x%", "0.05"),
+        ] {
+            let err = Ppm::parse(written).unwrap_err();
+            assert!(
+                err.ends_with(&format!("`{written}` is `{decimal}`")),
+                "{err}"
+            );
+        }
+        assert_eq!(Ppm::parse(".5"), Ok(Ppm(500_000)));
+        assert_eq!(Ppm::parse("1"), Ok(Ppm(Ppm::ONE)));
+        assert!(Ppm::parse("1.000001").is_err());
+        assert!(Ppm::parse("0.0000001").is_err());
+        assert!(Ppm::parse("99999999999").is_err());
+    }
 
     #[test]
     fn parses_the_contract_statements() {
