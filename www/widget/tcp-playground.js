@@ -156,6 +156,7 @@ const LEGEND = [
   ["data", ARROW("data")],
   ["fin", ARROW("fin")],
   ["rst", ARROW("rst")],
+  ["sender", '<line class="lifeline host-0" x1="3" y1="0" x2="3" y2="16"/><line class="lifeline host-1" x1="33" y1="0" x2="33" y2="16"/><g class="seg syn from-0"><line class="seg-line" x1="3" y1="4" x2="33" y2="12"/><circle class="seg-tail" cx="3" cy="4" r="2.6"/></g>'],
   ["retrans", ARROW("syn retrans")],
   ["lost", '<g class="seg lost"><line class="seg-line" x1="2" y1="4" x2="26" y2="10"/><path class="seg-cross" d="M23 6l8 8M31 6l-8 8"/></g>'],
   ["inFlight", ARROW("in-flight")],

@@ -214,6 +214,8 @@ pub struct Arrow {
     pub family: &'static str,
     pub retrans: bool,
     pub fate: Fate,
+    /// The lifeline it leaves: its direction, drawn in that host's colour.
+    pub sender: HostId,
     pub from: Point,
     pub to: Point,
     /// How far it was moved down so as not to cover an arrow that left with it.
@@ -728,6 +730,7 @@ fn arrows(
         let (Some(from), to) = (e.host(), trace.host_of(s.dst)) else {
             continue;
         };
+        let sender = from;
         let nudge = {
             let seen = same_moment.entry((from, to, e.t)).or_insert(0);
             *seen += 1;
@@ -767,10 +770,10 @@ fn arrows(
             label.push_str(words.keepalive);
         }
         let template = if lost { words.arrow_lost } else { words.arrow };
-        let (sender, receiver) = (&trace.hosts[from].name, &trace.name_of(s.dst));
+        let (from_name, to_name) = (&trace.hosts[from].name, &trace.name_of(s.dst));
         let description = fill(
             template,
-            &[("label", &label), ("from", sender), ("to", receiver)],
+            &[("label", &label), ("from", from_name), ("to", to_name)],
         );
         let fate = if lost {
             Fate::Lost
@@ -788,6 +791,7 @@ fn arrows(
             family: family(s),
             retrans: s.retrans,
             fate,
+            sender,
             from,
             to,
             nudge,

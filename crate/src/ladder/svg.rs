@@ -13,6 +13,10 @@ use super::layout::{
 use super::{Esc, STYLE};
 use std::fmt::Write as _;
 
+/// How many hosts have a colour of their own (`host-0`... on a host's name and lifeline,
+/// `from-0`... on the segments it sends); the next host takes the first colour again.
+const HOST_COLOURS: usize = 3;
+
 /// The SVG document of a laid-out ladder.
 pub fn write(ladder: &Ladder) -> String {
     let mut svg = String::new();
@@ -97,18 +101,19 @@ fn write_panel(svg: &mut String, panel: &PanelLayout, element_timing: Option<&st
         header_text(svg, "counterfactual", warning);
     }
     for (i, line) in panel.lifelines.iter().enumerate() {
+        let colour = i % HOST_COLOURS;
         match element_timing.filter(|_| i == 0) {
             Some(name) => {
                 let _ = write!(
                     svg,
-                    r#"<text class="host-name" elementtiming="{}" x="{}" y="{}">{}</text>"#,
+                    r#"<text class="host-name host-{colour}" elementtiming="{}" x="{}" y="{}">{}</text>"#,
                     Esc(name),
                     px(line.name.at.x),
                     whole(line.name.at.y),
                     Esc(&line.name.text)
                 );
             }
-            None => header_text(svg, "host-name", &line.name),
+            None => header_text(svg, &format!("host-name host-{colour}"), &line.name),
         }
         header_text(svg, "host-addr", &line.addr);
         let x = line.x;
@@ -116,7 +121,7 @@ fn write_panel(svg: &mut String, panel: &PanelLayout, element_timing: Option<&st
             let (x, top, bottom) = (px(x), px(top), px(bottom));
             let _ = write!(
                 svg,
-                r#"<line class="lifeline" x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>"#
+                r#"<line class="lifeline host-{colour}" x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>"#
             );
         };
         for (i, &(stop, start)) in line.break_marks.iter().enumerate() {
@@ -249,8 +254,9 @@ fn write_states(svg: &mut String, states: &[StateMark]) {
 /// takes the keyboard focus; one still to come is only drawn.
 fn write_arrow(svg: &mut String, a: &Arrow, interactive: bool) {
     let class = format_args!(
-        "seg {}{}{}",
+        "seg {} from-{}{}{}",
         a.family,
+        a.sender % HOST_COLOURS,
         if a.retrans { " retrans" } else { "" },
         match a.fate {
             Fate::Delivered => "",
@@ -273,6 +279,10 @@ fn write_arrow(svg: &mut String, a: &Arrow, interactive: bool) {
     let _ = write!(
         svg,
         r#"<line class="seg-hit" x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}"/><line class="seg-line" x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}"/>"#
+    );
+    let _ = write!(
+        svg,
+        r#"<circle class="seg-tail" cx="{x0}" cy="{y0}" r="2.6"/>"#
     );
     match a.tip {
         Tip::Cross(c) => {
@@ -417,6 +427,7 @@ mod tests {
             family: "syn",
             retrans: true,
             fate: Fate::Lost,
+            sender: 1,
             from: at(570.0, 100.0),
             to: at(381.0, 155.25),
             nudge: 0.0,
@@ -431,8 +442,9 @@ mod tests {
             svg,
             concat!(
                 r#"<svg xmlns="http://www.w3.org/2000/svg" class="ladder" viewBox="0 0 720 300" width="720" height="300" role="img" aria-label="two hosts">"#,
-                r#"<g class="seg syn retrans lost" data-seg-id="7" data-flags="SYN,ACK" tabindex="0" aria-label="SYN,ACK from &lt;server&gt; to client, lost">"#,
+                r#"<g class="seg syn from-1 retrans lost" data-seg-id="7" data-flags="SYN,ACK" tabindex="0" aria-label="SYN,ACK from &lt;server&gt; to client, lost">"#,
                 r#"<line class="seg-hit" x1="570.0" y1="100.0" x2="381.0" y2="155.2"/><line class="seg-line" x1="570.0" y1="100.0" x2="381.0" y2="155.2"/>"#,
+                r#"<circle class="seg-tail" cx="570.0" cy="100.0" r="2.6"/>"#,
                 r#"<path class="seg-cross" d="M376.0 150.2l10 10M386.0 150.2l-10 10"/>"#,
                 r#"<text class="seg-label" x="475.5" y="121.6" transform="rotate(-16.29 475.5 127.6)">SYN,ACK seq=0 ack=1</text></g>"#,
                 "</svg>"
@@ -453,6 +465,47 @@ mod tests {
             assert_eq!(svg.matches(&format!(r#"data-seg-id="{id}""#)).count(), 1);
         }
         assert!(svg.contains(">SYN,ACK seq=0 ack=1<"));
+    }
+
+    #[test]
+    fn each_host_has_a_colour_on_its_name_its_lifeline_and_the_segments_it_sends() {
+        // Three hosts: the client (0), the server (1) and the attacker (2).
+        let (trace, now) = preset("syn-flood");
+        let svg = render_svg(&trace, now, &LadderOptions::default());
+        for (k, name) in ["client", "server", "attacker"].iter().enumerate() {
+            assert!(
+                svg.contains(&format!(r#"<text class="host-name host-{k}" "#)),
+                "{name}"
+            );
+            assert!(
+                svg.contains(&format!(r#"<line class="lifeline host-{k}" "#)),
+                "{name}"
+            );
+        }
+        // Each arrow's class names its sender, and its tail dot sits on that sender's lifeline.
+        let lifeline_x = |k: usize| {
+            let rest = svg
+                .split(&format!(r#"<line class="lifeline host-{k}" x1=""#))
+                .nth(1)
+                .unwrap();
+            rest.split('"').next().unwrap().to_string()
+        };
+        let mut senders = [0; 3];
+        for group in svg.split(r#"<g class="seg "#).skip(1) {
+            let k: usize = group.split("from-").nth(1).unwrap()[..1].parse().unwrap();
+            let tail = group
+                .split(r#"<circle class="seg-tail" cx=""#)
+                .nth(1)
+                .unwrap();
+            assert_eq!(tail.split('"').next().unwrap(), lifeline_x(k), "{group}");
+            senders[k] += 1;
+        }
+        assert!(
+            senders.iter().all(|&n| n > 0),
+            "every host sends: {senders:?}"
+        );
+        // The SYN-ACKs go back to spoofed sources: sent by the server, drawn from its lifeline.
+        assert!(svg.contains(r#"<g class="seg syn from-1"#));
     }
 
     #[test]
