@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ready, start } from "./browser.mjs";
-import { FIRST_DRAW, FIRST_VIEW, prerendered } from "../../tools/first-ladder.mjs";
+import { FIRST_DRAW, FIRST_VIEW, firstLook, inlined, prerendered, styleSource } from "../../tools/first-ladder.mjs";
 
 let env;
 before(async () => { env = await start(); });
@@ -34,6 +34,10 @@ test("the ladder in the page before the core runs is exactly what the core draws
     return svg;
   }, [FIRST_VIEW, FIRST_DRAW]);
   assert.equal(held, drawn, "stale: run tools/build-wasm.sh, then node tools/first-ladder.mjs");
+  // Its look is inline too (the page's and the ladder's stylesheets as they are now), and
+  // the page's policy lets exactly that apply (a refused style would be a console error).
+  assert.equal(inlined(HTML), firstLook(), "stale look: run node tools/first-ladder.mjs");
+  assert.ok(HTML.includes(`style-src 'self' ${styleSource(firstLook())};`), "the look's hash in the policy");
   // Once the core has drawn, its ladder is the one on show: the same arrows, one copy.
   assert.equal(await page.locator("tcp-playground > .first-ladder").count(), 0);
   const arrows = (html) => [...html.matchAll(/data-seg-id="(\d+)" data-flags="([^"]*)"/g)].map((m) => `${m[1]} ${m[2]}`);
@@ -63,6 +67,37 @@ for (const [name, viewport] of [["a laptop", LAPTOP], ["a phone", PHONE]]) {
     assert.deepEqual(page.problems, []);
   });
 }
+
+test("the first ladder is painted in its own look and does not move when the widget and the core take over", async () => {
+  for (const viewport of [LAPTOP, PHONE]) {
+    // First as painted from the page alone (no script has run), then as the core draws it.
+    const before = await env.newPage({ viewport });
+    await before.route(/\.(js|wasm)$/, (route) => route.abort());
+    await before.goto(env.base);
+    const boxes = (page, sel) => page.locator(sel).evaluateAll((gs) => gs.map((g) => {
+      const b = g.getBoundingClientRect();
+      return [b.x, b.y, b.width, b.height].map(Math.round).join(",");
+    }));
+    // And painted in the ladder's own colours and type, not as bare SVG.
+    const looks = (page, sel) => page.locator(sel).evaluateAll((gs) => gs.map((g) => {
+      const line = getComputedStyle(g.querySelector(".seg-line")), label = getComputedStyle(g.querySelector(".seg-label"));
+      return `${line.stroke} ${line.strokeWidth} ${label.fontFamily} ${label.fontSize}`;
+    }));
+    const painted = await boxes(before, "tcp-playground > .first-ladder [data-seg-id]");
+    const paintedLooks = await looks(before, "tcp-playground > .first-ladder [data-seg-id]");
+    await before.context().close();
+    const after = await env.newPage({ viewport });
+    await ready(after, env.base);
+    const drawn = await boxes(after, "#ladder [data-seg-id]");
+    assert.deepEqual(paintedLooks, await looks(after, "#ladder [data-seg-id]"), `${viewport.width}px: the first ladder's look`);
+    assert.ok(!paintedLooks[0].startsWith("none"), paintedLooks[0]);
+    await after.context().close();
+    assert.equal(painted.length, 7);
+    // Within a pixel: the two are laid out by different style sheets.
+    const apart = painted.map((p, i) => Math.max(...p.split(",").map((v, k) => Math.abs(v - drawn[i].split(",")[k]))));
+    assert.ok(Math.max(...apart) <= 1, `${viewport.width}px: arrows moved by ${apart.join(", ")} px (${painted[0]} then ${drawn[0]})`);
+  }
+});
 
 test("with the core, the ladder stays above the fold and the controls are beside or under it", async () => {
   for (const viewport of [LAPTOP, PHONE]) {
