@@ -62,30 +62,94 @@ fn errors(events: &[Value], host: &str) -> Vec<String> {
 // ------------------------------------------------------------------ floods and queues
 
 #[test]
-fn without_cookies_the_flood_keeps_the_client_out_until_its_connect_fails() {
+fn without_cookies_the_flood_keeps_the_client_out_until_pruning_leaves_room() {
     let events = preset("syn-flood");
     let client = "client";
-    assert!(state_times(&events, client, "ESTABLISHED").is_empty());
-    assert_eq!(errors(&events, client), ["ETIMEDOUT"]);
-    // Every one of the client's SYNs met a full SYN queue.
+    // The client's SYNs meet a full SYN queue until one finds room: it connects, late.
+    let established = state_times(&events, client, "ESTABLISHED");
+    assert_eq!(established.len(), 1);
+    assert!(
+        established[0] > 7_000_000,
+        "not before the first pruning: {established:?}"
+    );
+    assert!(errors(&events, client).is_empty());
     let syns: Vec<u64> = sends(&events, client)
         .iter()
+        .filter(|s| s["flags"] == "SYN")
         .map(|s| s["id"].as_u64().unwrap())
         .collect();
-    assert_eq!(syns.len(), 11, "the SYN and its ten retransmissions");
-    for id in &syns {
-        let dropped = events.iter().any(|e| {
+    let dropped = |id: &u64| {
+        events.iter().any(|e| {
             e["kind"] == "drop"
                 && e["seg_id"] == *id
                 && e["cause"] == "queue-full"
                 && e["why"] == "syn-queue-full"
-        });
-        assert!(dropped, "SYN #{id} was not dropped by the full SYN queue");
-    }
+        })
+    };
+    let (last, earlier) = syns.split_last().expect("SYNs");
+    assert!(
+        earlier.len() >= 5 && earlier.iter().all(dropped),
+        "{syns:?}"
+    );
+    assert!(!dropped(last), "the last SYN found room");
+    // The queue was full (backlog + 1 half-open entries), and old entries were pruned at
+    // their third SYN,ACK timeout, seven seconds after their SYN, not after the sixty-three
+    // seconds of the full schedule.
     let full = events
         .iter()
-        .any(|e| e["kind"] == "queue" && e["syn_queue"] == e["syn_limit"]);
+        .any(|e| e["kind"] == "queue" && e["syn_queue"] == 17 && e["syn_limit"] == 17);
     assert!(full);
+    let first_gave_up = events
+        .iter()
+        .find(|e| {
+            e["kind"] == "state" && e["host"] == "server" && e["why"] == "synack-retries-exhausted"
+        })
+        .map(|e| e["t"].as_u64().unwrap());
+    assert!(
+        matches!(first_gave_up, Some(t) if (7_000_000..8_000_000).contains(&t)),
+        "{first_gave_up:?}"
+    );
+}
+
+/// The burst the kernel was measured with (Linux 6.18, issue 19): 100 spoofed SYNs in half a
+/// second into a backlog of 32, cookies off, a client connecting at 1 s. The kernel kept 33
+/// half-open entries, dropped 16 of them at 7.4 s and let the client in at 8.1 s.
+#[test]
+fn a_burst_fills_backlog_plus_one_and_pruning_lets_the_client_in_after_seven_seconds() {
+    let (events, _) = run(
+        "profile linux\nseed 1\nhost client 10.0.0.1\nhost server 10.0.0.2\n\
+        host attacker 10.0.0.66\nlink client server delay=1ms\nlink attacker server delay=1ms\n\
+        set server.syncookies 0\nserver listen 80 backlog=32\n\
+        at 0s attacker flood server:80 rate=200/s count=100 spoof=random\n\
+        at 1s client connect server:80\nrun 90s\n",
+    );
+    let peak = events
+        .iter()
+        .filter(|e| e["kind"] == "queue")
+        .map(|e| e["syn_queue"].as_u64().unwrap())
+        .max();
+    assert_eq!(peak, Some(33), "backlog + 1 half-open entries");
+    // Dropped at their third timeout (1 + 2 + 4 s after their SYN) until half the queue is
+    // free; the rest keep their five retries. (The queue's occupancy tells: a flood's own
+    // connections are counted, not traced one by one, past the trace's detail.)
+    let queue_at = |t: u64| {
+        events
+            .iter()
+            .rfind(|e| e["kind"] == "queue" && e["t"].as_u64().unwrap() <= t)
+            .map(|e| e["syn_queue"].as_u64().unwrap())
+    };
+    assert_eq!(queue_at(6_900_000), Some(33));
+    assert!(
+        matches!(queue_at(7_500_000), Some(16 | 17)),
+        "{:?}",
+        queue_at(7_500_000)
+    );
+    let connected = state_times(&events, "client", "ESTABLISHED");
+    assert_eq!(connected.len(), 1);
+    assert!(
+        (8_000_000..8_200_000).contains(&connected[0]),
+        "{connected:?}"
+    );
 }
 
 #[test]

@@ -517,7 +517,7 @@ mod tests {
         let (trace, now) = preset("syn-flood");
         let svg = render_svg(&trace, now, &LadderOptions::default());
         assert!(svg.contains(r#"class="ladder wide""#));
-        assert!(svg.contains(r#"<g class="queue-chart" data-host="server" data-listener="server:80" data-syn-limit="16" data-syn-peak="16""#), "{svg}");
+        assert!(svg.contains(r#"<g class="queue-chart" data-host="server" data-listener="server:80" data-syn-limit="17" data-syn-peak="17""#), "the queue chart");
     }
 
     #[test]

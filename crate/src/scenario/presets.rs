@@ -163,7 +163,7 @@ pub const PRESETS: &[Preset] = &[
         name: "syn-flood",
         topic: "Listen queues and SYN floods",
         title: "A SYN flood, cookies off",
-        summary: "Spoofed SYNs fill the SYN queue; the real client's SYNs are dropped until its connect fails.",
+        summary: "Spoofed SYNs keep the SYN queue full; Linux prunes old half-open entries, and the real client gets in only when a retry finds the room.",
         point: "set server.syncookies 0",
         text: include_str!("presets/syn-flood.scn"),
     },

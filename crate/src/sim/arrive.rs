@@ -6,7 +6,7 @@
 use super::host::Conn;
 use super::{flood, Sim};
 use crate::segment::Segment;
-use crate::tcp::{self, Listened, Transmit};
+use crate::tcp::{self, Listened, State, Transmit};
 use crate::trace::{DropCause, EventKind, HostId};
 use crate::why::{self, Why};
 use std::net::Ipv4Addr;
@@ -120,6 +120,7 @@ impl Sim {
         let conn = Conn {
             id,
             remote: a.src,
+            young: tcb.state() == State::SynReceived,
             tcb,
             wake: None,
             listener: Some(port),

@@ -45,6 +45,8 @@ pub struct Conn {
     pub listener: Option<u16>,
     /// Its application has accept()ed it (passive) or opened it (active).
     pub accepted: bool,
+    /// Half-open in its listener's SYN queue and no SYN,ACK timeout yet (Linux's `young`).
+    pub young: bool,
     /// Its events go to the trace in detail; a flood's connections are counted instead once
     /// the flood's detail is spent.
     pub detailed: bool,

@@ -311,7 +311,13 @@ impl Sim {
             }
             Pending::Wake { host, conn } => {
                 self.hosts[host].conns[conn].wake = None;
-                self.hosts[host].conns[conn].tcb.handle_timeout(t);
+                let young = self.before_synack_timeout(host, conn);
+                let c = &mut self.hosts[host].conns[conn];
+                let retries = c.tcb.retries();
+                c.tcb.handle_timeout(t);
+                if young && c.tcb.retries() > retries {
+                    self.no_longer_young(host, conn);
+                }
                 self.flush(host, conn);
             }
             Pending::FloodTick { index } => self.on_flood_tick(index),
@@ -584,6 +590,7 @@ impl Sim {
             wake: None,
             listener: None,
             accepted: true,
+            young: false,
             detailed: true,
         });
         self.flush(h, c);
@@ -742,8 +749,40 @@ impl Sim {
         }
     }
 
+    /// A half-open connection's SYN,ACK may be about to time out: it may retry as often as
+    /// its listener's SYN queue allows now (Listener::synack_retries). Returns whether the
+    /// connection is still young.
+    fn before_synack_timeout(&mut self, h: HostId, c: usize) -> bool {
+        let host = &mut self.hosts[h];
+        let conn = &host.conns[c];
+        let Some(port) = conn
+            .listener
+            .filter(|_| conn.tcb.state() == State::SynReceived)
+        else {
+            return false;
+        };
+        let retries = host.listeners[&port].listener.synack_retries(&host.params);
+        host.conns[c].tcb.limit_synack_retries(retries);
+        host.conns[c].young
+    }
+
+    /// A half-open connection timed out once, or left the SYN queue before it did.
+    fn no_longer_young(&mut self, h: HostId, c: usize) {
+        let host = &mut self.hosts[h];
+        host.conns[c].young = false;
+        if let Some(sock) = host.conns[c]
+            .listener
+            .and_then(|p| host.listeners.get_mut(&p))
+        {
+            sock.listener.no_longer_young();
+        }
+    }
+
     /// A passive connection changed state: its listener's queues follow.
     fn listener_sees(&mut self, h: HostId, c: usize, port: u16, from: State, to: State) {
+        if from == State::SynReceived && self.hosts[h].conns[c].young {
+            self.no_longer_young(h, c);
+        }
         let host = &mut self.hosts[h];
         let accepted = host.conns[c].accepted;
         let sock = host.listeners.get_mut(&port).expect("a child's listener");

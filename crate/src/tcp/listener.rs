@@ -93,6 +93,8 @@ pub struct Listener {
     pub auto_read: bool,
     /// Half-open connections (SYN-RECEIVED) in the SYN queue.
     syn_queue: u32,
+    /// Those of them whose SYN,ACK has not timed out yet (Linux's `young` requests).
+    young: u32,
     /// Established connections waiting for accept(): the host's handles for them.
     accept_queue: VecDeque<Child>,
     last_overflow: Option<Instant>,
@@ -108,6 +110,7 @@ impl Listener {
             auto_accept: true,
             auto_read: true,
             syn_queue: 0,
+            young: 0,
             accept_queue: VecDeque::new(),
             last_overflow: None,
             secrets: (mix(secret ^ 0x5359_4e31), mix(secret ^ 0x5359_4e32)),
@@ -209,6 +212,7 @@ impl Listener {
         match self.on_syn(now, params) {
             SynVerdict::Queue => {
                 self.syn_queue += 1;
+                self.young += 1;
                 let mut end = open();
                 end.auto_read = self.auto_read;
                 Listened::Spawn(Tcb::accept_syn(now, end, syn))
@@ -247,9 +251,36 @@ impl Listener {
         self.syn_queue
     }
 
-    /// Linux: the SYN queue is full at the backlog (inet_csk_reqsk_queue_is_full).
+    /// Linux: full when more than the backlog are half-open (inet_csk_reqsk_queue_is_full,
+    /// `qlen > backlog` since 6.13 and its stable kernels), so backlog + 1 fit, as in the
+    /// accept queue.
     pub fn syn_queue_limit(&self) -> u32 {
-        self.backlog
+        self.backlog + 1
+    }
+
+    /// How many SYN,ACK timeouts a half-open connection may have before it is dropped, now.
+    /// Linux's reqsk_timer_handler (net/ipv4/inet_connection_sock.c): when the SYN queue is
+    /// more than half full (`qlen * 2 > max(8, backlog)`), requests that have already timed
+    /// out get fewer tries, down to 2, until there are at least half as many young ones
+    /// (never timed out) as there are requests in all, doubling the count at each step: half
+    /// the room stays for young requests, and old ones are dropped "without pity".
+    pub fn synack_retries(&self, params: &Params) -> u32 {
+        let mut retries = params.synack_retries;
+        let qlen = self.syn_queue;
+        if qlen * 2 > self.backlog.max(8) {
+            let mut young = u64::from(self.young) * 2;
+            while retries > 2 && u64::from(qlen) >= young {
+                retries -= 1;
+                young *= 2;
+            }
+        }
+        retries
+    }
+
+    /// A half-open connection of this listener had its first SYN,ACK timeout, or left the
+    /// SYN queue before it: it is no longer young.
+    pub fn no_longer_young(&mut self) {
+        self.young = self.young.saturating_sub(1);
     }
 
     pub fn accept_queue_len(&self) -> u32 {
@@ -538,9 +569,11 @@ mod tests {
     #[test]
     fn a_full_syn_queue_answers_with_a_cookie_whose_ack_opens_the_connection() {
         let params = Profile::Linux.params();
+        // Backlog 2: three half-open connections fit (qlen > backlog is full).
         let mut l = Listener::new(80, 2, &params, 7);
-        half_open(&mut l, &params, 1);
-        half_open(&mut l, &params, 2);
+        for port in 1..=3 {
+            half_open(&mut l, &params, port);
+        }
         let answer = reply(handle(&mut l, at(10), &syn(CLIENT_PORT), &params));
         assert_eq!(answer.why, why::SYNCOOKIE_SENT);
         assert_eq!(answer.seg.flags, Flags::SYN | Flags::ACK);
@@ -550,7 +583,7 @@ mod tests {
             ..Options::default()
         };
         assert_eq!(answer.seg.options, only_mss);
-        assert_eq!(l.syn_queue_len(), 2, "a cookie keeps no state");
+        assert_eq!(l.syn_queue_len(), 3, "a cookie keeps no state");
         let cookie = answer.seg.seq;
         match handle(&mut l, at(11), &ack_of(cookie, CLIENT_PORT), &params) {
             Listened::Spawn(mut tcb) => {
@@ -567,6 +600,7 @@ mod tests {
         let params = Profile::Linux.params();
         let mut l = Listener::new(80, 1, &params, 7);
         half_open(&mut l, &params, 1);
+        half_open(&mut l, &params, 2);
         let cookie = reply(handle(&mut l, at(10), &syn(CLIENT_PORT), &params))
             .seg
             .seq;
@@ -587,13 +621,14 @@ mod tests {
             ..Profile::Linux.params()
         };
         let mut l = Listener::new(80, 2, &params, 7);
-        half_open(&mut l, &params, 1);
-        half_open(&mut l, &params, 2);
+        for port in 1..=3 {
+            half_open(&mut l, &params, port);
+        }
         assert!(matches!(
-            handle(&mut l, at(0), &syn(3), &params),
+            handle(&mut l, at(0), &syn(4), &params),
             Listened::Dropped(w) if w == why::SYN_QUEUE_FULL
         ));
-        assert_eq!(l.syn_queue_len(), 2);
+        assert_eq!(l.syn_queue_len(), 3);
     }
 
     #[test]
@@ -697,8 +732,10 @@ mod tests {
         let mut l = Listener::new(80, 0, &params, 1);
         l.auto_accept = false;
         assert_eq!((l.backlog, l.accept_queue_limit()), (0, 1));
-        // The SYN queue is full at once (Linux before 6.13: qlen >= backlog), so the first
-        // connection opens through a cookie, into the accept queue.
+        // One half-open connection fits (qlen > backlog is full, since 6.13); the SYN queue
+        // is then full, so the next connection opens through a cookie, into the accept queue.
+        assert_eq!(l.syn_queue_limit(), 1);
+        half_open(&mut l, &params, CLIENT_PORT - 1);
         let cookie = reply(handle(&mut l, at(0), &syn(CLIENT_PORT), &params))
             .seg
             .seq;
@@ -759,12 +796,43 @@ mod tests {
     }
 
     #[test]
+    fn a_crowded_syn_queue_gives_old_requests_fewer_synack_retries_down_to_two() {
+        let params = Profile::Linux.params();
+        let mut l = Listener::new(80, 32, &params, 1);
+        for port in 0..33 {
+            half_open(&mut l, &params, port);
+        }
+        // Half full or less: every request keeps synack_retries.
+        assert_eq!(l.synack_retries(&params), 5);
+        // All 33 young (none timed out yet): no pruning either (33 < 2 * 33).
+        let mut young = 33;
+        let mut seen = Vec::new();
+        while young > 0 {
+            l.no_longer_young();
+            young -= 1;
+            seen.push((young, l.synack_retries(&params)));
+        }
+        // 16 young of 33: 33 >= 32, one step (4); 8 young: two steps (3); fewer: down to 2.
+        assert_eq!(seen[32 - 16], (16, 4));
+        assert_eq!(seen[32 - 17], (17, 5));
+        assert_eq!(seen[32 - 8], (8, 3));
+        assert_eq!(seen[32], (0, 2));
+        // At most half full again (16 of a backlog of 32): no pruning.
+        let mut small = Listener::new(80, 32, &params, 1);
+        for port in 0..16 {
+            half_open(&mut small, &params, port);
+            small.no_longer_young();
+        }
+        assert_eq!(small.synack_retries(&params), 5);
+    }
+
+    #[test]
     fn the_backlog_is_capped_by_somaxconn() {
         let params = Params {
             somaxconn: 128,
             ..Profile::Linux.params()
         };
-        assert_eq!(Listener::new(80, 4096, &params, 1).syn_queue_limit(), 128);
+        assert_eq!(Listener::new(80, 4096, &params, 1).syn_queue_limit(), 129);
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub enum Errno {
     ETIMEDOUT,
     ECONNREFUSED,
     ECONNRESET,
+    /// A reset came after the peer's FIN (Linux's tcp_reset(), in CLOSE-WAIT).
+    EPIPE,
     /// The host has crashed: its applications get nothing done.
     EHOSTDOWN,
     /// The application holds no connection to make the call on.
@@ -78,6 +80,7 @@ impl Errno {
             Errno::ETIMEDOUT => "ETIMEDOUT",
             Errno::ECONNREFUSED => "ECONNREFUSED",
             Errno::ECONNRESET => "ECONNRESET",
+            Errno::EPIPE => "EPIPE",
             Errno::EHOSTDOWN => "EHOSTDOWN",
             Errno::ENOTCONN => "ENOTCONN",
             Errno::EADDRINUSE => "EADDRINUSE",
@@ -216,6 +219,9 @@ pub struct Tcb {
     rttvar: Duration,
     /// Retransmissions of the oldest outstanding segment so far.
     retries: u32,
+    /// SYN,ACK retransmissions allowed, as the listener's queue says now (its pruning);
+    /// `None`: `synack_retries`.
+    synack_limit: Option<u32>,
     /// When our first SYN left, for Linux's time limit on SYN retransmissions.
     first_syn_at: Option<Instant>,
     /// The segment being timed: its end and when it was first sent (Karn: never a retransmission).
@@ -272,6 +278,7 @@ impl Tcb {
             srtt: None,
             rttvar: Duration::ZERO,
             retries: 0,
+            synack_limit: None,
             first_syn_at: None,
             rtt_probe: None,
             report_timers: end.report_timers,
@@ -511,6 +518,18 @@ impl Tcb {
         self.events.pop_front()
     }
 
+    /// Timeouts of the oldest outstanding segment so far (for a passive open in
+    /// SYN-RECEIVED, of its SYN,ACK).
+    pub fn retries(&self) -> u32 {
+        self.retries
+    }
+
+    /// How many SYN,ACK timeouts this half-open connection may have before it gives up: its
+    /// listener's say at the moment (Listener::synack_retries).
+    pub fn limit_synack_retries(&mut self, retries: u32) {
+        self.synack_limit = Some(retries);
+    }
+
     /// When `handle_timeout` should next be called.
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.timers.next()
@@ -602,7 +621,7 @@ impl Tcb {
         self.retries += 1;
         let limit = match self.state {
             State::SynSent => self.params.syn_retries + self.params.syn_linear_timeouts,
-            _ if self.syn_unacked() => self.params.synack_retries,
+            _ if self.syn_unacked() => self.synack_limit.unwrap_or(self.params.synack_retries),
             _ => RETRIES2,
         };
         if self.retries > limit || self.syn_time_is_up(now) {
@@ -897,9 +916,12 @@ impl Tcb {
             // A passive open returns to LISTEN: for us, the half-open connection is forgotten.
             State::SynReceived if self.passive => {}
             State::SynReceived => self.app(AppEvent::Error(Errno::ECONNREFUSED), why::RST_RECEIVED),
-            State::Established | State::FinWait1 | State::FinWait2 | State::CloseWait => {
+            State::Established | State::FinWait1 | State::FinWait2 => {
                 self.app(AppEvent::Error(Errno::ECONNRESET), why::RST_RECEIVED)
             }
+            // Linux's tcp_reset() (net/ipv4/tcp_input.c): after the peer's FIN, the error is
+            // EPIPE, as BSD gives it.
+            State::CloseWait => self.app(AppEvent::Error(Errno::EPIPE), why::RST_RECEIVED),
             _ => {}
         }
         self.set_state(State::Closed, why::RST_RECEIVED);

@@ -777,6 +777,29 @@ fn established_exact_rst_resets_the_connection() {
 }
 
 #[test]
+fn an_rst_in_close_wait_reports_epipe_as_linux_does() {
+    let mut tcb = tcb_close_wait();
+    let seq = tcb.rcv_nxt();
+    deliver(
+        &mut tcb,
+        at(1200),
+        Segment {
+            seq,
+            flags: Flags::RST,
+            ..from_peer()
+        },
+    );
+    assert_eq!(tcb.state(), State::Closed);
+    assert_eq!(
+        events(&mut tcb),
+        [
+            told(AppEvent::Error(Errno::EPIPE), why::RST_RECEIVED),
+            moved(State::CloseWait, State::Closed, why::RST_RECEIVED),
+        ]
+    );
+}
+
+#[test]
 fn established_in_window_but_inexact_rst_gets_a_challenge_ack() {
     let mut tcb = tcb_established();
     deliver(
