@@ -6,6 +6,7 @@ export const ARTICLES = [
   { slug: "loss", blurb: { en: "A lost SYN, SYN,ACK or final ACK, and the retry schedules of real stacks.", zh: "SYN、SYN,ACK 或最后一个 ACK 丢了会怎样，真实协议栈的重传时间表。" }, en: "When segments are lost", zh: "报文段丢失时" },
   { slug: "syn-flood", blurb: { en: "The attack, what it looks like from the server, and what each defence costs.", zh: "这种攻击是什么、在服务器上看起来什么样，以及每种防御的代价。" }, en: "SYN flood, the queues and SYN cookies", zh: "SYN 洪泛、两个队列与 SYN Cookie" },
   { slug: "keepalive", blurb: { en: "Probing an idle connection, and one connection for many HTTP requests.", zh: "探测空闲连接，以及让多个 HTTP 请求共用一条连接。" }, en: "Keepalive and persistent connections", zh: "保活与持久连接" },
+  { slug: "resets", blurb: { en: "Every way a connection meets an RST, what the application is told, and which resets are believed.", zh: "连接遇到 RST 的各种情形、应用各自得到什么错误，以及什么样的 RST 才会被接受。" }, en: "Resets (RST)", zh: "RST：连接被重置" },
   { slug: "segment", blurb: { en: "Every header field of a real segment, and the seq/ack arithmetic.", zh: "一个真实报文段的每个首部字段，以及序号与确认号的算法。" }, en: "The segment, field by field", zh: "报文段的每一个字段" },
   { slug: "states", blurb: { en: "All eleven states, lit up as a connection moves through them.", zh: "全部十一个状态，连接经过时逐一点亮。" }, en: "The state machine", zh: "状态机" },
   { slug: "myths", blurb: { en: "Claims that popular posts repeat, checked against a current stack.", zh: "流行文章反复出现的说法，拿现代协议栈逐一核对。" }, en: "Myths and facts", zh: "流传的说法与事实" },
