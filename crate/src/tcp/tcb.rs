@@ -827,7 +827,9 @@ impl Tcb {
             let new_data = seg.seq + seg.len > self.rcv_nxt;
             if self.closed_by_app && new_data {
                 // RFC 1122 §4.2.2.13: nobody will read it; the peer must learn it was lost.
-                let rst = self.segment(now, self.snd_nxt, Flags::RST | Flags::ACK, 0);
+                // Linux answers as for a segment nobody owns (tcp_v4_send_reset): a bare
+                // <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.1).
+                let rst = self.reset_for(seg);
                 self.transmit(rst, why::DATA_AFTER_CLOSE, false);
                 self.cancel_all_timers(why::DATA_AFTER_CLOSE);
                 return self.set_state(State::Closed, why::DATA_AFTER_CLOSE);
