@@ -38,6 +38,8 @@ impl Profile {
             // Linux 6.5, net.ipv4.tcp_syn_linear_timeouts.
             syn_linear_timeouts: 4,
             synack_retries: 5,
+            retries2: 15,
+            orphan_retries: 0,
             rto_initial: Duration::from_secs(1),
             rto_min: Duration::from_millis(200),
             rto_max: Duration::from_secs(120),
@@ -106,6 +108,11 @@ pub struct Params {
     pub syn_retries: u32,
     pub syn_linear_timeouts: u32,
     pub synack_retries: u32,
+    /// How long data or a FIN is retransmitted before the connection gives up, as a count of
+    /// doubling RTOs from 200 ms (Linux `tcp_retries2`; the time, not the count, decides).
+    pub retries2: u32,
+    /// The same for a connection its application has closed; 0 means 8 (`tcp_orphan_retries`).
+    pub orphan_retries: u32,
     pub rto_initial: Duration,
     pub rto_min: Duration,
     pub rto_max: Duration,
@@ -147,9 +154,11 @@ enum Kind {
 
 impl Params {
     /// Every parameter name, in the order the scenario reference lists them.
-    pub const NAMES: [&'static str; 23] = [
+    pub const NAMES: [&'static str; 25] = [
         "syn_retries",
         "synack_retries",
+        "retries2",
+        "orphan_retries",
         "syn_linear_timeouts",
         "rto_initial",
         "rto_min",
@@ -177,6 +186,8 @@ impl Params {
         Some(match name {
             "syn_retries"
             | "synack_retries"
+            | "retries2"
+            | "orphan_retries"
             | "syn_linear_timeouts"
             | "keepalive_probes"
             | "max_syn_backlog"
@@ -253,6 +264,8 @@ impl Params {
                 match name {
                     "syn_retries" => self.syn_retries = n,
                     "synack_retries" => self.synack_retries = n,
+                    "retries2" => self.retries2 = n,
+                    "orphan_retries" => self.orphan_retries = n,
                     "syn_linear_timeouts" => self.syn_linear_timeouts = n,
                     "keepalive_probes" => self.keepalive_probes = n,
                     "max_syn_backlog" => self.max_syn_backlog = n,

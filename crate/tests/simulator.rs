@@ -111,6 +111,46 @@ fn without_cookies_the_flood_keeps_the_client_out_until_pruning_leaves_room() {
     );
 }
 
+/// Linux's `tcp_retries2` is a time, not a count: the time its doubling retransmissions from
+/// 200 ms would take, counted from the data's first sending (tests/kernel: peer-gone-silent).
+#[test]
+fn data_is_given_up_when_the_time_retries2_allows_has_passed_not_after_a_count() {
+    let base = "profile linux\nseed 1\nhost client 10.0.0.1\nhost server 10.0.0.2\n\
+        link client server delay=250ms\nserver listen 80\ndrop client->server len=1000\n\
+        at 0s client connect server:80\nat 1s client send 1000\n";
+    let retransmissions = |events: &[Value]| {
+        events
+            .iter()
+            .filter(|e| {
+                e["kind"] == "send" && e["seg"]["src"] == "client" && e["seg"]["retrans"] == true
+            })
+            .count()
+    };
+    let failed_at = |events: &[Value]| {
+        events
+            .iter()
+            .find(|e| e["kind"] == "app" && e["host"] == "client" && e["errno"] == "ETIMEDOUT")
+            .map(|e| e["t"].as_u64().unwrap())
+    };
+    // retries2 4: (2^5 - 1) x 200 ms = 6.2 s. The RTO is 1.5 s here (three round trips of
+    // 500 ms), so the third timeout, 10.5 s after the data left, is the first past it.
+    let (events, _) = run(&format!("{base}set client.retries2 4\nrun 30s\n"));
+    assert_eq!(retransmissions(&events), 2);
+    assert_eq!(failed_at(&events), Some(11_500_000));
+    // The default, 15: 924.6 s, about fifteen minutes, whatever the RTO.
+    let (events, _) = run(&format!("{base}run 2000s\n"));
+    let t = failed_at(&events).expect("ETIMEDOUT");
+    assert!((925_000_000..1_100_000_000).contains(&t), "{t}");
+    // Closed by its application (an orphan): orphan_retries 0 counts as 8, about 102 s.
+    let (events, _) = run(&format!("{base}at 1.1s client close\nrun 2000s\n"));
+    let gave_up = events
+        .iter()
+        .find(|e| e["kind"] == "state" && e["host"] == "client" && e["to"] == "CLOSED")
+        .map(|e| e["t"].as_u64().unwrap())
+        .expect("the orphan gives up");
+    assert!((103_000_000..250_000_000).contains(&gave_up), "{gave_up}");
+}
+
 /// The burst the kernel was measured with (Linux 6.18, issue 19): 100 spoofed SYNs in half a
 /// second into a backlog of 32, cookies off, a client connecting at 1 s. The kernel kept 33
 /// half-open entries, dropped 16 of them at 7.4 s and let the client in at 8.1 s.

@@ -91,6 +91,8 @@ def count(word, where):
 SYSCTLS = {
     "syn_retries": ("net.ipv4.tcp_syn_retries", count),
     "synack_retries": ("net.ipv4.tcp_synack_retries", count),
+    "retries2": ("net.ipv4.tcp_retries2", count),
+    "orphan_retries": ("net.ipv4.tcp_orphan_retries", count),
     "syn_linear_timeouts": ("net.ipv4.tcp_syn_linear_timeouts", count),
     "rto_min": ("net.ipv4.tcp_rto_min_us", duration_us),
     "rto_max": ("net.ipv4.tcp_rto_max_ms", lambda w, where: duration_us(w, where) // 1000),

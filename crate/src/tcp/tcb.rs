@@ -22,8 +22,9 @@ use std::collections::VecDeque;
 pub const RCV_WND: u32 = 64_240;
 /// RFC 9293 §3.7.1: the MSS to assume when the peer sent none.
 pub(super) const DEFAULT_MSS: u16 = 536;
-/// Retransmissions of data or FIN before giving up (Linux `tcp_retries2`).
-const RETRIES2: u32 = 15;
+/// Linux's TCP_RTO_MIN: the base of the time a connection is given for its retransmissions of
+/// data or FIN (`tcp_model_timeout()` in net/ipv4/tcp_timer.c), whatever `rto_min` is.
+const TCP_RTO_MIN: Duration = Duration::from_millis(200);
 
 /// A segment the connection wants sent, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -219,6 +220,12 @@ pub struct Tcb {
     rttvar: Duration,
     /// Retransmissions of the oldest outstanding segment so far.
     retries: u32,
+    /// When the retransmission timer last started for the oldest outstanding segment: when
+    /// it was sent, or when the ACK of the one before it arrived.
+    rto_started_at: Option<Instant>,
+    /// Linux's `retrans_stamp`: when the oldest outstanding segment was first sent, noted at
+    /// its first retransmission; the time a connection is given runs from here.
+    retrans_stamp: Option<Instant>,
     /// SYN,ACK retransmissions allowed, as the listener's queue says now (its pruning);
     /// `None`: `synack_retries`.
     synack_limit: Option<u32>,
@@ -278,6 +285,8 @@ impl Tcb {
             srtt: None,
             rttvar: Duration::ZERO,
             retries: 0,
+            rto_started_at: None,
+            retrans_stamp: None,
             synack_limit: None,
             first_syn_at: None,
             rtt_probe: None,
@@ -619,12 +628,20 @@ impl Tcb {
     /// Linux keeps the first `syn_linear_timeouts` SYN retransmissions at the initial RTO.
     fn on_retransmit_timeout(&mut self, now: Instant) {
         self.retries += 1;
-        let limit = match self.state {
-            State::SynSent => self.params.syn_retries + self.params.syn_linear_timeouts,
-            _ if self.syn_unacked() => self.synack_limit.unwrap_or(self.params.synack_retries),
-            _ => RETRIES2,
+        if self.retries == 1 {
+            self.retrans_stamp = self.rto_started_at;
+        }
+        let over = match self.state {
+            State::SynSent => {
+                let limit = self.params.syn_retries + self.params.syn_linear_timeouts;
+                self.retries > limit || self.syn_time_is_up(now)
+            }
+            _ if self.syn_unacked() => {
+                self.retries > self.synack_limit.unwrap_or(self.params.synack_retries)
+            }
+            _ => self.data_time_is_up(now),
         };
-        if self.retries > limit || self.syn_time_is_up(now) {
+        if over {
             return self.give_up();
         }
         // Karn's algorithm (RFC 6298 §3): no RTT sample from a retransmitted segment.
@@ -649,17 +666,42 @@ impl Tcb {
         let (State::SynSent, Some(first)) = (self.state, self.first_syn_at) else {
             return false;
         };
-        let (base, max) = (self.params.rto_initial, self.params.rto_max);
-        // Doubling up to the largest RTO, then steps of it.
+        let limit = self.model_timeout(self.params.syn_retries, self.params.rto_initial);
+        now.saturating_since(first) >= limit
+    }
+
+    /// Linux gives up on data or a FIN once the time that `retries2` doubling retransmissions
+    /// from TCP_RTO_MIN would take has passed since the oldest outstanding segment was first
+    /// sent (`retransmits_timed_out()` with `tcp_retries2`: 15 makes 924.6 s, about 15 minutes
+    /// whatever the RTO). A connection its application has closed (an orphan) counts with
+    /// `orphan_retries` instead: 0 means 8 while its RTO is below `rto_max`
+    /// (`tcp_orphan_retries()`), about 102 s.
+    fn data_time_is_up(&self, now: Instant) -> bool {
+        let Some(first) = self.retrans_stamp else {
+            return false;
+        };
+        let boundary = if self.closed_by_app {
+            match self.params.orphan_retries {
+                0 if self.rto < self.params.rto_max => 8,
+                n => n,
+            }
+        } else {
+            self.params.retries2
+        };
+        now.saturating_since(first) >= self.model_timeout(boundary, TCP_RTO_MIN)
+    }
+
+    /// `tcp_model_timeout()`: how long `boundary` retransmissions take when the RTO starts at
+    /// `base` and doubles up to `rto_max`, then stays there.
+    fn model_timeout(&self, boundary: u32, base: Duration) -> Duration {
+        let max = self.params.rto_max;
         let thresh = (max.micros() / base.micros().max(1)).max(1).ilog2();
-        let boundary = self.params.syn_retries;
-        let limit = if boundary <= thresh {
+        if boundary <= thresh {
             base.saturating_mul((2u64 << boundary) - 1)
         } else {
             base.saturating_mul((2u64 << thresh) - 1)
                 + max.saturating_mul(u64::from(boundary - thresh))
-        };
-        now.saturating_since(first) >= limit
+        }
     }
 
     /// Our SYN is not yet acknowledged (SYN-SENT, SYN-RECEIVED, or the counterfactual
@@ -885,10 +927,13 @@ impl Tcb {
             self.snd_una = seg.ack;
             self.sample_rtt(now, seg.ack);
             self.retries = 0;
+            self.retrans_stamp = None;
             if self.snd_una == self.snd_nxt {
                 self.cancel_timer(Timer::Retransmit, why::ALL_ACKED);
             } else {
+                // RFC 6298 §5.3: restart the timer for what is still outstanding.
                 self.arm(now, Timer::Retransmit, self.rto, why::NEW_DATA_ACKED);
+                self.rto_started_at = Some(now);
             }
         }
         self.update_window(seg);
@@ -1123,6 +1168,7 @@ impl Tcb {
         if self.timers.get(Timer::Retransmit).is_none() {
             // RFC 6298 §5.1: start the timer when a segment with data (or SYN/FIN) leaves.
             self.arm(now, Timer::Retransmit, self.rto, why::DATA_SENT);
+            self.rto_started_at = Some(now);
         }
     }
 
