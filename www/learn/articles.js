@@ -7,6 +7,7 @@ export const ARTICLES = [
   { slug: "syn-flood", blurb: { en: "The attack, what it looks like from the server, and what each defence costs.", zh: "这种攻击是什么、在服务器上看起来什么样，以及每种防御的代价。" }, en: "SYN flood, the queues and SYN cookies", zh: "SYN 洪泛、两个队列与 SYN Cookie" },
   { slug: "keepalive", blurb: { en: "Probing an idle connection, and one connection for many HTTP requests.", zh: "探测空闲连接，以及让多个 HTTP 请求共用一条连接。" }, en: "Keepalive and persistent connections", zh: "保活与持久连接" },
   { slug: "resets", blurb: { en: "Every way a connection meets an RST, what the application is told, and which resets are believed.", zh: "连接遇到 RST 的各种情形、应用各自得到什么错误，以及什么样的 RST 才会被接受。" }, en: "Resets (RST)", zh: "RST：连接被重置" },
+  { slug: "giving-up", blurb: { en: "How long TCP tries before it says a connection is dead: the SYN, the SYN,ACK, data, orphans and idle connections.", zh: "TCP 要重试多久才认定连接已死：SYN、SYN,ACK、数据、孤儿连接与空闲连接。" }, en: "Giving up", zh: "何时放弃" },
   { slug: "segment", blurb: { en: "Every header field of a real segment, and the seq/ack arithmetic.", zh: "一个真实报文段的每个首部字段，以及序号与确认号的算法。" }, en: "The segment, field by field", zh: "报文段的每一个字段" },
   { slug: "states", blurb: { en: "All eleven states, lit up as a connection moves through them.", zh: "全部十一个状态，连接经过时逐一点亮。" }, en: "The state machine", zh: "状态机" },
   { slug: "myths", blurb: { en: "Claims that popular posts repeat, checked against a current stack.", zh: "流行文章反复出现的说法，拿现代协议栈逐一核对。" }, en: "Myths and facts", zh: "流传的说法与事实" },
