@@ -90,7 +90,9 @@ fn run(params: &Params, net: &Network, bytes: u32, client_iss: u32) -> Outcome {
                     AppEvent::Established if !client_sent => {
                         client_sent = true;
                         client.send(now, bytes);
-                        client.close(now);
+                        // A half-close: the application keeps the socket, so a failure
+                        // after this is still reported to it (an orphan's would not be).
+                        client.shutdown_write(now);
                     }
                     AppEvent::Error(_) => out.client_errors.push(event),
                     _ => {}

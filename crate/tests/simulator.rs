@@ -149,6 +149,11 @@ fn data_is_given_up_when_the_time_retries2_allows_has_passed_not_after_a_count()
         .map(|e| e["t"].as_u64().unwrap())
         .expect("the orphan gives up");
     assert!((103_000_000..250_000_000).contains(&gave_up), "{gave_up}");
+    assert_eq!(
+        failed_at(&events),
+        None,
+        "no application is left to be told"
+    );
 }
 
 /// The burst the kernel was measured with (Linux 6.18, issue 19): 100 spoofed SYNs in half a

@@ -716,7 +716,11 @@ impl Tcb {
             // Linux drops the half-open request silently; no application knew of it.
             self.set_state(State::Closed, why::SYNACK_RETRIES_EXHAUSTED);
         } else {
-            self.app(AppEvent::Error(Errno::ETIMEDOUT), why::RETRIES_EXHAUSTED);
+            // An orphan's error reaches no one: its application has closed it (Linux's
+            // tcp_write_err() records it on a socket that is then freed).
+            if !self.closed_by_app {
+                self.app(AppEvent::Error(Errno::ETIMEDOUT), why::RETRIES_EXHAUSTED);
+            }
             self.set_state(State::Closed, why::RETRIES_EXHAUSTED);
         }
     }
