@@ -28,12 +28,18 @@ export function firstLook() {
   return ["www/style.css", "crate/src/ladder/ladder.css"].map((f) => readFileSync(new URL(f, root), "utf8")).join("\n");
 }
 
-/** The stylesheet www/index.html holds inline, or null. */
-export function inlined(html) {
-  const at = html.indexOf(STYLE_START);
-  const end = html.indexOf(STYLE_END);
-  return at < 0 || end < at ? null : html.slice(at + STYLE_START.length, end);
+/** What `html` holds between the markers `start` and `end`, or null. */
+function between(html, start, end) {
+  const at = html.indexOf(start);
+  const to = html.indexOf(end);
+  return at < 0 || to < at ? null : html.slice(at + start.length, to);
 }
+
+/** The stylesheet www/index.html holds inline, or null. */
+export const inlined = (html) => between(html, STYLE_START, STYLE_END);
+
+/** The ladder www/index.html holds, or null. */
+export const prerendered = (html) => between(html, START, END);
 
 /** The Content-Security-Policy source that lets the page apply `css` inline. */
 export function styleSource(css) {
@@ -44,10 +50,9 @@ export function styleSource(css) {
 function withLook(html, css) {
   const held = inlined(html);
   if (held === null) throw new Error(`www/index.html has no ${STYLE_START}…${STYLE_END}`);
-  const next = html
+  return html
     .replace(`${STYLE_START}${held}${STYLE_END}`, `${STYLE_START}${css}${STYLE_END}`)
     .replace(/style-src 'self'[^;"]*/, `style-src 'self' ${styleSource(css)}`);
-  return next;
 }
 
 /** The ladder the widget draws first for the home page. */
@@ -58,13 +63,6 @@ export function firstLadder() {
   const svg = pg.ladderSvg(FIRST_DRAW);
   pg.free();
   return svg;
-}
-
-/** The ladder www/index.html holds, or null. */
-export function prerendered(html) {
-  const at = html.indexOf(START);
-  const end = html.indexOf(END);
-  return at < 0 || end < at ? null : html.slice(at + START.length, end);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

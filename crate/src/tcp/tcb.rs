@@ -224,7 +224,8 @@ pub struct Tcb {
     /// it was sent, or when the ACK of the one before it arrived.
     rto_started_at: Option<Instant>,
     /// Linux's `retrans_stamp`: when the oldest outstanding segment was first sent, noted at
-    /// its first retransmission; the time a connection is given runs from here.
+    /// its first retransmission (every one after `retries` went back to 0); the time a
+    /// connection is given runs from here.
     retrans_stamp: Option<Instant>,
     /// SYN,ACK retransmissions allowed, as the listener's queue says now (its pruning);
     /// `None`: `synack_retries`.
@@ -931,7 +932,6 @@ impl Tcb {
             self.snd_una = seg.ack;
             self.sample_rtt(now, seg.ack);
             self.retries = 0;
-            self.retrans_stamp = None;
             if self.snd_una == self.snd_nxt {
                 self.cancel_timer(Timer::Retransmit, why::ALL_ACKED);
             } else {
