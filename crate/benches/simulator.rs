@@ -33,6 +33,7 @@ link client server delay=1ms
         auto_accept: true,
         reply: Some(1024),
         close_after_reply: false,
+        reuseaddr: false,
     });
     let actions = std::sync::Arc::make_mut(&mut s.actions);
     for k in 0..n {
@@ -48,6 +49,7 @@ link client server delay=1ms
                 host: "server".into(),
                 port: 80,
                 sport: None,
+                reuseaddr: false,
             },
         ));
         actions.push(at(10, Action::Send { bytes: 1024 }));

@@ -161,6 +161,9 @@ impl Fate {
 pub enum Call {
     Connect,
     Connected,
+    Bind,
+    Listen,
+    CloseListener,
     Accept,
     Send,
     Recv,
@@ -183,6 +186,9 @@ impl Call {
         match self {
             Call::Connect => "connect",
             Call::Connected => "connected",
+            Call::Bind => "bind",
+            Call::Listen => "listen",
+            Call::CloseListener => "close-listener",
             Call::Accept => "accept",
             Call::Send => "send",
             Call::Recv => "recv",

@@ -122,6 +122,13 @@ rule!(TIME_WAIT_EXPIRED, "time-wait-expired", "9293 §3.10.8");
 rule!(FIN_WAIT_2_ORPHANED, "fin-wait-2-orphaned");
 rule!(FIN_WAIT_2_TIMEOUT, "fin-wait-2-timeout");
 rule!(CONNECTION_CLOSED, "connection-closed");
+// Linux's bind() and connect() on a port in use (inet_csk_bind_conflict, __inet_check_established).
+rule!(BIND_IN_USE, "bind-in-use");
+rule!(TUPLE_IN_USE, "tuple-in-use");
+rule!(TIME_WAIT_REUSED, "time-wait-reused");
+// Closing a listening socket (inet_csk_listen_stop): unaccepted connections are reset.
+rule!(LISTENER_CLOSED, "listener-closed");
+rule!(NO_LISTENER, "no-listener");
 rule!(KEEPALIVE_IDLE, "keepalive-idle", "1122 §4.2.3.6");
 rule!(KEEPALIVE_PROBE, "keepalive-probe", "1122 §4.2.3.6");
 // Linux gives up after `tcp_keepalive_probes` unanswered probes.
@@ -210,6 +217,11 @@ pub const ALL: &[Why] = &[
     FIN_WAIT_2_ORPHANED,
     FIN_WAIT_2_TIMEOUT,
     CONNECTION_CLOSED,
+    BIND_IN_USE,
+    TUPLE_IN_USE,
+    TIME_WAIT_REUSED,
+    LISTENER_CLOSED,
+    NO_LISTENER,
     KEEPALIVE_IDLE,
     KEEPALIVE_PROBE,
     KEEPALIVE_EXHAUSTED,

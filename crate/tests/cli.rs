@@ -148,6 +148,29 @@ fn summary_says_the_steps_taken_and_the_trace_events_kept() {
     );
 }
 
+/// `--flood-detail N` keeps N flood segments in full: with a large N, every SYN of the flood
+/// and every SYN,ACK the server sent back is in the trace, and nothing is left to count.
+#[test]
+fn flood_detail_keeps_the_flood_in_full() {
+    let sends = |extra: &[&str]| {
+        let args = [
+            &["run", "--preset", "syn-flood-cookies", "--format", "json"][..],
+            extra,
+        ];
+        let out = cli(&args.concat(), None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        text.lines()
+            .filter(|l| l.contains(r#""kind":"send""#) && l.contains(r#""src":"198.19."#))
+            .count()
+    };
+    let default = sends(&[]);
+    let full = sends(&["--flood-detail", "1000000"]);
+    assert!(default <= 24, "{default} spoofed SYNs traced by default");
+    // The preset sends 1,000 SYNs (rate 100/s from 0 s, over by 10 s).
+    assert_eq!(full, 1000);
+}
+
 #[test]
 fn each_command_has_its_own_help() {
     let out = cli(&["run", "--help"], None);
@@ -160,6 +183,7 @@ fn each_command_has_its_own_help() {
         "--max-events <N>",
         "--max-time <D>",
         "--max-trace <N>",
+        "--flood-detail <N>",
     ] {
         assert!(help.contains(flag), "{flag}: {help}");
     }
@@ -169,7 +193,7 @@ fn each_command_has_its_own_help() {
     // `help COMMAND` says the same as `COMMAND --help`; import's help is import's own.
     assert_eq!(stdout(&cli(&["help", "run"], None)), help);
     let import = stdout(&cli(&["import", "--help"], None));
-    assert!(import.contains("--one-way <D>") && import.contains("--conn <N>"));
+    assert!(import.contains("--one-way <D>") && import.contains("--conn <N|all>"));
     assert!(!import.contains("--max-events") && !import.contains("pcap:"));
     // No command at all: the list of commands, on stderr, and exit 2.
     let out = cli(&[], None);

@@ -589,6 +589,21 @@ fn cli_import_lists_connections_and_shows_the_one_chosen() {
     let out = cli(&["import", path, "--conn", "2"]);
     assert_eq!(stdout(&out), capture.observe(1).unwrap().to_text());
 
+    // --conn all: every connection's trace in turn (what the kernel oracle reads), but one
+    // ladder at a time.
+    let out = cli(&["import", path, "--conn", "all", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let every: String = (0..connections.len())
+        .map(|i| capture.observe(i).unwrap().to_json_lines())
+        .collect();
+    assert_eq!(stdout(&out), every);
+    let out = cli(&["import", path, "--conn", "all", "--format", "svg"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("one connection"), "{}", stderr(&out));
+    let out = cli(&["import", path, "--conn", "some"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("neither a connection number nor `all`"));
+
     let out = cli(&["import", path, "--conn", "9"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(

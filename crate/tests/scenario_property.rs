@@ -79,13 +79,31 @@ fn set_value() -> impl Strategy<Value = (&'static str, String)> {
 fn action(hosts: Vec<String>) -> impl Strategy<Value = Action> {
     let host = proptest::sample::select(hosts);
     prop_oneof![
-        (host.clone(), 1u16.., proptest::option::of(1u16..)).prop_map(|(host, port, sport)| {
-            Action::Connect {
+        (
+            host.clone(),
+            1u16..,
+            proptest::option::of(1u16..),
+            any::<bool>()
+        )
+            .prop_map(|(host, port, sport, reuseaddr)| Action::Connect {
                 host: host.into(),
                 port,
                 sport,
-            }
-        }),
+                reuseaddr,
+            }),
+        (1u16.., 0u32..1000, any::<bool>(), any::<bool>()).prop_map(
+            |(port, backlog, auto_accept, reuseaddr)| Action::Listen(ListenDecl {
+                host: String::new(),
+                port,
+                backlog,
+                auto_read: true,
+                auto_accept,
+                reply: None,
+                close_after_reply: false,
+                reuseaddr,
+            })
+        ),
+        (1u16..).prop_map(|port| Action::CloseListener { port }),
         (1u32..).prop_map(|bytes| Action::Send { bytes }),
         Just(Action::Recv),
         Just(Action::Close),
@@ -126,7 +144,7 @@ prop_compose! {
         links in proptest::collection::vec((0..n_hosts, 0..n_hosts, duration(), duration(), ppm(), ppm(), ppm()), 0..4),
         sets in proptest::collection::vec((0..n_hosts, set_value()), 0..4),
         listens in proptest::collection::vec(
-            (0..n_hosts, 1u16.., 1u32.., any::<bool>(), any::<bool>(), proptest::option::of(1u32..), any::<bool>()),
+            (0..n_hosts, 1u16.., 1u32.., any::<bool>(), any::<bool>(), proptest::option::of(1u32..), any::<bool>(), any::<bool>()),
             0..3,
         ),
         faults in proptest::collection::vec(
@@ -160,7 +178,7 @@ prop_compose! {
             .into_iter()
             .map(|(h, (param, value))| SetDecl { host: name(h), name: param.into(), value })
             .collect();
-        for (h, port, backlog, auto_read, auto_accept, reply, close) in listens {
+        for (h, port, backlog, auto_read, auto_accept, reply, close, reuseaddr) in listens {
             if !s.listens.iter().any(|l| l.host == name(h) && l.port == port) {
                 s.listens.push(ListenDecl {
                     host: name(h),
@@ -170,6 +188,7 @@ prop_compose! {
                     auto_accept,
                     close_after_reply: close && reply.is_some(),
                     reply,
+                    reuseaddr,
                 });
             }
         }

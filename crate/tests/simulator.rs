@@ -581,3 +581,142 @@ fn state_lists_connections_in_the_order_they_were_opened_closed_ones_with_their_
     // C waits for the server's FIN under its FIN-WAIT-2 timer.
     assert_eq!(numbers[2], ("FIN-WAIT-2", 102, 102, 1), "{numbers:?}");
 }
+
+// ------------------------------------------------------------------ ports in use: bind()
+
+/// (call, errno) of every application call that failed on `host`.
+fn failed_calls(events: &[Value], host: &str) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter(|e| e["kind"] == "app" && e["host"] == host && e["errno"].is_string())
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap().to_string();
+            (s("call"), s("errno"))
+        })
+        .collect()
+}
+
+fn call_pair(call: &str, errno: &str) -> (String, String) {
+    (call.to_string(), errno.to_string())
+}
+
+/// The server closes first, so its end is in TIME-WAIT when it restarts at 1 s.
+const RESTART: &str = "\
+host client 10.0.0.1
+host server 10.0.0.2
+link client server delay=50ms
+at 0s client connect server:80
+at 0.5s server close
+at 0.7s client close
+at 1s server close-listener 80
+";
+
+#[test]
+fn a_time_wait_on_the_port_fails_the_restarted_servers_bind_unless_both_set_reuseaddr() {
+    for (old, new, works) in [
+        ("", "", false),
+        ("", " reuseaddr=on", false),
+        (" reuseaddr=on", "", false),
+        (" reuseaddr=on", " reuseaddr=on", true),
+    ] {
+        let text = format!(
+            "{RESTART}server listen 80{old}\nat 1.5s server listen 80{new}\n\
+             at 2s client connect server:80\nrun 3s\n"
+        );
+        let (events, _) = run(&text);
+        let tw = state_times(&events, "server", "TIME-WAIT");
+        assert_eq!(tw.len(), 1, "the server's end waits in TIME-WAIT");
+        let failed = failed_calls(&events, "server");
+        let client = errors(&events, "client");
+        if works {
+            assert!(failed.is_empty(), "{old}/{new}: {failed:?}");
+            assert!(client.is_empty(), "{old}/{new}: {client:?}");
+            assert_eq!(state_times(&events, "client", "ESTABLISHED").len(), 2);
+        } else {
+            assert_eq!(failed, [call_pair("bind", "EADDRINUSE")], "{old}/{new}");
+            assert_eq!(client, ["ECONNREFUSED"], "{old}/{new}: nothing listens");
+        }
+    }
+}
+
+#[test]
+fn closing_a_listener_resets_what_it_has_not_accepted_and_keeps_what_it_has() {
+    let text = "\
+host client 10.0.0.1
+host server 10.0.0.2
+link client server delay=50ms
+server listen 80 accept=manual
+at 0s client connect server:80
+at 0.1s client connect server:80
+at 0.5s server accept
+at 1s server close-listener 80
+at 1.2s server close-listener 80
+run 2s
+";
+    let (events, _) = run(text);
+    // The accepted connection carries on; the one still in the accept queue is reset.
+    let rsts: Vec<_> = sends(&events, "server")
+        .into_iter()
+        .filter(|s| s["flags"].as_str().unwrap().contains("RST"))
+        .collect();
+    assert_eq!(rsts.len(), 1, "{rsts:?}");
+    assert_eq!(errors(&events, "client"), ["ECONNRESET"]);
+    assert_eq!(
+        failed_calls(&events, "server"),
+        [call_pair("close-listener", "EBADF")],
+        "the second close has no listener to close"
+    );
+    let closed = events
+        .iter()
+        .filter(|e| e["kind"] == "state" && e["conn"] == "server:80" && e["to"] == "CLOSED")
+        .count();
+    assert_eq!(closed, 1);
+}
+
+/// The client binds port 40000 and closes first: its end is in TIME-WAIT at 1 s.
+fn bound_port(timestamps: &str, second: &str) -> Vec<Value> {
+    let text = format!(
+        "{TWO_HOSTS}{timestamps}at 0s client connect server:80 sport=40000 reuseaddr=on\n\
+         at 0.5s client close\nat 0.7s server close\nat 1s client connect server:80 {second}\n\
+         run 3s\n"
+    );
+    run(&text).0
+}
+
+#[test]
+fn a_bound_port_in_time_wait_takes_reuseaddr_and_then_timestamps() {
+    let events = bound_port("", "sport=40000");
+    assert_eq!(
+        failed_calls(&events, "client"),
+        [call_pair("bind", "EADDRINUSE")]
+    );
+
+    let events = bound_port("set client.timestamps off\n", "sport=40000 reuseaddr=on");
+    assert_eq!(
+        failed_calls(&events, "client"),
+        [call_pair("connect", "EADDRNOTAVAIL")]
+    );
+
+    // With timestamps, Linux takes the TIME-WAIT over: the old end closes, a new SYN leaves,
+    // its sequence number 65,537 past the old connection's last.
+    let events = bound_port("", "sport=40000 reuseaddr=on");
+    assert!(failed_calls(&events, "client").is_empty());
+    let syns: Vec<_> = sends(&events, "client")
+        .into_iter()
+        .filter(|s| s["flags"] == "SYN")
+        .collect();
+    assert_eq!(syns.len(), 2);
+    let (old, new) = (
+        syns[0]["seq"].as_u64().unwrap(),
+        syns[1]["seq"].as_u64().unwrap(),
+    );
+    // SYN and FIN take one number each: the old connection's last was ISN + 2.
+    assert_eq!(new, (old + 2 + 65_537) % (1 << 32));
+    let reused = events
+        .iter()
+        .find(|e| e["kind"] == "state" && e["from"] == "TIME-WAIT" && e["to"] == "CLOSED")
+        .expect("the TIME-WAIT ends");
+    assert_eq!(reused["why"], "time-wait-reused");
+    assert_eq!(reused["t"], 1_000_000);
+    assert_eq!(state_times(&events, "client", "ESTABLISHED").len(), 2);
+}

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use tcp_playground::ladder::{self, LadderOptions};
 use tcp_playground::pcap::read::{self as capture, Capture};
 use tcp_playground::scenario::{link, Preset, Scenario, PRESETS};
-use tcp_playground::sim::{Sim, Stop, DEFAULT_EVENT_BUDGET, DEFAULT_TIME_BUDGET};
+use tcp_playground::sim::{Sim, Stop, DEFAULT_EVENT_BUDGET, DEFAULT_TIME_BUDGET, FLOOD_DETAIL};
 use tcp_playground::time::Duration;
 use tcp_playground::trace::{Trace, DEFAULT_TRACE_LIMIT};
 
@@ -95,6 +95,10 @@ struct RunArgs {
     /// Keep the first N trace events in full and count the rest
     #[arg(long, value_name = "N", default_value_t = DEFAULT_TRACE_LIMIT)]
     max_trace: usize,
+    /// Trace the first N segments of a SYN flood in full and count the rest in the flood
+    /// summary
+    #[arg(long, value_name = "N", default_value_t = FLOOD_DETAIL)]
+    flood_detail: u32,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,9 +119,10 @@ enum RunFormat {
 struct ImportArgs {
     /// A pcap or pcapng capture
     file: String,
-    /// The connection to show, counted from 1 (the list numbers them)
-    #[arg(long, value_name = "N")]
-    conn: Option<usize>,
+    /// The connection to show, counted from 1 (the list numbers them), or `all`: every
+    /// connection's trace, one after another
+    #[arg(long, value_name = "N|all", value_parser = conn_choice)]
+    conn: Option<ConnChoice>,
     /// The one-way delay, such as 25ms, instead of the estimate (0ms when every packet was
     /// captured at its sender)
     ///
@@ -140,6 +145,23 @@ enum ImportFormat {
     Svg,
     /// Counts: segments by flags, retransmissions, or the list of connections
     Summary,
+}
+
+/// `--conn`: one connection (from 1) or all of them.
+#[derive(Clone, Copy)]
+enum ConnChoice {
+    One(usize),
+    All,
+}
+
+fn conn_choice(text: &str) -> Result<ConnChoice, String> {
+    match text {
+        "all" => Ok(ConnChoice::All),
+        n => n
+            .parse()
+            .map(ConnChoice::One)
+            .map_err(|_| format!("`{n}` is neither a connection number nor `all`")),
+    }
 }
 
 /// A duration as scenarios write it: `25ms`, `1.5s`, `10min`.
@@ -248,6 +270,7 @@ fn run_scenario(args: RunArgs) -> Result<(), String> {
         args.max_time.unwrap_or(DEFAULT_TIME_BUDGET),
     );
     sim.set_trace_limit(args.max_trace);
+    sim.set_flood_detail(args.flood_detail);
     let stop = sim.run_to_end();
     if stop.is_budget() {
         eprintln!("{name}: {}", tcp_playground::words::english().stop(&stop));
@@ -320,15 +343,19 @@ fn import(args: ImportArgs) -> Result<(), String> {
     let capture = read_capture(&path)?;
     let connections = capture.connections();
     let skipped = capture.skipped();
-    let index = match args.conn {
-        Some(n) if (1..=connections.len()).contains(&n) => n - 1,
-        Some(n) => {
+    let indices: Vec<usize> = match args.conn {
+        Some(ConnChoice::All) if args.format == ImportFormat::Svg => {
+            return Err("a ladder shows one connection: choose it with --conn N".into())
+        }
+        Some(ConnChoice::All) => (0..connections.len()).collect(),
+        Some(ConnChoice::One(n)) if (1..=connections.len()).contains(&n) => vec![n - 1],
+        Some(ConnChoice::One(n)) => {
             return Err(format!(
                 "{path}: there is no connection {n}; the capture holds {}, numbered from 1",
                 connections.len()
             ))
         }
-        None if connections.len() == 1 => 0,
+        None if connections.len() == 1 => vec![0],
         None if listable => {
             return print(&connection_list(&path, &capture, &skipped));
         }
@@ -340,19 +367,22 @@ fn import(args: ImportArgs) -> Result<(), String> {
             ))
         }
     };
-    let trace = capture
-        .observe_with(index, args.one_way.map(Duration::micros))
-        .map_err(|e| format!("{path}: {e}"))?;
     if !skipped.is_empty() && args.format != ImportFormat::Summary {
         eprintln!("{path}: {skipped}");
     }
-    let end = trace.end();
-    let out = match args.format {
-        ImportFormat::Text => trace.to_text(),
-        ImportFormat::Json => trace.to_json_lines(),
-        ImportFormat::Svg => ladder::render_svg(&trace, end, &LadderOptions::standalone()),
-        ImportFormat::Summary => import_summary(&trace, &skipped),
-    };
+    let mut out = String::new();
+    for index in indices {
+        let trace = capture
+            .observe_with(index, args.one_way.map(Duration::micros))
+            .map_err(|e| format!("{path}: {e}"))?;
+        let end = trace.end();
+        out += &match args.format {
+            ImportFormat::Text => trace.to_text(),
+            ImportFormat::Json => trace.to_json_lines(),
+            ImportFormat::Svg => ladder::render_svg(&trace, end, &LadderOptions::standalone()),
+            ImportFormat::Summary => import_summary(&trace, &skipped),
+        };
+    }
     print(&out)
 }
 

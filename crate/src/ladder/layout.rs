@@ -10,7 +10,7 @@ use super::{LadderOptions, Panel};
 use crate::segment::Flags;
 use crate::tcp::{TimerAction, TimerName};
 use crate::time::{Duration, Instant};
-use crate::trace::{ConnId, DropCause, Event, EventKind, HostId, Sent, Trace};
+use crate::trace::{Call, ConnId, DropCause, Event, EventKind, HostId, Sent, Trace};
 use crate::why;
 use crate::words::{fill, LadderWords as Words};
 use std::collections::BTreeMap;
@@ -101,6 +101,7 @@ pub struct PanelLayout {
     pub times: Vec<Label>,
     pub timers: Vec<TimerBracket>,
     pub states: Vec<StateMark>,
+    pub errors: Vec<ErrorMark>,
     pub arrows: Vec<Arrow>,
     /// A trace that kept only its first events says so at the bottom.
     pub trace_cut: Option<Label>,
@@ -118,6 +119,7 @@ pub struct Later {
     pub times: Vec<Label>,
     pub timers: Vec<TimerBracket>,
     pub states: Vec<StateMark>,
+    pub errors: Vec<ErrorMark>,
     pub arrows: Vec<Arrow>,
 }
 
@@ -127,6 +129,7 @@ impl Later {
             && self.times.is_empty()
             && self.timers.is_empty()
             && self.states.is_empty()
+            && self.errors.is_empty()
             && self.arrows.is_empty()
     }
 }
@@ -173,6 +176,18 @@ pub struct TimerBracket {
     pub tick_x: f64,
     pub top: f64,
     pub bottom: f64,
+    pub label: Label,
+    pub anchor: Anchor,
+}
+
+/// An error an application saw, written beside its lifeline under any state change of that
+/// moment: a call that failed (`bind(): EADDRINUSE`), or what a connection reported to it
+/// (`ECONNREFUSED`).
+#[derive(Debug)]
+pub struct ErrorMark {
+    pub host: String,
+    pub call: &'static str,
+    pub errno: &'static str,
     pub label: Label,
     pub anchor: Anchor,
 }
@@ -398,6 +413,7 @@ fn panel(
         (fold_marks(axis, words).into_iter()).partition(|f| cut.is_none_or(|y| f.fold.top < y));
     let (times, later_times) = split(time_labels(trace, axis, opts), happened);
     let (states, later_states) = split(state_marks(trace, &lanes, axis, opts), happened);
+    let (errors, later_errors) = split(error_marks(trace, &lanes, axis, opts), happened);
     let (arrows, later_arrows) = arrows(trace, happened, &lanes, axis, opts, words);
     let past = &trace.events[..happened];
     let armed = opts.show_now.then_some(now);
@@ -424,6 +440,7 @@ fn panel(
             words,
         ),
         states,
+        errors,
         arrows,
         trace_cut,
         now: now_line(now, &lanes, axis, opts),
@@ -433,6 +450,7 @@ fn panel(
             times: later_times,
             timers: timer_marks(trace, later_timers, &lanes, axis, opts, words),
             states: later_states,
+            errors: later_errors,
             arrows: later_arrows,
         },
     }
@@ -654,6 +672,68 @@ fn state_marks(
                     y: y + 4.0,
                 },
                 text: to.name().to_string(),
+            },
+            anchor,
+        };
+        out.push((i, mark));
+    }
+    out
+}
+
+/// Errors applications saw, beside the lifeline, one line below each state change of their
+/// host at the same moment.
+fn error_marks(
+    trace: &Trace,
+    lanes: &Lanes,
+    axis: &TimeAxis,
+    opts: &LadderOptions,
+) -> Vec<(usize, ErrorMark)> {
+    let mut out = Vec::new();
+    // (host, moment) -> lines written beside the lifeline there: its state changes first.
+    let mut lines: BTreeMap<(usize, Instant), u32> = BTreeMap::new();
+    for e in &trace.events {
+        if let (EventKind::State { .. }, Some(h)) = (&e.kind, e.host()) {
+            *lines.entry((h, e.t)).or_default() += 1;
+        }
+    }
+    for (i, e) in trace.events.iter().enumerate() {
+        let Some(h) = e.host() else {
+            continue;
+        };
+        let (call, errno) = match &e.kind {
+            EventKind::App {
+                call,
+                errno: Some(errno),
+                ..
+            } => (*call, *errno),
+            _ => continue,
+        };
+        let y = axis.y(e.t);
+        if !opts.shows(y, y) {
+            continue;
+        }
+        let line = lines.entry((h, e.t)).or_default();
+        let below = f64::from(*line) * 13.0;
+        *line += 1;
+        let (dx, anchor) = if lanes.leftmost(h) {
+            (-10.0, Anchor::End)
+        } else {
+            (10.0, Anchor::Start)
+        };
+        let text = match call {
+            Call::Error => errno.name().to_string(),
+            call => format!("{}(): {}", call.name(), errno.name()),
+        };
+        let mark = ErrorMark {
+            host: trace.hosts[h].name.clone(),
+            call: call.name(),
+            errno: errno.name(),
+            label: Label {
+                at: Point {
+                    x: lanes.x(h) + dx,
+                    y: y + 4.0 + below,
+                },
+                text,
             },
             anchor,
         };

@@ -7,8 +7,8 @@
 
 use super::fixed::{px, whole, Fixed};
 use super::layout::{
-    Anchor, Arrow, ChartLayout, Fate, Label, Ladder, PanelLayout, Shape, StateMark, StepLine,
-    TimerBracket, Tip,
+    Anchor, Arrow, ChartLayout, ErrorMark, Fate, Label, Ladder, PanelLayout, Shape, StateMark,
+    StepLine, TimerBracket, Tip,
 };
 use super::{Esc, STYLE};
 use std::fmt::Write as _;
@@ -157,6 +157,7 @@ fn write_panel(svg: &mut String, panel: &PanelLayout, element_timing: Option<&st
     write_times(svg, &panel.times);
     write_timers(svg, &panel.timers);
     write_states(svg, &panel.states);
+    write_errors(svg, &panel.errors);
     for arrow in &panel.arrows {
         write_arrow(svg, arrow, true);
     }
@@ -171,6 +172,7 @@ fn write_panel(svg: &mut String, panel: &PanelLayout, element_timing: Option<&st
         write_times(svg, &later.times);
         write_timers(svg, &later.timers);
         write_states(svg, &later.states);
+        write_errors(svg, &later.errors);
         for arrow in &later.arrows {
             write_arrow(svg, arrow, false);
         }
@@ -227,6 +229,23 @@ fn write_timers(svg: &mut String, timers: &[TimerBracket]) {
             px(t.label.at.y),
             anchor(t.anchor),
             Esc(&t.label.text)
+        );
+    }
+}
+
+/// Errors applications saw, each its text beside the lifeline.
+fn write_errors(svg: &mut String, errors: &[ErrorMark]) {
+    for e in errors {
+        let _ = write!(
+            svg,
+            r#"<g class="app-error" data-host="{}" data-call="{}" data-errno="{}"><text x="{}" y="{}" text-anchor="{}">{}</text></g>"#,
+            Esc(&e.host),
+            e.call,
+            e.errno,
+            px(e.label.at.x),
+            px(e.label.at.y),
+            anchor(e.anchor),
+            Esc(&e.label.text)
         );
     }
 }
@@ -410,6 +429,7 @@ mod tests {
                 times: Vec::new(),
                 timers: Vec::new(),
                 states: Vec::new(),
+                errors: Vec::new(),
                 arrows,
                 trace_cut: None,
                 now: None,
@@ -518,6 +538,27 @@ mod tests {
         let svg = render_svg(&trace, now, &LadderOptions::default());
         assert!(svg.contains(r#"class="ladder wide""#));
         assert!(svg.contains(r#"<g class="queue-chart" data-host="server" data-listener="server:80" data-syn-limit="17" data-syn-peak="17""#), "the queue chart");
+    }
+
+    #[test]
+    fn an_error_an_application_saw_is_written_under_its_hosts_state_change() {
+        // rst-closed-port: connect() fails with ECONNREFUSED as the client goes to CLOSED.
+        let (trace, now) = preset("rst-closed-port");
+        let svg = render_svg(&trace, now, &LadderOptions::default());
+        let y_of = |marker: &str| -> f64 {
+            let at = svg
+                .find(marker)
+                .unwrap_or_else(|| panic!("no {marker}: {svg}"));
+            let rest = &svg[at..];
+            let y = &rest[rest.find("<text").unwrap()..];
+            let y = &y[y.find(" y=\"").unwrap() + 4..];
+            y[..y.find('"').unwrap()].parse().unwrap()
+        };
+        let error = r#"<g class="app-error" data-host="client" data-call="error" data-errno="ECONNREFUSED">"#;
+        assert!(svg.contains(&format!("{error}<text")), "{svg}");
+        assert!(svg.contains(">ECONNREFUSED</text>"));
+        let closed = r#"<g class="state" data-host="client" data-state="CLOSED">"#;
+        assert_eq!(y_of(error), y_of(closed) + 13.0, "one line under CLOSED");
     }
 
     #[test]

@@ -148,6 +148,9 @@ pub struct ListenDecl {
     pub reply: Option<u32>,
     /// It closes the connection after each reply (`close=after-reply`), as HTTP/1.0 does.
     pub close_after_reply: bool,
+    /// SO_REUSEADDR on the listening socket (`reuseaddr=on`), inherited by the connections it
+    /// accepts: a later bind() to the port may share it with those not in LISTEN.
+    pub reuseaddr: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,6 +217,14 @@ pub enum Action {
         host: Arc<str>,
         port: u16,
         sport: Option<u16>,
+        /// SO_REUSEADDR before the bind() that `sport` implies (`reuseaddr=on`).
+        reuseaddr: bool,
+    },
+    /// bind() and listen() at this moment: `listen PORT [settings]`, as a declaration takes.
+    Listen(ListenDecl),
+    /// The server application closes its listening socket on this port.
+    CloseListener {
+        port: u16,
     },
     Send {
         bytes: u32,
@@ -267,6 +278,8 @@ impl Action {
             Action::ShutdownWrite => "shutdown-write",
             Action::Abort => "abort",
             Action::Accept => "accept",
+            Action::Listen(_) => "listen",
+            Action::CloseListener { .. } => "close-listener",
             Action::Crash => "crash",
             Action::Reboot => "reboot",
             Action::Unplug => "unplug",
@@ -293,8 +306,10 @@ pub const STATEMENTS: [&str; 11] = [
 ];
 
 /// What follows `at TIME HOST`.
-pub const ACTIONS: [&str; 13] = [
+pub const ACTIONS: [&str; 15] = [
     "connect",
+    "listen",
+    "close-listener",
     "send",
     "recv",
     "accept",
@@ -466,6 +481,45 @@ impl<'a> Statement<'a> {
     }
 }
 
+/// A listening socket on `port_word`'s port with `settings`, for a declaration or an action;
+/// `head` is the word an inconsistent combination is reported at.
+fn listen_decl(
+    host: String,
+    head: Word<'_>,
+    port_word: Word<'_>,
+    settings: &[Word<'_>],
+) -> Result<ListenDecl, Fail> {
+    let mut listen = ListenDecl {
+        host,
+        port: port(port_word)?,
+        backlog: DEFAULT_BACKLOG,
+        auto_read: true,
+        auto_accept: true,
+        reply: None,
+        close_after_reply: false,
+        reuseaddr: false,
+    };
+    for w in settings {
+        listen_setting(&mut listen, *w)?;
+    }
+    if listen.close_after_reply && listen.reply.is_none() {
+        return Err(at(
+            head,
+            "close=after-reply needs reply=N, the size of the reply",
+        ));
+    }
+    Ok(listen)
+}
+
+/// `on` or `off`, the value of setting `what` in word `w`.
+fn on_off(w: Word<'_>, what: &str, value: &str) -> Result<bool, Fail> {
+    match value {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(at(w, format!("{what} is `on` or `off`, not `{value}`"))),
+    }
+}
+
 /// One `NAME=VALUE` of a `listen` statement.
 fn listen_setting(listen: &mut ListenDecl, w: Word<'_>) -> Result<(), Fail> {
     let (key, Word { text: value, .. }) = key_value(w)?;
@@ -492,6 +546,7 @@ fn listen_setting(listen: &mut ListenDecl, w: Word<'_>) -> Result<(), Fail> {
             }
         }
         "read" => listen.auto_read = auto_or_manual("read")?,
+        "reuseaddr" => listen.reuseaddr = on_off(w, "reuseaddr", value)?,
         "backlog" => {
             listen.backlog = value.parse().ok().ok_or_else(|| {
                 at(
@@ -506,12 +561,33 @@ fn listen_setting(listen: &mut ListenDecl, w: Word<'_>) -> Result<(), Fail> {
                 unknown(
                     "listen setting",
                     key,
-                    &["backlog", "accept", "read", "reply", "close"],
+                    &["backlog", "accept", "read", "reply", "close", "reuseaddr"],
                 ),
             ))
         }
     }
     Ok(())
+}
+
+/// `listen PORT backlog=N ...`, the settings that differ from the defaults after the backlog.
+fn listen_text(l: &ListenDecl) -> String {
+    let mut out = format!("listen {} backlog={}", l.port, l.backlog);
+    if !l.auto_accept {
+        out += " accept=manual";
+    }
+    if !l.auto_read {
+        out += " read=manual";
+    }
+    if let Some(n) = l.reply {
+        out += &format!(" reply={n}");
+    }
+    if l.close_after_reply {
+        out += " close=after-reply";
+    }
+    if l.reuseaddr {
+        out += " reuseaddr=on";
+    }
+    out
 }
 
 impl Scenario {
@@ -835,19 +911,8 @@ impl Scenario {
         let head = st.head();
         let host = self.known_host(head)?;
         let port_word = st.arg(2, "a port number")?;
-        let port = port(port_word)?;
-        let mut listen = ListenDecl {
-            host,
-            port,
-            backlog: DEFAULT_BACKLOG,
-            auto_read: true,
-            auto_accept: true,
-            reply: None,
-            close_after_reply: false,
-        };
-        for w in &st.ws[3..] {
-            listen_setting(&mut listen, *w)?;
-        }
+        let listen = listen_decl(host, head, port_word, &st.ws[3..])?;
+        let port = listen.port;
         if self
             .listens
             .iter()
@@ -856,12 +921,6 @@ impl Scenario {
             return Err(at(
                 port_word,
                 format!("{} already listens on port {port}", listen.host),
-            ));
-        }
-        if listen.close_after_reply && listen.reply.is_none() {
-            return Err(at(
-                head,
-                "close=after-reply needs reply=N, the size of the reply",
             ));
         }
         self.listens.push(listen);
@@ -899,12 +958,16 @@ impl Scenario {
         match verb.text {
             "connect" => {
                 let (host, dport) = self.target(verb, ws)?;
-                let mut sport = None;
+                let (mut sport, mut reuseaddr) = (None, false);
                 for w in &ws[2..] {
                     match key_value(*w)? {
                         ("sport", value) => sport = Some(port(value)?),
+                        ("reuseaddr", value) => reuseaddr = on_off(*w, "reuseaddr", value.text)?,
                         (key, _) => {
-                            return Err(at(*w, unknown("connect setting", key, &["sport"])))
+                            return Err(at(
+                                *w,
+                                unknown("connect setting", key, &["sport", "reuseaddr"]),
+                            ))
                         }
                     }
                 }
@@ -912,6 +975,28 @@ impl Scenario {
                     host: host.into(),
                     port: dport,
                     sport,
+                    reuseaddr,
+                })
+            }
+            "listen" => {
+                let port_word = ws
+                    .get(1)
+                    .copied()
+                    .ok_or_else(|| at(verb, "listen needs a port, e.g. listen 80"))?;
+                Ok(Action::Listen(listen_decl(
+                    String::new(),
+                    verb,
+                    port_word,
+                    &ws[2..],
+                )?))
+            }
+            "close-listener" => {
+                let port_word = ws.get(1).copied().ok_or_else(|| {
+                    at(verb, "close-listener needs a port, e.g. close-listener 80")
+                })?;
+                expect_end(2)?;
+                Ok(Action::CloseListener {
+                    port: port(port_word)?,
                 })
             }
             "send" => {
@@ -1203,20 +1288,7 @@ impl Scenario {
             out += &format!("set {}.{} {}\n", s.host, s.name, s.value);
         }
         for l in &self.listens {
-            out += &format!("{} listen {} backlog={}", l.host, l.port, l.backlog);
-            if !l.auto_accept {
-                out += " accept=manual";
-            }
-            if !l.auto_read {
-                out += " read=manual";
-            }
-            if let Some(n) = l.reply {
-                out += &format!(" reply={n}");
-            }
-            if l.close_after_reply {
-                out += " close=after-reply";
-            }
-            out.push('\n');
+            out += &format!("{} {}\n", l.host, listen_text(l));
         }
         for f in &self.faults {
             let verb = match f.effect {
@@ -1247,13 +1319,20 @@ impl Scenario {
                 Action::Connect {
                     host,
                     port,
-                    sport: None,
-                } => format!("connect {host}:{port}"),
-                Action::Connect {
-                    host,
-                    port,
-                    sport: Some(sport),
-                } => format!("connect {host}:{port} sport={sport}"),
+                    sport,
+                    reuseaddr,
+                } => {
+                    let mut text = format!("connect {host}:{port}");
+                    if let Some(sport) = sport {
+                        text += &format!(" sport={sport}");
+                    }
+                    if *reuseaddr {
+                        text += " reuseaddr=on";
+                    }
+                    text
+                }
+                Action::Listen(l) => listen_text(l),
+                Action::CloseListener { port } => format!("close-listener {port}"),
                 Action::Send { bytes } => format!("send {bytes}"),
                 Action::Flood(f) => format!(
                     "flood {}:{} rate={}/s count={} spoof={}",
@@ -1410,6 +1489,7 @@ run 300s
                 host: "server".into(),
                 port: 80,
                 sport: None,
+                reuseaddr: false,
             }
         );
         assert_eq!(s.run, Some(Duration::from_secs(300)));

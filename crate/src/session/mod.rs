@@ -377,6 +377,7 @@ impl Session {
                         host: target.into(),
                         port,
                         sport: None,
+                        reuseaddr: false,
                     }
                 } else {
                     Action::Flood(Flood {

@@ -117,6 +117,7 @@ impl Sim {
 
     fn add_passive(&mut self, a: &Arrival, port: u16, tcb: tcp::Tcb) {
         let id = self.conn_label(a.h, port, a.src, a.seg.src_port);
+        let reuse = self.hosts[a.h].listeners[&port].reuse;
         let conn = Conn {
             id,
             remote: a.src,
@@ -126,6 +127,7 @@ impl Sim {
             listener: Some(port),
             accepted: false,
             detailed: a.detailed,
+            reuse,
         };
         let c = self.hosts[a.h].add(conn);
         self.flush(a.h, c);

@@ -27,6 +27,8 @@ pub struct ListenSocket {
     pub reply: Option<u32>,
     /// ... and then closes the connection (HTTP/1.0).
     pub close_after_reply: bool,
+    /// SO_REUSEADDR, which the connections it accepts inherit.
+    pub reuse: bool,
     /// The last occupancy traced, (SYN queue, accept queue), to trace only changes, and
     /// when; `dirty` when a change went untraced because a flood was being sampled.
     pub traced: (u32, u32),
@@ -50,6 +52,8 @@ pub struct Conn {
     /// Its events go to the trace in detail; a flood's connections are counted instead once
     /// the flood's detail is spent.
     pub detailed: bool,
+    /// SO_REUSEADDR: set before its bind(), or inherited from its listener.
+    pub reuse: bool,
 }
 
 /// A connection's sequence numbers relative to the ISNs, as the ladder shows them, and its
@@ -99,6 +103,8 @@ pub struct Host {
     pub addr: Ipv4Addr,
     pub params: Params,
     pub listeners: BTreeMap<u16, ListenSocket>,
+    /// Each port's listener label, kept when the listener closes, for one that reopens it.
+    pub listener_labels: BTreeMap<u16, ConnId>,
     pub conns: Vec<Conn>,
     /// Live connections by (local port, remote address, remote port); looked up, never
     /// iterated.
@@ -138,6 +144,7 @@ impl Host {
             addr,
             params,
             listeners: BTreeMap::new(),
+            listener_labels: BTreeMap::new(),
             conns: Vec::new(),
             index: LookupMap::default(),
             held: BTreeSet::new(),
@@ -250,6 +257,19 @@ impl Host {
         let mut live: Vec<usize> = self.index.values().copied().collect();
         live.sort_unstable();
         live
+    }
+
+    /// Whether bind() to `port` fails with EADDRINUSE (Linux's inet_csk_bind_conflict): a
+    /// listener on the port always holds it; any other socket on it (established, closing,
+    /// TIME-WAIT) does unless both it and the new socket set SO_REUSEADDR.
+    pub fn bind_conflict(&self, port: u16, reuse: bool) -> bool {
+        self.listeners.contains_key(&port)
+            || self.index.values().any(|&c| {
+                let conn = &self.conns[c];
+                conn.tcb.local_port() == port
+                    && conn.tcb.state() != State::Closed
+                    && !(reuse && conn.reuse)
+            })
     }
 
     /// A free ephemeral port, drawn at random as Linux does.

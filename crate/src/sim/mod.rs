@@ -20,7 +20,7 @@ pub use flood::{is_spoofed, FLOOD_DETAIL};
 pub use host::{Conn, Host, Listed, ListenSocket, Numbers};
 
 use crate::rng::{LookupMap, Rng};
-use crate::scenario::{Action, Counterfactual, Scenario};
+use crate::scenario::{Action, Counterfactual, ListenDecl, Scenario};
 use crate::segment::Segment;
 use crate::seq::SeqNum;
 use crate::tcp::{AppEvent, Errno, Listener, State, Tcb, TcbEvent};
@@ -201,29 +201,10 @@ impl Sim {
             }
         }
         for listen in &scenario.listens {
-            let Some(h) = sim.host_named(&listen.host) else {
-                continue;
-            };
-            let conn = sim.label(format!("{}:{}", listen.host, listen.port));
-            let host = &sim.hosts[h];
-            let mut listener =
-                Listener::new(listen.port, listen.backlog, &host.params, host.secret());
-            listener.auto_accept = listen.auto_accept;
-            listener.auto_read = listen.auto_read;
-            sim.hosts[h].listeners.insert(
-                listen.port,
-                ListenSocket {
-                    listener,
-                    conn,
-                    reply: listen.reply,
-                    close_after_reply: listen.close_after_reply,
-                    traced: (0, 0),
-                    traced_at: None,
-                    dirty: false,
-                },
-            );
-            // RFC 9293 §3.10.1: a passive OPEN enters LISTEN.
-            sim.record_listener(h, conn, State::Closed, State::Listen, why::PASSIVE_OPEN);
+            if let Some(h) = sim.host_named(&listen.host) {
+                let conn = sim.listener_label(h, listen.port);
+                sim.open_listener(h, conn, listen);
+            }
         }
         sim.queue = EventQueue::with_script(Arc::clone(&scenario.actions));
         sim
@@ -246,6 +227,12 @@ impl Sim {
     /// Keeps at most this many trace events in full (see [`Trace::limit`]).
     pub fn set_trace_limit(&mut self, events: usize) {
         self.trace.limit = events;
+    }
+
+    /// Traces the first `segments` flood segments in full and counts the rest (the default is
+    /// [`FLOOD_DETAIL`]); the kernel oracle asks for every one, to compare each SYN,ACK.
+    pub fn set_flood_detail(&mut self, segments: u32) {
+        self.flood_detail_left = segments;
     }
 
     /// How many queue events this run has processed (the benchmarks' unit).
@@ -472,7 +459,14 @@ impl Sim {
                 self.record(Some(h), why::FLOOD_SYN, app(None, Call::Flood));
                 self.start_flood(h, flood);
             }
-            Action::Connect { host, port, sport } => self.connect(h, &host, port, sport),
+            Action::Connect {
+                host,
+                port,
+                sport,
+                reuseaddr,
+            } => self.connect(h, &host, port, sport, reuseaddr),
+            Action::Listen(listen) => self.listen(h, &listen),
+            Action::CloseListener { port } => self.close_listener(h, port),
             Action::Accept => self.accept(h),
             Action::Keepalive(on) => self.keepalive(h, on),
             Action::Send { bytes } => self.socket_call(h, SocketCall::Send(bytes)),
@@ -562,26 +556,126 @@ impl Sim {
         self.flush(h, c);
     }
 
-    /// Active open from host `h`, from an ephemeral port unless `sport` names one.
-    fn connect(&mut self, h: HostId, host: &str, port: u16, sport: Option<u16>) {
+    /// The listener label of `port` on host `h`: the one it had before, if it listened.
+    fn listener_label(&mut self, h: HostId, port: u16) -> ConnId {
+        if let Some(&conn) = self.hosts[h].listener_labels.get(&port) {
+            return conn;
+        }
+        let conn = self.label(format!("{}:{port}", self.hosts[h].name));
+        self.hosts[h].listener_labels.insert(port, conn);
+        conn
+    }
+
+    /// A listening socket on `listen.port`, labelled `conn`, enters LISTEN.
+    fn open_listener(&mut self, h: HostId, conn: ConnId, listen: &ListenDecl) {
+        let host = &self.hosts[h];
+        let mut listener = Listener::new(listen.port, listen.backlog, &host.params, host.secret());
+        listener.auto_accept = listen.auto_accept;
+        listener.auto_read = listen.auto_read;
+        self.hosts[h].listeners.insert(
+            listen.port,
+            ListenSocket {
+                listener,
+                conn,
+                reply: listen.reply,
+                close_after_reply: listen.close_after_reply,
+                reuse: listen.reuseaddr,
+                traced: (0, 0),
+                traced_at: None,
+                dirty: false,
+            },
+        );
+        // RFC 9293 §3.10.1: a passive OPEN enters LISTEN.
+        self.record_listener(h, conn, State::Closed, State::Listen, why::PASSIVE_OPEN);
+    }
+
+    /// bind() and listen() during the run: a restarted server, say. bind() fails while
+    /// another socket holds the port (see [`Host::bind_conflict`]).
+    fn listen(&mut self, h: HostId, listen: &ListenDecl) {
+        if self.hosts[h].bind_conflict(listen.port, listen.reuseaddr) {
+            let kind = app_error(None, Call::Bind, Errno::EADDRINUSE);
+            return self.record(Some(h), why::BIND_IN_USE, kind);
+        }
+        let conn = self.listener_label(h, listen.port);
+        self.record(Some(h), why::PASSIVE_OPEN, app(Some(conn), Call::Listen));
+        self.open_listener(h, conn, listen);
+    }
+
+    /// The server application closes its listening socket (Linux's inet_csk_listen_stop):
+    /// half-open connections are forgotten without a segment, established ones it has not
+    /// accepted are reset, and those it accepted carry on.
+    fn close_listener(&mut self, h: HostId, port: u16) {
+        let now = self.now;
+        let Some(sock) = self.hosts[h].listeners.remove(&port) else {
+            let kind = app_error(None, Call::CloseListener, Errno::EBADF);
+            return self.record(Some(h), why::NO_LISTENER, kind);
+        };
+        let conn = sock.conn;
+        self.record(
+            Some(h),
+            why::LISTENER_CLOSED,
+            app(Some(conn), Call::CloseListener),
+        );
+        self.record_listener(h, conn, State::Listen, State::Closed, why::LISTENER_CLOSED);
+        for c in self.hosts[h].live_handles() {
+            let child = &mut self.hosts[h].conns[c];
+            if child.listener != Some(port) {
+                continue;
+            }
+            child.listener = None;
+            if child.accepted {
+                continue;
+            }
+            if child.tcb.state() == State::SynReceived {
+                child.tcb.discard(why::LISTENER_CLOSED);
+            } else {
+                child.tcb.reset_because(now, why::LISTENER_CLOSED);
+            }
+            self.flush(h, c);
+        }
+    }
+
+    /// Active open from host `h`, from an ephemeral port unless `sport` names one: then
+    /// bind() comes first, with SO_REUSEADDR if `reuse`.
+    fn connect(&mut self, h: HostId, host: &str, port: u16, sport: Option<u16>, reuse: bool) {
         let now = self.now;
         let Some(remote_id) = self.host_named(host) else {
             return;
         };
         let remote = self.hosts[remote_id].addr;
+        let mut iss = None;
         let local_port = match sport {
-            Some(p) if self.hosts[h].find(p, remote, port).is_some() => {
-                let kind = app_error(None, Call::Connect, Errno::EADDRINUSE);
-                return self.record(Some(h), why::ACTIVE_OPEN, kind);
+            Some(p) if self.hosts[h].bind_conflict(p, reuse) => {
+                let kind = app_error(None, Call::Bind, Errno::EADDRINUSE);
+                return self.record(Some(h), why::BIND_IN_USE, kind);
             }
-            Some(p) => p,
+            Some(p) => match self.hosts[h].find(p, remote, port) {
+                Some(old) => {
+                    // Linux's tcp_twsk_unique, for a port the application bound: a TIME-WAIT
+                    // whose connection used timestamps may be taken over (PAWS tells its old
+                    // segments apart), with sequence numbers beyond the old ones.
+                    let tcb = &self.hosts[h].conns[old].tcb;
+                    if tcb.state() != State::TimeWait || !tcb.timestamps_agreed() {
+                        let kind = app_error(None, Call::Connect, Errno::EADDRNOTAVAIL);
+                        return self.record(Some(h), why::TUPLE_IN_USE, kind);
+                    }
+                    iss = Some(tcb.snd_nxt() + 65535 + 2);
+                    self.hosts[h].conns[old].tcb.discard(why::TIME_WAIT_REUSED);
+                    self.flush(h, old);
+                    p
+                }
+                None => p,
+            },
             None => self.hosts[h].ephemeral_port(&mut self.rng, remote, port),
         };
         let id = self.conn_label(h, local_port, remote, port);
         self.record(Some(h), why::ACTIVE_OPEN, app(Some(id), Call::Connect));
         let host = &mut self.hosts[h];
         let tuple = host.tuple(local_port, remote, port);
-        let end = (host.opener).endpoint(&host.params, now, &tuple, self.trace.has_room());
+        let mut end = (host.opener).endpoint(&host.params, now, &tuple, self.trace.has_room());
+        if let Some(iss) = iss {
+            end.iss = iss;
+        }
         let tcb = Tcb::connect(now, end);
         let c = self.hosts[h].add(Conn {
             id,
@@ -592,6 +686,7 @@ impl Sim {
             accepted: true,
             young: false,
             detailed: true,
+            reuse,
         });
         self.flush(h, c);
     }
@@ -963,6 +1058,8 @@ fn call_of(action: &Action) -> Call {
         Action::ShutdownWrite => Call::ShutdownWrite,
         Action::Abort => Call::Abort,
         Action::Accept => Call::Accept,
+        Action::Listen(_) => Call::Listen,
+        Action::CloseListener { .. } => Call::CloseListener,
         Action::Crash => Call::Crash,
         Action::Reboot => Call::Reboot,
         Action::Unplug => Call::Unplug,

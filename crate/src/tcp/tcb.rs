@@ -69,8 +69,12 @@ pub enum Errno {
     EHOSTDOWN,
     /// The application holds no connection to make the call on.
     ENOTCONN,
-    /// connect() from a port the same 4-tuple already uses.
+    /// bind() to a port another socket holds (see `why::BIND_IN_USE`).
     EADDRINUSE,
+    /// connect() to a 4-tuple a connection still uses.
+    EADDRNOTAVAIL,
+    /// A call on a socket the application does not have (close-listener on no listener).
+    EBADF,
     /// accept() with nothing in the accept queue.
     EAGAIN,
 }
@@ -85,6 +89,8 @@ impl Errno {
             Errno::EHOSTDOWN => "EHOSTDOWN",
             Errno::ENOTCONN => "ENOTCONN",
             Errno::EADDRINUSE => "EADDRINUSE",
+            Errno::EADDRNOTAVAIL => "EADDRNOTAVAIL",
+            Errno::EBADF => "EBADF",
             Errno::EAGAIN => "EAGAIN",
         }
     }
@@ -328,6 +334,10 @@ impl Tcb {
     pub fn rto(&self) -> Duration {
         self.rto
     }
+    /// Both ends agreed on timestamps (RFC 7323): what lets Linux take over a TIME-WAIT.
+    pub fn timestamps_agreed(&self) -> bool {
+        self.ts_ok
+    }
     /// Bytes received that the application has not read.
     pub fn unread(&self) -> u32 {
         self.unread
@@ -465,6 +475,12 @@ impl Tcb {
 
     /// ABORT: send RST if synchronized and forget the connection (RFC 9293 §3.10.5).
     pub fn abort(&mut self, now: Instant) {
+        self.reset_because(now, why::ABORT_CALL);
+    }
+
+    /// Ends the connection at once, with an RST where the peer may hold state (RFC 9293
+    /// §3.10.5): an abort, or a listener closed before it accepted this connection.
+    pub fn reset_because(&mut self, now: Instant, why: Why) {
         if matches!(
             self.state,
             State::SynReceived
@@ -475,10 +491,10 @@ impl Tcb {
         ) {
             // Linux sends RST,ACK here (tcp_send_active_reset); the RFC requires only RST.
             let rst = self.segment(now, self.snd_nxt, Flags::RST | Flags::ACK, 0);
-            self.transmit(rst, why::ABORT_CALL, false);
+            self.transmit(rst, why, false);
         }
-        self.cancel_all_timers(why::ABORT_CALL);
-        self.set_state(State::Closed, why::ABORT_CALL);
+        self.cancel_all_timers(why);
+        self.set_state(State::Closed, why);
     }
 
     /// SO_KEEPALIVE: turns keepalive on or off for this connection from now.
