@@ -8,8 +8,11 @@ keepalive settings, and its timed actions (`at T HOST ...`). The actor opens its
 prints `ready`, reads the common start time T0 (seconds since the epoch, a float) from stdin
 and then does each action at T0 + its time, as the model's application does:
 
-- connect: a non-blocking connect (bound to sport= if given); SO_KEEPALIVE and
-  TCP_KEEPIDLE/KEEPINTVL/KEEPCNT first when the host has keepalive on;
+- connect: a non-blocking connect (bound to sport= if given, with SO_REUSEADDR first if
+  reuseaddr=on); SO_KEEPALIVE and TCP_KEEPIDLE/KEEPINTVL/KEEPCNT first when the host has
+  keepalive on;
+- listen PORT ...: bind() and listen() now (SO_REUSEADDR if reuseaddr=on, as the listeners
+  opened at the start); close-listener PORT: close() on that listening socket;
 - send N: N zero bytes; close: close(); shutdown-write: shutdown(SHUT_WR);
 - abort: SO_LINGER {on, 0} then close(), which sends RST;
 - accept: one accept() (listeners with accept=manual; others accept at once);
@@ -163,16 +166,42 @@ def main():
         watch(c)
 
     listeners = []
-    for lst in spec["listen"]:
+
+    def failed(call, e):
+        note("error", call=call, errno=errno.errorcode.get(e.errno, str(e.errno)))
+
+    def open_listener(lst):
         ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if lst.get("reuseaddr"):
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         prepare(ls)  # accepted connections inherit congestion control and keepalive
-        ls.bind((spec["addr"], lst["port"]))
+        try:
+            ls.bind((spec["addr"], lst["port"]))
+        except OSError as e:
+            ls.close()
+            return failed("bind", e)
         ls.listen(lst["backlog"])
         ls.setblocking(False)
         listeners.append((ls, lst))
         if lst["accept"] == "auto":
             sel.register(ls, selectors.EVENT_READ, ("listener", lst))
+        if t0 is not None:
+            note("listen", port=lst["port"])
+
+    def close_listener(port):
+        for ls, lst in listeners:
+            if lst["port"] == port:
+                listeners.remove((ls, lst))
+                try:
+                    sel.unregister(ls)
+                except (KeyError, ValueError):
+                    pass
+                ls.close()
+                return note("close-listener", port=port)
+        note("error", call="close-listener", errno="EBADF")
+
+    for lst in spec["listen"]:
+        open_listener(lst)
 
     print("ready", flush=True)
     t0 = float(sys.stdin.readline())
@@ -191,15 +220,30 @@ def main():
                 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 s.setblocking(False)
                 prepare(s)
+                if a.get("reuseaddr"):
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 if a.get("sport"):
-                    s.bind((spec["addr"], a["sport"]))
+                    try:
+                        s.bind((spec["addr"], a["sport"]))
+                    except OSError as e:
+                        s.close()
+                        failed("bind", e)
+                        continue
                 err = s.connect_ex((a["addr"], a["port"]))
+                if err not in (0, errno.EINPROGRESS):
+                    s.close()
+                    note("error", call="connect", errno=errno.errorcode.get(err, str(err)))
+                    continue
                 c = Conn(s, f"connect#{a['n']}")
                 c.connecting = True
                 held.append(c)
                 note("connect", conn=c.label, late_us=int((now - t0 - a["t"]) * 1e6),
                      rc=errno.errorcode.get(err, err))
                 watch(c)
+            elif verb == "listen":
+                open_listener(a["listen"])
+            elif verb == "close-listener":
+                close_listener(a["port"])
             elif verb == "accept":
                 for ls, lst in listeners:
                     accept(ls, lst)
@@ -228,7 +272,17 @@ def main():
         if now >= end:
             note("end")
             return
+        # A connection that has read its EOF no longer waits to read, yet the kernel may still
+        # record an error on it (an RST in CLOSE-WAIT: EPIPE). Its application would see it
+        # on its next call; the actor looks every 10 ms, so the log says when it came.
+        for c in held:
+            if c.eof and not c.closed:
+                err = c.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if err:
+                    note("error", conn=c.label, errno=errno.errorcode.get(err, str(err)))
         nxt = t0 + actions[i]["t"] if i < len(actions) else end
+        if any(c.eof and not c.closed for c in held):
+            nxt = min(nxt, time.time() + 0.01)
         timeout = max(0.0, min(nxt, end) - time.time())
         for key, mask in sel.select(timeout):
             if isinstance(key.data, tuple):

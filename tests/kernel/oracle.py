@@ -14,6 +14,7 @@ network namespaces cannot be made here (with a banner on stderr: KERNEL ORACLE N
 """
 
 import argparse
+import collections
 import concurrent.futures
 import gzip
 import itertools
@@ -32,12 +33,22 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 SCENARIOS = HERE / "scenarios"
+PRESETS = ROOT / "crate" / "src" / "scenario" / "presets"
 CLI = ROOT / "target" / "release" / "tcp-playground"
 
 # Times (since the client's first SYN) must agree within TOL_FLOOR_US, or drift from the
 # deviation of the moment that caused the segment by at most TOL_FLOOR_US plus the slack of
 # the kernel's timer wheel for the timer that sent it: see compare() and README.md, "Timing".
 TOL_FLOOR_US = 20_000
+
+# The model's spoofed sources (crate/src/sim/flood.rs): 198.18.0.0/16 answers with RST, as a
+# live host would; 198.19.0.0/16 is silent.
+SPOOFED = "198.18.0.0/15"
+
+
+def is_spoofed(addr):
+    return addr.startswith("198.18.") or addr.startswith("198.19.")
+
 
 MAX_SEGMENT = 1460  # the largest payload one segment may carry on this 1500-byte-MTU link
 FLAG_BITS = {"FIN": 0x01, "SYN": 0x02, "RST": 0x04, "PSH": 0x08, "ACK": 0x10, "URG": 0x20}
@@ -128,10 +139,34 @@ BASE_SYSCTLS = {
 }
 
 
+def listen_decl(host, words, where):
+    """`PORT [backlog=N] [accept=..] [read=..] [reply=N] [close=after-reply] [reuseaddr=..]`."""
+    if not words:
+        raise Refused(f"{where}: expected `listen PORT`")
+    lst = {"host": host, "port": count(words[0], where), "backlog": 128, "accept": "auto",
+           "read": "auto", "reply": None, "close_after_reply": False, "reuseaddr": False}
+    for kv in words[1:]:
+        k, _, v = kv.partition("=")
+        if k == "backlog":
+            lst["backlog"] = count(v, where)
+        elif k in ("accept", "read") and v in ("auto", "manual"):
+            lst[k] = v
+        elif k == "reply":
+            lst["reply"] = count(v, where)
+        elif k == "close" and v == "after-reply":
+            lst["close_after_reply"] = True
+        elif k == "reuseaddr":
+            lst["reuseaddr"] = bool(on_off(v, where))
+        else:
+            raise Refused(f"{where}: unknown listen setting `{kv}`")
+    return lst
+
+
 def parse_scenario(text, name):
     """Reads the subset of the scenario language the kernel can reproduce; Refused otherwise."""
     sc = {"name": name, "hosts": {}, "delay_us": None, "sysctls": {}, "keepalive": {},
-          "listen": [], "actions": [], "drops": [], "run_us": None}
+          "listen": [], "actions": [], "drops": [], "run_us": None, "floods": [],
+          "links": []}
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip()
         if not line:
@@ -151,12 +186,10 @@ def parse_scenario(text, name):
         elif head == "link":
             if len(w) != 4 or not w[3].startswith("delay="):
                 raise Refused(f"{where}: only `link A B delay=D` (no jitter, loss, dup or reorder)")
-            if sc["delay_us"] is not None:
-                raise Refused(f"{where}: only one link")
             for h in w[1:3]:
                 if h not in sc["hosts"]:
                     raise Refused(f"{where}: unknown host `{h}`")
-            sc["delay_us"] = duration_us(w[3][len("delay="):], where)
+            sc["links"].append((w[1], w[2], duration_us(w[3][len("delay="):], where), where))
         elif head == "set":
             m = re.fullmatch(r"(\w+)\.(\w+)", w[1]) if len(w) == 3 else None
             if not m or m.group(1) not in sc["hosts"]:
@@ -212,9 +245,12 @@ def parse_scenario(text, name):
                     raise Refused(f"{where}: expected `connect HOST:PORT [sport=N]`")
                 a["addr"], a["port"] = sc["hosts"][m.group(1)], int(m.group(2))
                 for kv in args[1:]:
-                    if not kv.startswith("sport="):
-                        raise Refused(f"{where}: connect takes sport=, not `{kv}`")
-                    a["sport"] = count(kv[len("sport="):], where)
+                    if kv.startswith("sport="):
+                        a["sport"] = count(kv[len("sport="):], where)
+                    elif kv.startswith("reuseaddr="):
+                        a["reuseaddr"] = bool(on_off(kv[len("reuseaddr="):], where))
+                    else:
+                        raise Refused(f"{where}: connect takes sport= and reuseaddr=, not `{kv}`")
             elif verb == "send":
                 if len(args) != 1:
                     raise Refused(f"{where}: expected `send N`")
@@ -223,40 +259,55 @@ def parse_scenario(text, name):
                 if len(args) != 1:
                     raise Refused(f"{where}: expected `keepalive on|off`")
                 a["on"] = bool(on_off(args[0], where))
+            elif verb == "flood":
+                m = re.fullmatch(r"(\w+):(\d+)", args[0]) if args else None
+                if not m or m.group(1) not in sc["hosts"]:
+                    raise Refused(f"{where}: expected `flood HOST:PORT rate=N/s count=N`")
+                live = any(kv == "spoof=live" for kv in args[1:])
+                sc["floods"].append({"attacker": host, "target": m.group(1), "live": live})
+                continue  # the relay plays the flood, from the model's own SYNs
+            elif verb == "listen":
+                a["listen"] = listen_decl(host, args, where)
+            elif verb == "close-listener":
+                if len(args) != 1:
+                    raise Refused(f"{where}: expected `close-listener PORT`")
+                a["port"] = count(args[0], where)
             elif verb in ("close", "shutdown-write", "abort", "accept", "recv"):
                 if args:
                     raise Refused(f"{where}: `{verb}` takes nothing after it")
             else:
                 raise Refused(f"{where}: the kernel harness cannot do `{verb}` "
-                              f"(connect, send, recv, close, shutdown-write, abort, accept, "
-                              f"keepalive only)")
+                              f"(connect, listen, close-listener, send, recv, close, "
+                              f"shutdown-write, abort, accept, keepalive, flood only)")
             sc["actions"].append(a)
         elif len(w) >= 2 and w[1] == "listen" and head in sc["hosts"]:
-            lst = {"host": head, "port": count(w[2], where) if len(w) > 2 else None,
-                   "backlog": 128, "accept": "auto", "read": "auto", "reply": None,
-                   "close_after_reply": False}
-            if lst["port"] is None:
-                raise Refused(f"{where}: expected `HOST listen PORT`")
-            for kv in w[3:]:
-                k, _, v = kv.partition("=")
-                if k == "backlog":
-                    lst["backlog"] = count(v, where)
-                elif k in ("accept", "read") and v in ("auto", "manual"):
-                    lst[k] = v
-                elif k == "reply":
-                    lst["reply"] = count(v, where)
-                elif k == "close" and v == "after-reply":
-                    lst["close_after_reply"] = True
-                else:
-                    raise Refused(f"{where}: unknown listen setting `{kv}`")
-            sc["listen"].append(lst)
+            sc["listen"].append(listen_decl(head, w[2:], where))
         else:
             raise Refused(f"{where}: the kernel harness does not reproduce `{head}` statements "
                           f"(profile, seed, host, link, set, listen, at, drop, run only)")
+    attackers = {f["attacker"] for f in sc["floods"]}
+    for a in attackers:
+        if any(x["host"] == a for x in sc["actions"]) or any(l["host"] == a for l in sc["listen"]):
+            raise Refused(f"{name}.scn: the attacker `{a}` may only flood (it has no namespace)")
+        sc["hosts"].pop(a)
+    if len(attackers) > 1 or len({f["target"] for f in sc["floods"]}) > 1:
+        raise Refused(f"{name}.scn: one attacker and one target at most")
     if len(sc["hosts"]) != 2:
-        raise Refused(f"{name}.scn: the kernel harness needs exactly two hosts")
+        raise Refused(f"{name}.scn: the kernel harness needs exactly two hosts (and an attacker)")
+    for a, b, d, where in sc["links"]:
+        if a in attackers or b in attackers:
+            other = b if a in attackers else a
+            if other != sc["floods"][0]["target"]:
+                raise Refused(f"{where}: the attacker's link must go to the flood's target")
+            sc["floods"][0]["delay_us"] = d
+        elif sc["delay_us"] is not None:
+            raise Refused(f"{where}: only one link between the two hosts")
+        else:
+            sc["delay_us"] = d
     if sc["delay_us"] is None:
         raise Refused(f"{name}.scn: needs `link A B delay=D`")
+    if sc["floods"] and "delay_us" not in sc["floods"][0]:
+        raise Refused(f"{name}.scn: the attacker needs a link to its target")
     if sc["run_us"] is None:
         raise Refused(f"{name}.scn: needs `run D` (the kernel run must end)")
     nets = {ip.rsplit(".", 1)[0] for ip in sc["hosts"].values()}
@@ -275,11 +326,14 @@ def send_fields(event):
             "len": s["len"]}
 
 
-def kernel_segments(capture_files, addresses):
+def kernel_segments(captures, addresses, flood=None):
     """The segments each host sent, each read from that host's own capture.
 
-    capture_files: {host name: capture file taken on that host's interface}.
+    captures: {host name: capture file taken on that host's interface}.
     addresses: {IPv4 address: host name}.
+    flood: the scenario's flood, or None. The attacker has no namespace: its SYNs are read
+    from the target's capture, where they arrive one attacker link delay after the model
+    sends them, and are dated back by that delay.
     Returns dicts with t_us (capture time, µs since the epoch), src, dst, sport, dport, flags
     (in the model's order SYN,ACK,FIN,RST,PSH,URG), rseq and rack (relative, as Wireshark
     shows them), len; sorted by time. A host's capture shows what it transmitted before the
@@ -288,48 +342,56 @@ def kernel_segments(capture_files, addresses):
     From each host's capture, tshark keeps the packets that host sent (`HOST.sent.pcap`);
     mergecap merges them by time into `sent.pcap`, which holds every segment once, captured at
     its sender. That is the only work left to Wireshark's tools: our importer reads no display
-    filter and merges nothing. `tcp-playground import sent.pcap --conn N --one-way 0ms
-    --format json` then reads each connection in turn: with a one-way delay of 0 each segment
+    filter and merges nothing. `tcp-playground import sent.pcap --conn all --one-way 0ms
+    --format json` then reads every connection in turn: with a one-way delay of 0 each segment
     is sent at its capture time, on the capture's clock (µs since the epoch), and rseq and rack
     are numbered as Wireshark numbers them.
     """
+    views = []  # (name, capture, display filter)
+    for host, path in captures.items():
+        ip = next(a for a, h in addresses.items() if h == host)
+        views.append((host, Path(path), f"tcp && ip.src == {ip}"))
+    if flood:
+        views.append((flood["attacker"], Path(captures[flood["target"]]),
+                      f"tcp && ip.src == {SPOOFED}"))
     sent = []
-    for host, path in capture_files.items():
-        path = Path(path)
+    for name, path, display in views:
         if not path.exists():
             continue
-        ip = next(a for a, h in addresses.items() if h == host)
-        own = path.with_name(f"{host}.sent.pcap")
-        subprocess.run(["tshark", "-n", "-r", str(path), "-Y", f"tcp && ip.src == {ip}",
-                        "-F", "pcap", "-w", str(own)], capture_output=True, text=True, check=True)
+        own = path.with_name(f"{name}.sent.pcap")
+        subprocess.run(["tshark", "-n", "-r", str(path), "-Y", display, "-F", "pcap", "-w",
+                        str(own)], capture_output=True, text=True, check=True)
         sent.append(str(own))
     if not sent:
         return []
     merged = Path(sent[0]).with_name("sent.pcap")
     subprocess.run(["mergecap", "-F", "pcap", "-w", str(merged), *sent],
                    capture_output=True, text=True, check=True)
+    out = subprocess.run([str(CLI), "import", str(merged), "--conn", "all", "--one-way", "0ms",
+                          "--format", "json"], capture_output=True, text=True)
+    if out.returncode != 0:
+        if "no IPv4 TCP packets" in out.stderr:
+            return []  # nobody sent anything
+        raise RuntimeError(f"tcp-playground import failed: {out.stderr.strip()}")
     segs = []
-    for n in itertools.count(1):
-        out = subprocess.run([str(CLI), "import", str(merged), "--conn", str(n), "--one-way",
-                              "0ms", "--format", "json"], capture_output=True, text=True)
-        if out.returncode != 0:
-            if "no IPv4 TCP packets" in out.stderr or "there is no connection" in out.stderr:
-                break  # nobody sent anything, or every connection has been read
-            raise RuntimeError(f"tcp-playground import failed: {out.stderr.strip()}")
-        for line in out.stdout.splitlines():
-            e = json.loads(line)
-            if e["kind"] != "send":
-                continue
-            seg = send_fields(e)
-            seg["src"] = addresses.get(seg["src"], seg["src"])
-            seg["dst"] = addresses.get(seg["dst"], seg["dst"])
-            segs.append(seg)
+    for line in out.stdout.splitlines():
+        e = json.loads(line)
+        if e["kind"] != "send":
+            continue
+        seg = send_fields(e)
+        if flood and is_spoofed(seg["src"]):
+            seg["t_us"] -= flood["delay_us"]
+        seg["src"] = addresses.get(seg["src"], seg["src"])
+        seg["dst"] = addresses.get(seg["dst"], seg["dst"])
+        segs.append(seg)
     segs.sort(key=lambda s: s["t_us"])
     return segs
 
 
 def kernel_app_errors(work, hosts, t0):
-    """(host, errno, µs since T0) for each error an application saw, from the actors' logs."""
+    """(host, call, errno, µs since T0) for each error an application saw, from the actors'
+    logs: a call that failed (bind, connect), or `error` for one reported later (a
+    connection reset or timed out)."""
     out = []
     for h in hosts:
         log = work / f"{h}.actor.log"
@@ -338,33 +400,42 @@ def kernel_app_errors(work, hosts, t0):
         for line in log.read_text().splitlines():
             e = json.loads(line)
             if e.get("event") == "error":
-                out.append((h, e["errno"], round(e["t"] * 1e6)))
-    return sorted(out, key=lambda x: x[2])
+                out.append((h, e.get("call", "error"), e["errno"], round(e["t"] * 1e6)))
+    return sorted(out, key=lambda x: x[3])
 
 
 def model_app_errors(model_json):
+    """The same from the model's trace: every application event that carries an errno.
+    (EAGAIN from accept() and ENOTCONN are the model's reports of a call with nothing to
+    work on, which the actor does not make.)"""
     out = []
     for line in model_json.splitlines():
         e = json.loads(line)
-        if e.get("kind") == "app" and e.get("call") == "error":
-            out.append((e["host"], e["errno"], e["t"]))
+        if e.get("kind") == "app" and e.get("errno") and e["errno"] not in ("EAGAIN", "ENOTCONN"):
+            out.append((e["host"], e["call"], e["errno"], e["t"]))
     return out
 
 
-def app_error_note(kern_errs, model_errs, kern_base_us, model_base_us):
-    """A note when the applications saw different errors, or at clearly different times."""
-    fmt = lambda errs, base: ", ".join(f"{h} {e} at {(t - base) / 1e6:.3f}s" for h, e, t in errs)
-    same = [(h, e) for h, e, _ in kern_errs] == [(h, e) for h, e, _ in model_errs]
-    if same and all(abs((k[2] - kern_base_us) - (m[2] - model_base_us))
-                    <= TOL_FLOOR_US + wheel_slack_us(m[2] - model_base_us)
-                    for k, m in zip(kern_errs, model_errs)):
-        return None
-    return (f"applications (not compared): kernel {fmt(kern_errs, kern_base_us) or 'no error'}"
+def compare_app_errors(kern_errs, model_errs, kern_base_us, model_base_us):
+    """(a difference, a note): the applications must see the same failures of the same
+    calls, in order; a failure at a clearly different time is only noted."""
+    fmt = lambda errs, base: ", ".join(f"{h} {c} {e} at {(t - base) / 1e6:.3f}s"
+                                       for h, c, e, t in errs)
+    both = (f"kernel {fmt(kern_errs, kern_base_us) or 'no error'}"
             f" | model {fmt(model_errs, model_base_us) or 'no error'}")
+    if [e[:3] for e in kern_errs] != [e[:3] for e in model_errs]:
+        return f"applications: {both}", None
+    if all(abs((k[3] - kern_base_us) - (m[3] - model_base_us))
+           <= TOL_FLOOR_US + wheel_slack_us(m[3] - model_base_us)
+           for k, m in zip(kern_errs, model_errs)):
+        return None, None
+    return None, f"applications' errors at other times (not compared): {both}"
 
 
 def model_segments(path):
-    out = subprocess.run([str(CLI), "run", str(path), "--format", "json"],
+    # Every flood segment in full: the relay replays the model's own spoofed SYNs.
+    out = subprocess.run([str(CLI), "run", str(path), "--format", "json",
+                          "--flood-detail", "4000000000"],
                          capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"tcp-playground run failed: {out.stderr.strip()}")
@@ -385,6 +456,23 @@ def model_segments(path):
         segs.append({**send_fields(e), "retrans": e["seg"].get("retrans"),
                      "timer": fired.get((e["host"], e["t"]))})
     return segs, out.stdout
+
+
+def flood_syns(model_json, sc):
+    """The spoofed SYNs the model's attacker sent, for the relay to write into the target's
+    namespace: [t (µs), source address, source port, destination port, seq, window]."""
+    if not sc["floods"]:
+        return []
+    attacker = sc["floods"][0]["attacker"]
+    syns = []
+    for line in model_json.splitlines():
+        e = json.loads(line)
+        if e.get("kind") == "send" and e["host"] == attacker:
+            g = e["seg"]
+            if g["flags"] != "SYN" or g["opts"] != ["mss=1460"]:
+                raise Refused(f"the relay writes SYNs with MSS 1460 alone, not {g['opts']}")
+            syns.append([e["t"], g["src"], g["sport"], g["dport"], g["seq"], g["win"]])
+    return syns
 
 
 def normalise(segs, start_us, end_us=None):
@@ -522,6 +610,83 @@ def compare(kern, model, many_conns):
     return (diffs[0][1] if diffs else None), worst, notes
 
 
+def split_flood(segs):
+    """(the segments between the scenario's hosts, renumbered; those to or from spoofed
+    sources). Both lists keep the times of `normalise`, since the flood's first SYN."""
+    real, flood = [], []
+    for s in segs:
+        (flood if is_spoofed(s["src"]) or is_spoofed(s["dst"]) else real).append(s)
+    conns = {}
+    for i, s in enumerate(real, 1):
+        s["conn"] = conns.setdefault(s["conn"], len(conns) + 1)
+        s["i"] = i
+    return real, flood, len(conns)
+
+
+def flood_entries(segs):
+    """Each spoofed source's SYN and what the target answered it, by (address, port)."""
+    entries = {}
+    for s in segs:
+        if is_spoofed(s["src"]):
+            e = entries.setdefault((s["src"], s["sport"]), {"syn": None, "answers": []})
+            if s["flags"] == "SYN" and e["syn"] is None:
+                e["syn"] = s["t"]
+            else:
+                e["answers"].append((s["t"], "from the source: " + s["flags"]))
+        else:
+            e = entries.setdefault((s["dst"], s["dport"]), {"syn": None, "answers": []})
+            e["answers"].append((s["t"], strip_psh(s["flags"])))
+    return entries
+
+
+def shape(entry):
+    """What a spoofed SYN got, as a phrase: `3 SYN,ACK` or `nothing`."""
+    if not entry["answers"]:
+        return "nothing"
+    words = [f for _, f in entry["answers"]]
+    return " + ".join(f"{words.count(f)} {f}" for f in dict.fromkeys(words))
+
+
+def compare_flood(kern, model):
+    """The first difference of the flood's half (or None), its worst time deviation, notes.
+
+    The relay replays the model's own spoofed SYNs, so each spoofed source is the same
+    (address, port) on both sides. The spoofed entries are compared as interchangeable: how
+    many SYNs got nothing, one SYN,ACK, two, ..., must be equal. Which entries those are is
+    not compared: expiring entries share a timer-wheel bucket, which the kernel runs newest
+    first, so of 29 entries whose 4 s timers fall into one 256 ms bucket it may prune the
+    youngest 17 where the model, running timers in time order, prunes the oldest 17. Then
+    each entry's SYN,ACKs, on both sides, must come as long after its SYN as the model's,
+    within 20 ms + the wheel's slack of every timer that led to it.
+    """
+    ke, me = flood_entries(kern), flood_entries(model)
+    kh = collections.Counter(shape(e) for e in ke.values())
+    mh = collections.Counter(shape(e) for e in me.values())
+    tally = lambda h: ", ".join(f"{n} got {w}" for w, n in sorted(h.items(), key=str))
+    notes = [f"flood: {len(me)} spoofed SYNs; kernel {tally(kh)} | model {tally(mh)}"]
+    if kh != mh:
+        return f"spoofed SYNs answered differently: kernel {tally(kh)} | model {tally(mh)}", \
+            (0, None), notes
+    worst = (0, None)
+    for key, m in me.items():
+        k = ke.get(key)
+        if k is None or k["syn"] is None or m["syn"] is None:
+            continue
+        allowed = TOL_FLOOR_US
+        last = m["syn"]
+        for (kt, kf), (mt, mf) in zip(k["answers"], m["answers"]):
+            allowed += wheel_slack_us(mt - last)
+            last = mt
+            dev = (kt - k["syn"]) - (mt - m["syn"])
+            if abs(dev) > worst[0]:
+                worst = (abs(dev), f"{key[0]}:{key[1]}")
+            if kf == mf and abs(dev) > allowed:
+                return (f"{key[0]}:{key[1]}: its {mf} {(mt - m['syn']) / 1e6:.3f}s after its "
+                        f"SYN in the model, {(kt - k['syn']) / 1e6:.3f}s on the kernel "
+                        f"(allowed ±{allowed / 1000:.0f} ms)"), worst, notes
+    return None, worst, notes
+
+
 # ------------------------------------------------------------------ running on the kernel
 
 def sh(*cmd, check=True, **kw):
@@ -558,7 +723,7 @@ def stop(proc, sig=signal.SIGTERM, wait=5):
         pass
 
 
-def run_kernel(sc, work):
+def run_kernel(sc, work, syns):
     """Runs the scenario in two namespaces; returns the capture files and the run's start."""
     pid = os.getpid()
     names = list(sc["hosts"])
@@ -579,16 +744,23 @@ def run_kernel(sc, work):
         relay_spec.write_text(json.dumps({
             "hosts": [[h, ns[h]] for h in names], "delay_us": sc["delay_us"],
             "drops": sc["drops"], "log": str(work / "relay.log"),
-            "max_seconds": sc["run_us"] / 1e6 + 60}))
+            "max_seconds": sc["run_us"] / 1e6 + 60,
+            "flood": sc["floods"] and {
+                "target": sc["floods"][0]["target"],
+                "address": sc["hosts"][sc["floods"][0]["target"]],
+                "delay_us": sc["floods"][0]["delay_us"], "live": sc["floods"][0]["live"],
+                "syns": syns}}))
         relay = subprocess.Popen(
             ["ip", "netns", "exec", ns[names[0]], sys.executable, str(HERE / "relay.py"),
-             str(relay_spec)], stdout=subprocess.PIPE, stderr=open(work / "relay.err", "w"),
-            text=True, start_new_session=True)
+             str(relay_spec)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=open(work / "relay.err", "w"), text=True, start_new_session=True)
         procs.append(relay)
         wait_line(relay, "ready", 20, "the relay")
         for h in names:
             sh("ip", "-n", ns[h], "addr", "add", f"{sc['hosts'][h]}/24", "dev", "tpg0")
             sh("ip", "-n", ns[h], "link", "set", "tpg0", "up")
+        if sc["floods"]:  # the target answers the spoofed sources through the relay
+            sh("ip", "-n", ns[sc["floods"][0]["target"]], "route", "add", SPOOFED, "dev", "tpg0")
         dumpcaps = []
         for h in names:
             caps[h] = work / f"{h}.pcap"
@@ -624,7 +796,7 @@ def run_kernel(sc, work):
         for h, p in zip(names, actors):
             wait_line(p, "ready", 20, f"the {h} application")
         t0 = time.time() + 0.3
-        for p in actors:
+        for p in [relay, *actors]:
             p.stdin.write(f"{t0!r}\n")
             p.stdin.flush()
         end = t0 + sc["run_us"] / 1e6 + 0.5
@@ -723,12 +895,12 @@ def run_one(path, keep, phase):
             sc = parse_scenario(path.read_text(), name)
             model, model_json = model_segments(path)
             (work / "model.jsonl").write_text(model_json)
-            caps, t0 = run_kernel(sc, work)
+            caps, t0 = run_kernel(sc, work, flood_syns(model_json, sc))
         finally:
             phase.done()
         phase.wait_all()
         addresses = {ip: h for h, ip in sc["hosts"].items()}
-        kern_raw = kernel_segments(caps, addresses)
+        kern_raw = kernel_segments(caps, addresses, sc["floods"] and sc["floods"][0])
         merged = [s for s in kern_raw if s["len"] > MAX_SEGMENT]
         if merged:
             raise RuntimeError(f"a captured segment carries {merged[0]['len']} bytes, more "
@@ -737,13 +909,22 @@ def run_one(path, keep, phase):
         kern, nk = normalise(kern_raw, round(t0 * 1e6), round(t0 * 1e6) + sc["run_us"])
         mod, nm = normalise(model, 0)
         (work / "kernel.jsonl").write_text("".join(json.dumps(s) + "\n" for s in kern))
+        if sc["floods"]:
+            kern, kern_flood, nk = split_flood(kern)
+            mod, mod_flood, nm = split_flood(mod)
+            flood_first, flood_worst, flood_notes = compare_flood(kern_flood, mod_flood)
         first, worst, notes = compare(kern, mod, max(nk, nm) > 1)
+        if sc["floods"]:
+            first = first or flood_first
+            worst = max(worst, flood_worst, key=lambda w: w[0])
+            notes = flood_notes + notes
         # Application errors, on the same clocks as the segments (T0 and the first SYN).
         t0_us = round(t0 * 1e6)
         kern_base = next((s["t_us"] for s in kern_raw if s["flags"] == "SYN"), t0_us) - t0_us
         model_base = next((s["t_us"] for s in model if s["flags"] == "SYN"), 0)
-        note = app_error_note(kernel_app_errors(work, sc["hosts"], t0),
-                              model_app_errors(model_json), kern_base, model_base)
+        app_diff, note = compare_app_errors(kernel_app_errors(work, sc["hosts"], t0),
+                                            model_app_errors(model_json), kern_base, model_base)
+        first = first or app_diff
         if note:
             notes.append(note)
         result.update(first=first, worst=worst, notes=notes, counts=(len(kern), len(mod)),
@@ -766,6 +947,9 @@ def run_one(path, keep, phase):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", action="append", help="run only this scenario (repeatable)")
+    ap.add_argument("--preset", action="append", metavar="NAME",
+                    help="run this preset instead (repeatable): for the presets the scenarios "
+                         "do not cover, such as the sustained syn-flood; README.md here")
     ap.add_argument("--keep", help="keep captures, logs and both segment lists in DIR/NAME/")
     ap.add_argument("--jobs", type=int, default=0, help="scenarios at once (default: all)")
     ap.add_argument("--verbose", "-v", action="store_true",
@@ -773,7 +957,13 @@ def main():
     args = ap.parse_args()
 
     paths = sorted(SCENARIOS.glob("*.scn"))
-    if args.only:
+    if args.preset:
+        paths = [PRESETS / f"{n}.scn" for n in args.preset]
+        for p in paths:
+            if not p.exists():
+                print(f"oracle: no preset `{p.stem}` in {PRESETS}", file=sys.stderr)
+                return 2
+    elif args.only:
         known = {p.stem for p in paths}
         for n in args.only:
             if n not in known:

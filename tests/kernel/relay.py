@@ -16,6 +16,14 @@ The packet capture runs on `tpg0` in each namespace, so a host's capture shows a
 that host's kernel transmits it, before the relay reads it: a dropped segment is still in
 its sender's capture, as in the model's trace, where a lost segment counts as sent.
 
+With SPEC["flood"], the relay also plays the scenario's attacker, which has no namespace:
+once the harness writes the start time T0 on stdin, it writes each of the model's spoofed SYNs
+(SPEC["flood"]["syns"]: time, source address and port, destination port, seq, window) into
+the target's TUN at T0 + its time + the attacker's link delay, as a packet from that source.
+The target's answers to spoofed sources (it routes 198.18.0.0/15 to tpg0) go no further: a
+silent source (198.19.0.0/16) never answers; a live one (198.18.0.0/16) answers what it
+receives with an RST, as a closed port does (RFC 9293 §3.10.7.1), one link delay each way later.
+
 Each forwarded or dropped TCP segment is logged as one JSON line to SPEC["log"].
 """
 
@@ -26,6 +34,7 @@ import json
 import os
 import selectors
 import signal
+import socket
 import struct
 import sys
 import time
@@ -78,6 +87,51 @@ def tcp_fields(pkt):
     return pkt[ihl + 13] & 0x3F, total - ihl - doff, sport, dport, seq
 
 
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def ipv4_tcp(src, dst, sport, dport, seq, ack, bits, window, options=b""):
+    """One IPv4 packet carrying a TCP segment without payload, checksums filled in."""
+    src_b, dst_b = socket.inet_aton(src), socket.inet_aton(dst)
+    doff = (20 + len(options)) // 4
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, doff << 4, bits, window, 0, 0)
+    tcp += options
+    pseudo = src_b + dst_b + struct.pack("!BBH", 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0x4000, 64, 6, 0, src_b, dst_b)
+    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    return ip + tcp
+
+
+def spoofed_syn(flood, syn):
+    _, src, sport, dport, seq, window = syn
+    mss = struct.pack("!BBH", 2, 4, 1460)
+    return ipv4_tcp(src, flood["address"], sport, dport, seq, 0, FLAG_BITS["SYN"], window, mss)
+
+
+def reset_for(pkt):
+    """The RST a closed port sends for this packet (RFC 9293 §3.10.7.1), or None for an RST."""
+    ihl = (pkt[0] & 15) * 4
+    src, dst = socket.inet_ntoa(pkt[12:16]), socket.inet_ntoa(pkt[16:20])
+    sport, dport, seq, ack = struct.unpack_from("!HHII", pkt, ihl)
+    bits = pkt[ihl + 13]
+    if bits & FLAG_BITS["RST"]:
+        return None
+    if bits & FLAG_BITS["ACK"]:
+        return ipv4_tcp(dst, src, dport, sport, ack, 0, FLAG_BITS["RST"], 0)
+    total = struct.unpack_from("!H", pkt, 2)[0]
+    doff = (pkt[ihl + 12] >> 4) * 4
+    length = total - ihl - doff + (1 if bits & FLAG_BITS["SYN"] else 0) + (1 if bits & 1 else 0)
+    return ipv4_tcp(dst, src, dport, sport, 0, (seq + length) & 0xFFFFFFFF,
+                    FLAG_BITS["RST"] | FLAG_BITS["ACK"], 0)
+
+
 def die_with_parent():
     """SIGKILL when the harness goes away, so a crashed run leaves no relay behind."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -111,10 +165,15 @@ def main():
     log = open(spec["log"], "w", buffering=1)
     start = time.time()
 
+    flood = spec.get("flood") or None
     sel = selectors.DefaultSelector()
     for name, fd in fds.items():
         sel.register(fd, selectors.EVENT_READ, name)
+    if flood:
+        os.set_blocking(sys.stdin.fileno(), False)
+        sel.register(sys.stdin.fileno(), selectors.EVENT_READ, "start")
     print("ready", flush=True)
+    buffered = b""
 
     pending = []  # (due, counter, destination fd, packet)
     counter = 0
@@ -126,6 +185,18 @@ def main():
             timeout = min(timeout, max(0.0, pending[0][0] - time.monotonic()))
         for key, _ in sel.select(timeout):
             src = key.data
+            if src == "start":  # T0 on the monotonic clock: the flood's SYNs are due from it
+                buffered += os.read(key.fd, 4096)
+                if b"\n" not in buffered:
+                    continue
+                sel.unregister(key.fd)
+                t0 = float(buffered.split(b"\n")[0]) - time.time() + time.monotonic()
+                for syn in flood["syns"]:
+                    counter += 1
+                    due = t0 + (syn[0] + flood["delay_us"]) / 1e6
+                    heapq.heappush(pending, (due, counter, fds[flood["target"]],
+                                             spoofed_syn(flood, syn)))
+                continue
             while True:
                 try:
                     pkt = os.read(key.fd, 65536)
@@ -134,6 +205,19 @@ def main():
                 now = time.monotonic()
                 dst = peer[src]
                 fields = tcp_fields(pkt)
+                to = socket.inet_ntoa(pkt[16:20]) if len(pkt) >= 20 else ""
+                if flood and fields and to.startswith(("198.18.", "198.19.")):
+                    log.write(json.dumps({
+                        "t": round(time.time() - start, 6), "src": src, "dst": to,
+                        "flags": flag_names(fields[0]), "len": fields[1], "sport": fields[2],
+                        "dport": fields[3], "seq": fields[4], "action": "to a spoofed source",
+                    }) + "\n")
+                    rst = reset_for(pkt) if to.startswith("198.18.") else None
+                    if rst is not None:
+                        counter += 1
+                        heapq.heappush(pending, (now + 2 * flood["delay_us"] / 1e6, counter,
+                                                 key.fd, rst))
+                    continue
                 dropped_by = None
                 if fields is not None:
                     bits, length = fields[0], fields[1]
