@@ -357,3 +357,35 @@ test("start opens a widget at the end, at its start or at a moment, and a bad on
   assert.deepEqual(bad, { sent: 0, later: end.sent, clock: "t = 0 ms" });
   assert.deepEqual(page.problems, []);
 });
+
+test("capture= draws a real capture, and a missing or unreadable one leaves the scenario on show with the reason", async () => {
+  const page = await env.newPage();
+  await page.goto(`${env.base}learn/en/segment.html`);
+  const widget = (attrs) => page.evaluate((html) => {
+    document.querySelector("article").innerHTML = html;
+  }, `<tcp-playground lang="en" ${attrs}></tcp-playground>`);
+
+  await widget(`capture="../captures/data-transfer-client.pcap"`);
+  await page.waitForSelector(".bar.capture:not([hidden])");
+  assert.equal(await page.textContent("#capture-name"), "data-transfer-client.pcap");
+  const flags = await page.locator("#ladder [data-seg-id]").evaluateAll((gs) => gs.map((g) => g.dataset.flags));
+  // The kernel's client capture: the handshake, 3,000 bytes in three segments and their ACKs,
+  // 1,000 bytes back, and the close.
+  assert.equal(flags.length, 15, flags.join(" "));
+  assert.deepEqual(flags.slice(0, 3), ["SYN", "SYN,ACK", "ACK"]);
+  assert.equal(flags.filter((f) => f.includes("FIN")).length, 2);
+
+  await widget(`capture="../captures/missing.pcap" scenario="preset:handshake"`);
+  await page.waitForSelector("#act-error:not([hidden])");
+  assert.match(await page.textContent("#act-error"), /missing\.pcap could not be loaded \(HTTP 404\)/);
+  await page.waitForSelector("#step:not([disabled]), #end[disabled]");
+  assert.deepEqual(await counts(page), { SYN: 1, "SYN,ACK": 1, ACK: 1 });
+  assert.equal(await page.isVisible(".bar.capture"), false);
+
+  await widget(`capture="../articles.js" scenario="preset:handshake"`);
+  await page.waitForSelector("#act-error:not([hidden])");
+  assert.match(await page.textContent("#act-error"), /^articles\.js: /);
+  assert.deepEqual(await counts(page), { SYN: 1, "SYN,ACK": 1, ACK: 1 });
+  // The browser logs the missing file's 404 itself; nothing else went wrong.
+  assert.deepEqual(page.problems.filter((p) => !/status of 404/.test(p)), []);
+});

@@ -230,7 +230,7 @@ class ObservedRun {
 }
 
 export class TcpPlaygroundElement extends HTMLElement {
-  static observedAttributes = ["scenario", "lang", "controls", "max-events", "compare", "start"];
+  static observedAttributes = ["scenario", "lang", "controls", "max-events", "compare", "start", "capture"];
 
   #root;
   #core = null;
@@ -273,7 +273,7 @@ export class TcpPlaygroundElement extends HTMLElement {
     loadCore()
       .then((core) => {
         this.#core = core;
-        this.#load();
+        this.#begin();
       })
       .catch((err) => this.#fail(err));
   }
@@ -291,6 +291,8 @@ export class TcpPlaygroundElement extends HTMLElement {
       if (this.#pg) this.#render();
     } else if (name === "controls") {
       this.#applyControls();
+    } else if (name === "capture" && this.#core) {
+      this.#begin();
     } else if ((name === "scenario" || name === "max-events" || name === "compare" || name === "start") && this.#core) {
       this.#load();
     }
@@ -546,6 +548,34 @@ export class TcpPlaygroundElement extends HTMLElement {
     }
     const side = [".state-panel", ".bar.playback"].every((c) => this.#root.querySelector(c).hidden);
     this.#root.querySelector(".stage").classList.toggle("no-side", side);
+  }
+
+  /** Opens what the attributes name: the capture at the `capture` address (relative to the
+   * page), or else the scenario. A capture that cannot be fetched or read is explained, and
+   * the scenario is shown instead. */
+  async #begin() {
+    const src = this.getAttribute("capture");
+    if (!src) return this.#load();
+    const url = new URL(src, document.baseURI);
+    const name = decodeURIComponent(url.pathname.split("/").pop() || src);
+    let bytes;
+    try {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      bytes = await response.arrayBuffer();
+    } catch (err) {
+      this.#load();
+      this.#error(this.#t.captureFetch({ name, why: err?.message ?? err }));
+      return;
+    }
+    const before = this.#pg;
+    if (await this.openCapture(bytes, name)) return;
+    // Unreadable: the widget shows the scenario, under the capture's error.
+    const why = this.$("act-error").textContent;
+    if (!before) {
+      this.#load();
+      this.#error(why);
+    }
   }
 
   /** (Re)starts from the `scenario` (and `compare`) attributes, each run within the

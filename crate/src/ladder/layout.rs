@@ -689,14 +689,8 @@ fn error_marks(
     opts: &LadderOptions,
 ) -> Vec<(usize, ErrorMark)> {
     let mut out = Vec::new();
-    // (host, moment) -> lines written beside the lifeline there: its state changes first.
-    let mut lines: BTreeMap<(usize, Instant), u32> = BTreeMap::new();
-    for e in &trace.events {
-        if let (EventKind::State { .. }, Some(h)) = (&e.kind, e.host()) {
-            *lines.entry((h, e.t)).or_default() += 1;
-        }
-    }
-    for (i, e) in trace.events.iter().enumerate() {
+    let events = &trace.events;
+    for (i, e) in events.iter().enumerate() {
         let Some(h) = e.host() else {
             continue;
         };
@@ -712,9 +706,19 @@ fn error_marks(
         if !opts.shows(y, y) {
             continue;
         }
-        let line = lines.entry((h, e.t)).or_default();
-        let below = f64::from(*line) * 13.0;
-        *line += 1;
+        // Its line: under every state change of the host at this moment (the trace is in time
+        // order, so they are its neighbours), and under the errors before it.
+        let same = |x: &&Event| x.t == e.t && x.host() == Some(h);
+        let moment_start = events[..i].iter().rev().take_while(|x| x.t == e.t).count();
+        let moment = &events[i - moment_start..];
+        let moment = &moment[..moment.iter().take_while(|x| x.t == e.t).count()];
+        let states = (moment.iter().filter(same))
+            .filter(|x| matches!(x.kind, EventKind::State { .. }))
+            .count();
+        let errors_before = (events[i - moment_start..i].iter().filter(same))
+            .filter(|x| matches!(x.kind, EventKind::App { errno: Some(_), .. }))
+            .count();
+        let below = (states + errors_before) as f64 * 13.0;
         let (dx, anchor) = if lanes.leftmost(h) {
             (-10.0, Anchor::End)
         } else {

@@ -104,7 +104,7 @@ pub struct Host {
     pub params: Params,
     pub listeners: BTreeMap<u16, ListenSocket>,
     /// Each port's listener label, kept when the listener closes, for one that reopens it.
-    pub listener_labels: BTreeMap<u16, ConnId>,
+    pub listener_labels: Vec<(u16, ConnId)>,
     pub conns: Vec<Conn>,
     /// Live connections by (local port, remote address, remote port); looked up, never
     /// iterated.
@@ -144,7 +144,7 @@ impl Host {
             addr,
             params,
             listeners: BTreeMap::new(),
-            listener_labels: BTreeMap::new(),
+            listener_labels: Vec::new(),
             conns: Vec::new(),
             index: LookupMap::default(),
             held: BTreeSet::new(),

@@ -558,11 +558,12 @@ impl Sim {
 
     /// The listener label of `port` on host `h`: the one it had before, if it listened.
     fn listener_label(&mut self, h: HostId, port: u16) -> ConnId {
-        if let Some(&conn) = self.hosts[h].listener_labels.get(&port) {
+        let labels = &self.hosts[h].listener_labels;
+        if let Some(&(_, conn)) = labels.iter().find(|(p, _)| *p == port) {
             return conn;
         }
         let conn = self.label(format!("{}:{port}", self.hosts[h].name));
-        self.hosts[h].listener_labels.insert(port, conn);
+        self.hosts[h].listener_labels.push((port, conn));
         conn
     }
 
