@@ -34,6 +34,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 SCENARIOS = HERE / "scenarios"
 PRESETS = ROOT / "crate" / "src" / "scenario" / "presets"
+# Presets the harness can run as they are, checked with the scenarios (`preset:NAME`).
+PRESETS_CHECKED = ("accept-queue-overflow",)
 CLI = ROOT / "target" / "release" / "tcp-playground"
 
 # Times (since the client's first SYN) must agree within TOL_FLOOR_US, or drift from the
@@ -164,7 +166,7 @@ def listen_decl(host, words, where):
 
 def parse_scenario(text, name):
     """Reads the subset of the scenario language the kernel can reproduce; Refused otherwise."""
-    sc = {"name": name, "hosts": {}, "delay_us": None, "sysctls": {}, "keepalive": {},
+    sc = {"name": name, "hosts": {}, "sysctls": {}, "keepalive": {},
           "listen": [], "actions": [], "drops": [], "run_us": None, "floods": [],
           "links": []}
     for n, raw in enumerate(text.splitlines(), 1):
@@ -292,19 +294,19 @@ def parse_scenario(text, name):
         sc["hosts"].pop(a)
     if len(attackers) > 1 or len({f["target"] for f in sc["floods"]}) > 1:
         raise Refused(f"{name}.scn: one attacker and one target at most")
-    if len(sc["hosts"]) != 2:
-        raise Refused(f"{name}.scn: the kernel harness needs exactly two hosts (and an attacker)")
+    if len(sc["hosts"]) not in (2, 3):
+        raise Refused(f"{name}.scn: the kernel harness needs two or three hosts (and an "
+                      f"attacker)")
+    sc["real_links"] = []
     for a, b, d, where in sc["links"]:
         if a in attackers or b in attackers:
             other = b if a in attackers else a
             if other != sc["floods"][0]["target"]:
                 raise Refused(f"{where}: the attacker's link must go to the flood's target")
             sc["floods"][0]["delay_us"] = d
-        elif sc["delay_us"] is not None:
-            raise Refused(f"{where}: only one link between the two hosts")
         else:
-            sc["delay_us"] = d
-    if sc["delay_us"] is None:
+            sc["real_links"].append((a, b, d))
+    if not sc["real_links"]:
         raise Refused(f"{name}.scn: needs `link A B delay=D`")
     if sc["floods"] and "delay_us" not in sc["floods"][0]:
         raise Refused(f"{name}.scn: the attacker needs a link to its target")
@@ -312,7 +314,7 @@ def parse_scenario(text, name):
         raise Refused(f"{name}.scn: needs `run D` (the kernel run must end)")
     nets = {ip.rsplit(".", 1)[0] for ip in sc["hosts"].values()}
     if len(nets) != 1:
-        raise Refused(f"{name}.scn: both hosts must be in one /24")
+        raise Refused(f"{name}.scn: the hosts must be in one /24")
     return sc
 
 
@@ -723,6 +725,18 @@ def stop(proc, sig=signal.SIGTERM, wait=5):
         pass
 
 
+TIE_US = 2_000
+
+
+def tie_break_us(actions, a):
+    """How much later than its time `a` runs on the kernel: the model runs actions of the same
+    moment in the order written, but two applications in two namespaces acting at one moment
+    would race. So each action waits 2 ms for every action of another host at its moment
+    written before it (well inside the 20 ms every time may be off)."""
+    before = actions[:next(i for i, x in enumerate(actions) if x is a)]
+    return TIE_US * sum(1 for x in before if x["t_us"] == a["t_us"] and x["host"] != a["host"])
+
+
 def run_kernel(sc, work, syns):
     """Runs the scenario in two namespaces; returns the capture files and the run's start."""
     pid = os.getpid()
@@ -742,7 +756,7 @@ def run_kernel(sc, work, syns):
             sh("ip", "-n", ns[h], "link", "set", "lo", "up")
         relay_spec = work / "relay.json"
         relay_spec.write_text(json.dumps({
-            "hosts": [[h, ns[h]] for h in names], "delay_us": sc["delay_us"],
+            "hosts": [[h, ns[h], sc["hosts"][h]] for h in names], "links": sc["real_links"],
             "drops": sc["drops"], "log": str(work / "relay.log"),
             "max_seconds": sc["run_us"] / 1e6 + 60,
             "flood": sc["floods"] and {
@@ -780,7 +794,8 @@ def run_kernel(sc, work, syns):
                 "keepalive": None, "log": str(work / f"{h}.actor.log"),
                 "congestion": CONGESTION,
                 "end": sc["run_us"] / 1e6 + 30,
-                "actions": [{**a, "t": a["t_us"] / 1e6, "n": n} for n, a in enumerate(acts, 1)],
+                "actions": [{**a, "t": (a["t_us"] + tie_break_us(sc["actions"], a)) / 1e6, "n": n}
+                            for n, a in enumerate(acts, 1)],
             }
             ka = sc["keepalive"].get(h)
             if ka:
@@ -884,8 +899,13 @@ class KernelPhase:
             self.cond.wait_for(lambda: self.left <= 0 or STOP.is_set())
 
 
+def scenario_name(path):
+    """A scenario's name in the table: its file's, or `preset-NAME` for a preset."""
+    return path.stem if path.parent == SCENARIOS else f"preset-{path.stem}"
+
+
 def run_one(path, keep, phase):
-    name = path.stem
+    name = scenario_name(path)
     result = {"name": name, "verdict": None, "first": None, "worst": None, "notes": [],
               "counts": None, "secs": None}
     started = time.time()
@@ -956,7 +976,7 @@ def main():
                     help="print both segment lists side by side for each scenario")
     args = ap.parse_args()
 
-    paths = sorted(SCENARIOS.glob("*.scn"))
+    paths = sorted(SCENARIOS.glob("*.scn")) + [PRESETS / f"{n}.scn" for n in PRESETS_CHECKED]
     if args.preset:
         paths = [PRESETS / f"{n}.scn" for n in args.preset]
         for p in paths:
@@ -964,13 +984,13 @@ def main():
                 print(f"oracle: no preset `{p.stem}` in {PRESETS}", file=sys.stderr)
                 return 2
     elif args.only:
-        known = {p.stem for p in paths}
+        known = {scenario_name(p) for p in paths}
         for n in args.only:
             if n not in known:
                 print(f"oracle: no scenario `{n}` (have: {', '.join(sorted(known))})",
                       file=sys.stderr)
                 return 2
-        paths = [p for p in paths if p.stem in args.only]
+        paths = [p for p in paths if scenario_name(p) in args.only]
     try:
         preflight()
     except NotRun as e:

@@ -3,8 +3,8 @@
 
     python3 relay.py SPEC.json
 
-SPEC names the two network namespaces and the host that lives in each, the one-way delay,
-and the scenario's `drop` rules. The relay opens a TUN device named `tpg0` inside each
+SPEC names the network namespaces (two or three) and the host that lives in each with its
+address, each pair's one-way delay, and the scenario's `drop` rules. The relay opens a TUN device named `tpg0` inside each
 namespace (setns(2) through ctypes: Python 3.11 has no os.setns), prints `ready` on stdout,
 and then forwards every IP packet that one host's kernel transmits to the other host's
 kernel `delay` later. A TCP segment that matches a drop rule is not forwarded.
@@ -149,11 +149,13 @@ def main():
     except (OSError, AttributeError):
         pass
     deadline = time.monotonic() + spec["max_seconds"]
-    hosts = spec["hosts"]  # [[name, netns], [name, netns]]
-    fds = {name: open_tun_in(ns) for name, ns in hosts}
-    names = [h[0] for h in hosts]
-    peer = {names[0]: names[1], names[1]: names[0]}
-    delay = spec["delay_us"] / 1e6
+    hosts = spec["hosts"]  # [[name, netns, address], ...]
+    fds = {name: open_tun_in(ns) for name, ns, _ in hosts}
+    by_address = {addr: name for name, _, addr in hosts}
+    # One-way delay per (from, to): each link is the same both ways.
+    delays = {}
+    for a, b, us in spec["links"]:
+        delays[(a, b)] = delays[(b, a)] = us / 1e6
     rules = []
     for r in spec["drops"]:
         bits = None
@@ -203,9 +205,9 @@ def main():
                 except BlockingIOError:
                     break
                 now = time.monotonic()
-                dst = peer[src]
                 fields = tcp_fields(pkt)
                 to = socket.inet_ntoa(pkt[16:20]) if len(pkt) >= 20 else ""
+                dst = by_address.get(to)
                 if flood and fields and to.startswith(("198.18.", "198.19.")):
                     log.write(json.dumps({
                         "t": round(time.time() - start, 6), "src": src, "dst": to,
@@ -218,6 +220,8 @@ def main():
                         heapq.heappush(pending, (now + 2 * flood["delay_us"] / 1e6, counter,
                                                  key.fd, rst))
                     continue
+                if dst is None or (src, dst) not in delays:
+                    continue  # no link there: nothing on a scenario's link goes nowhere else
                 dropped_by = None
                 if fields is not None:
                     bits, length = fields[0], fields[1]
@@ -240,7 +244,7 @@ def main():
                     }) + "\n")
                 if dropped_by is None:
                     counter += 1
-                    heapq.heappush(pending, (now + delay, counter, fds[dst], pkt))
+                    heapq.heappush(pending, (now + delays[(src, dst)], counter, fds[dst], pkt))
         now = time.monotonic()
         while pending and pending[0][0] <= now:
             _, _, fd, pkt = heapq.heappop(pending)
