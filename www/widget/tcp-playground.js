@@ -313,8 +313,10 @@ export class TcpPlaygroundElement extends HTMLElement {
   }
 
   /** `#v1=...` (and `&vs=...` when comparing): a link fragment that replays what this
-   * widget shows. */
+   * widget shows; "" while a capture is on show. */
   shareLink() {
+    // A capture on show is no scenario: there is nothing a link could replay.
+    if (this.#observed) return "";
     return this.#pg?.shareLink() ?? "";
   }
 

@@ -102,14 +102,13 @@ impl TimeAxis {
 }
 
 /// Whether an event is drawn at its moment (so the moment takes room on the axis): segments,
-/// drops and state changes are; timers, queues and application calls are not.
-fn takes_room(kind: &EventKind) -> bool {
+/// drops, state changes and the errors applications see are; timers, queues and the other
+/// application calls are not.
+pub fn takes_room(kind: &EventKind) -> bool {
     match kind {
         EventKind::Send(_) | EventKind::Drop { .. } | EventKind::State { .. } => true,
-        EventKind::Deliver { .. }
-        | EventKind::Timer { .. }
-        | EventKind::Queue { .. }
-        | EventKind::App { .. } => false,
+        EventKind::App { errno, .. } => errno.is_some(),
+        EventKind::Deliver { .. } | EventKind::Timer { .. } | EventKind::Queue { .. } => false,
     }
 }
 

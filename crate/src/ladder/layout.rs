@@ -566,9 +566,13 @@ fn time_labels(trace: &Trace, axis: &TimeAxis, opts: &LadderOptions) -> Vec<(usi
     let mut out = Vec::new();
     let mut last_label_y = f64::NEG_INFINITY;
     for (i, e) in trace.events.iter().enumerate() {
-        let EventKind::Send(_) = e.kind else {
+        // Where segments leave, and where an application is told of an error.
+        if !matches!(
+            e.kind,
+            EventKind::Send(_) | EventKind::App { errno: Some(_), .. }
+        ) {
             continue;
-        };
+        }
         let y = axis.y(e.t);
         if y - last_label_y >= 14.0 && opts.shows(y, y) {
             let label = Label {
