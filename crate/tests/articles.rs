@@ -1,7 +1,9 @@
 //! The articles' numbers come from the simulator. Every figure an article quotes about TCP's
 //! timing sits in `<span data-fact="NAME">…</span>`; this test measures each named fact by
 //! running a scenario, then checks that the numbers written inside every such span, in
-//! either language, are exactly the measured ones, in order.
+//! either language, are exactly the measured ones, in order. The facts named `capture.*` are
+//! measured from the real capture an article reads (`www/learn/captures/`), with the
+//! playground's own capture reader.
 //!
 //! `cargo test --test articles -- --nocapture` prints the table of facts.
 
@@ -11,7 +13,7 @@ use tcp_playground::profile::Profile;
 use tcp_playground::scenario::Scenario;
 use tcp_playground::sim::Sim;
 use tcp_playground::time::Instant;
-use tcp_playground::trace::{EventKind, Trace};
+use tcp_playground::trace::{EventKind, Sent, Trace};
 use tcp_playground::why::Why;
 
 const PROFILES: [&str; 3] = ["linux", "linux-pre-6.5", "classic"];
@@ -98,6 +100,44 @@ fn sent_because(trace: &Trace, why: Why) -> Vec<Instant> {
         .filter(|e| e.why == why && matches!(e.kind, EventKind::Send(_)))
         .map(|e| e.t)
         .collect()
+}
+
+/// The real capture that the article on reading a capture reads: the kernel harness's
+/// capture at the client of its data-transfer scenario (tests/kernel), observed by the
+/// playground's reader.
+fn kernel_capture() -> Trace {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../www/learn/captures/data-transfer-client.pcap");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let capture = tcp_playground::pcap::read::parse(&bytes).expect("the capture reads");
+    capture.observe(0).expect("its connection")
+}
+
+/// Each segment of an observed trace, in capture order, with the time the capture holds it
+/// at. The capture was taken at the client (the side that sent the SYN): the client's
+/// segments are captured as they are sent, the server's as they arrive.
+fn captured(trace: &Trace) -> Vec<(Instant, &Sent)> {
+    let client = (trace.sent_segments())
+        .find(|(_, s)| s.seg.flags.to_string() == "SYN")
+        .map(|(_, s)| s.src)
+        .expect("a SYN");
+    let mut out: Vec<(Instant, &Sent)> = (trace.sent_segments())
+        .map(|(e, s)| match s.src == client {
+            true => (e.t, s),
+            false => (s.eta.expect("captured on arrival"), s),
+        })
+        .collect();
+    out.sort_by_key(|(_, s)| s.id);
+    out
+}
+
+fn millis(d: tcp_playground::time::Duration) -> f64 {
+    d.micros() as f64 / 1e3
+}
+
+/// Seconds, to the millisecond a reader is shown.
+fn to_the_ms(seconds: f64) -> f64 {
+    (seconds * 1e3).round() / 1e3
 }
 
 /// Every fact, measured: name -> the numbers an article must quote, in that order.
@@ -209,6 +249,145 @@ fn facts() -> BTreeMap<String, Vec<f64>> {
             vec![secs(reset - last_heard).round()],
         );
     }
+
+    // The real capture (Linux 6.18, 50 ms each way), segment by segment at the client.
+    let t = kernel_capture();
+    let segs = captured(&t);
+    let flags = |i: usize| segs[i].1.seg.flags.to_string();
+    let find = |f: &str| (0..segs.len()).find(|&i| flags(i) == f).expect("a segment");
+    let (syn, synack) = (find("SYN"), find("SYN,ACK"));
+    let client = segs[syn].1.src;
+    let from_client = |i: usize| segs[i].1.src == client;
+    let at = |i: usize| to_the_ms(secs(segs[i].0 - segs[syn].0));
+    let gap_us = |a: usize, b: usize| (segs[b].0 - segs[a].0).micros() as f64;
+    let rtt = segs[synack].0 - segs[syn].0;
+    let seg = |i: usize| &segs[i].1.seg;
+    let ts = |i: usize| seg(i).options.timestamps.expect("timestamps");
+    put("capture.segments".into(), vec![segs.len() as f64]);
+    put(
+        "capture.client-port".into(),
+        vec![f64::from(seg(syn).src_port)],
+    );
+    put("capture.duration".into(), vec![at(segs.len() - 1)]);
+    put("capture.rtt-ms".into(), vec![millis(rtt).round()]);
+    let both = |f: &dyn Fn(usize) -> f64| vec![f(syn), f(synack)];
+    put("capture.isns".into(), both(&|i| f64::from(seg(i).seq.0)));
+    put("capture.tsvals".into(), both(&|i| f64::from(ts(i).0)));
+    put(
+        "capture.mss".into(),
+        both(&|i| f64::from(seg(i).options.mss.unwrap())),
+    );
+    put(
+        "capture.wscale".into(),
+        both(&|i| f64::from(seg(i).options.wscale.unwrap())),
+    );
+    put(
+        "capture.syn-windows".into(),
+        both(&|i| f64::from(seg(i).window)),
+    );
+    // The client's answer to the SYN,ACK, and the windows after the handshake, scaled.
+    put(
+        "capture.ack-turnaround-us".into(),
+        vec![gap_us(synack, synack + 1)],
+    );
+    let shift = |i: usize| 1u32 << seg(i).options.wscale.expect("window scale");
+    let (client_scale, server_scale) = (shift(syn), shift(synack));
+    let w = u32::from(seg(synack + 1).window);
+    put(
+        "capture.client-window".into(),
+        vec![
+            f64::from(w),
+            f64::from(client_scale),
+            f64::from(w * client_scale),
+        ],
+    );
+    let mut server_windows: Vec<u32> = Vec::new();
+    for i in (synack + 1..segs.len()).filter(|&i| !from_client(i)) {
+        let w = u32::from(seg(i).window);
+        if server_windows.last() != Some(&w) {
+            server_windows.push(w);
+        }
+    }
+    let mut windows: Vec<f64> = server_windows.iter().map(|&w| f64::from(w)).collect();
+    windows.extend(server_windows.iter().map(|&w| f64::from(w * server_scale)));
+    put("capture.server-windows".into(), windows);
+    // The request: its segments, how close together they left, and their ACKs.
+    let data: Vec<usize> = (0..segs.len())
+        .filter(|&i| from_client(i) && seg(i).len > 0)
+        .collect();
+    put(
+        "capture.data-lengths".into(),
+        data.iter().map(|&i| f64::from(seg(i).len)).collect(),
+    );
+    let largest = data.iter().map(|&i| seg(i).len).max().unwrap();
+    put("capture.mss-payload".into(), vec![f64::from(largest)]);
+    put("capture.data-at".into(), vec![at(data[0])]);
+    put(
+        "capture.data-burst-us".into(),
+        vec![gap_us(data[0], data[data.len() - 1])],
+    );
+    let end = seg(data[data.len() - 1]).seq + seg(data[data.len() - 1]).len;
+    let acked = (0..segs.len())
+        .find(|&i| !from_client(i) && seg(i).ack == end)
+        .expect("the request's ACK");
+    put(
+        "capture.data-ack-ms".into(),
+        vec![millis(segs[acked].0 - segs[data[0]].0).round()],
+    );
+    // The answer, and how soon the client acknowledged it.
+    let reply = (0..segs.len())
+        .find(|&i| !from_client(i) && seg(i).len > 0)
+        .expect("the answer");
+    put("capture.reply-at".into(), vec![at(reply)]);
+    put(
+        "capture.reply-ack-us".into(),
+        vec![gap_us(reply, reply + 1)],
+    );
+    // The close: the client's FIN, the server's ACK of it (held back), its FIN, the last ACK.
+    let fin = (0..segs.len())
+        .find(|&i| from_client(i) && seg(i).flags.fin())
+        .expect("the client's FIN");
+    let fin_end = seg(fin).seq + 1;
+    let fin_ack = (fin + 1..segs.len())
+        .find(|&i| !from_client(i) && seg(i).ack == fin_end)
+        .expect("the ACK of the FIN");
+    put("capture.fin-ack-times".into(), vec![at(fin), at(fin_ack)]);
+    let held = millis(segs[fin_ack].0 - segs[fin].0) - millis(rtt);
+    put("capture.fin-ack-delay-ms".into(), vec![held.round()]);
+    let server_fin = (0..segs.len())
+        .find(|&i| !from_client(i) && seg(i).flags.fin())
+        .expect("the server's FIN");
+    put("capture.server-fin-at".into(), vec![at(server_fin)]);
+    put(
+        "capture.last-ack-us".into(),
+        vec![gap_us(server_fin, server_fin + 1)],
+    );
+    // Timestamps: how far the client's clock moved from its SYN to its FIN, and in what time.
+    put(
+        "capture.ts-clock".into(),
+        vec![
+            f64::from(ts(fin).0.wrapping_sub(ts(syn).0)),
+            millis(segs[fin].0 - segs[syn].0).round(),
+        ],
+    );
+
+    // The same scenario in the model: how long the server holds the ACK of the FIN.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let t = run(
+        &std::fs::read_to_string(root.join("tests/kernel/scenarios/data-transfer.scn"))
+            .expect("the oracle's scenario"),
+    );
+    let fin_in = (t.sent_segments())
+        .find(|(_, s)| s.seg.flags.fin())
+        .and_then(|(_, s)| s.eta)
+        .expect("the client's FIN arrives");
+    let ack_out = (sends(&t, "server", "ACK").into_iter())
+        .find(|at| *at >= fin_in)
+        .expect("the server's ACK of it");
+    put(
+        "linux.fin-ack-delay-ms".into(),
+        vec![millis(ack_out - fin_in)],
+    );
     facts
 }
 
@@ -338,6 +517,35 @@ fn the_measured_facts_follow_each_profiles_parameters() {
         );
     }
     assert_eq!(checked, 30);
+    // The model holds the ACK of a FIN that follows data for its delayed-ACK time.
+    let delack = Profile::from_name("linux").unwrap().params().delack;
+    assert_eq!(
+        facts["linux.fin-ack-delay-ms"],
+        vec![delack.micros() as f64 / 1e3]
+    );
+}
+
+/// The article on reading a capture says the model sends the same segments as the kernel did
+/// for the same scenario file: the same flags (PSH aside), relative numbers and lengths, in
+/// the same order.
+#[test]
+fn the_article_s_capture_is_the_model_s_run_of_its_scenario() {
+    let shape = |trace: &Trace| -> Vec<String> {
+        let client = trace.hosts[0].addr;
+        (trace.sent_segments())
+            .map(|(_, s)| {
+                let flags = s.seg.flags.to_string().replace(",PSH", "");
+                let from = if s.src == client { "client" } else { "server" };
+                format!("{from} {flags} {} {} {}", s.rseq, s.rack, s.seg.len)
+            })
+            .collect()
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("tests/kernel/scenarios/data-transfer.scn"))
+        .expect("the oracle's scenario");
+    let kernel = shape(&kernel_capture());
+    assert_eq!(kernel.len(), 15, "{kernel:#?}");
+    assert_eq!(kernel, shape(&run(&text)));
 }
 
 #[test]

@@ -37,7 +37,7 @@ test("every article, in both languages, loads with no errors and live widgets th
         // Arrows drawn before any input: what happened (all of it, at the end where a widget
         // opens by default) and, for a widget that opens earlier, the rest of the run faded.
         const arrows = w.shadowRoot.querySelectorAll("#ladder svg.ladder .seg").length;
-        return { id: w.id, scenario: (w.getAttribute("scenario") ?? "").slice(0, 60), error: error.hidden ? null : error.textContent, ladder: !!w.shadowRoot.querySelector("svg.ladder"), opens, arrows };
+        return { id: w.id, scenario: (w.getAttribute("scenario") ?? "").slice(0, 60), error: error.hidden ? null : error.textContent, ladder: !!w.shadowRoot.querySelector("svg.ladder"), opens, arrows, capture: w.hasAttribute("capture"), observing: w.observing };
       });
     });
     const article = !path.endsWith("/index.html");
@@ -46,7 +46,9 @@ test("every article, in both languages, loads with no errors and live widgets th
       assert.equal(w.error, null, `${path}: widget ${w.id || w.scenario}`);
       assert.ok(w.ladder, `${path}: widget ${w.id || w.scenario} has no ladder`);
       assert.ok(w.arrows > 0, `${path}: widget ${w.id || w.scenario} shows no arrow before any input`);
-      assert.ok(w.opens, `${path}: widget ${w.id || w.scenario}'s link does not reopen its scenario`);
+      // A widget that shows a real capture has no link to share; it must be showing it.
+      if (w.capture) assert.ok(w.observing, `${path}: widget ${w.id || w.scenario} does not show its capture`);
+      else assert.ok(w.opens, `${path}: widget ${w.id || w.scenario}'s link does not reopen its scenario`);
     }
     const lang = path.split("/")[1];
     assert.equal(await page.getAttribute("html", "lang"), lang);
