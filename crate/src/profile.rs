@@ -61,6 +61,8 @@ impl Profile {
             isn: None,
             // TCP_MAX_QUICKACKS in include/net/tcp.h.
             quickack: 16,
+            // TCP_INIT_CWND in include/net/tcp.h (RFC 6928).
+            initcwnd: 10,
             two_way_handshake: false,
             no_time_wait: false,
         };
@@ -90,6 +92,8 @@ impl Profile {
                 timestamps: false,
                 // RFC 1122 §4.2.3.2: acknowledgments may be delayed from the first segment.
                 quickack: 0,
+                // RFC 5681 §3.1: three segments of 1,095 to 2,190 bytes.
+                initcwnd: 3,
                 ..linux
             },
         }
@@ -138,6 +142,9 @@ pub struct Params {
     /// Segments acknowledged at once at the start of a connection, before delayed ACKs
     /// begin (Linux's quick-ACK mode; not a sysctl).
     pub quickack: u32,
+    /// The initial congestion window, in segments (on Linux a route attribute, `ip route
+    /// ... initcwnd N`, not a sysctl).
+    pub initcwnd: u32,
     /// Counterfactual: the handshake ends after SYN and SYN,ACK. Not real TCP.
     pub two_way_handshake: bool,
     /// Counterfactual: the closing side skips TIME-WAIT. Not real TCP.
@@ -154,7 +161,7 @@ enum Kind {
 
 impl Params {
     /// Every parameter name, in the order the scenario reference lists them.
-    pub const NAMES: [&'static str; 25] = [
+    pub const NAMES: [&'static str; 26] = [
         "syn_retries",
         "synack_retries",
         "retries2",
@@ -180,6 +187,7 @@ impl Params {
         "timestamps",
         "isn",
         "quickack",
+        "initcwnd",
     ];
 
     fn kind(name: &str) -> Option<Kind> {
@@ -194,7 +202,8 @@ impl Params {
             | "somaxconn"
             | "mss"
             | "isn"
-            | "quickack" => Kind::Count,
+            | "quickack"
+            | "initcwnd" => Kind::Count,
             "rto_initial" | "rto_min" | "rto_max" | "time_wait" | "fin_timeout"
             | "keepalive_time" | "keepalive_intvl" | "delack" => Kind::Time,
             "keepalive" | "sack" | "timestamps" => Kind::Switch,
@@ -272,6 +281,7 @@ impl Params {
                     "somaxconn" => self.somaxconn = n,
                     "isn" => self.isn = Some(n),
                     "quickack" => self.quickack = n,
+                    "initcwnd" => self.initcwnd = n.max(1),
                     _ => {
                         // RFC 9293 §3.7.1: an MSS below the IPv4 minimum datagram makes no sense.
                         self.mss = u16::try_from(n)

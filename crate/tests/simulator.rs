@@ -720,3 +720,68 @@ fn a_bound_port_in_time_wait_takes_reuseaddr_and_then_timestamps() {
     assert_eq!(reused["t"], 1_000_000);
     assert_eq!(state_times(&events, "client", "ESTABLISHED").len(), 2);
 }
+
+// ------------------------------------------------------------------ the congestion window
+
+/// When the client's data segments left, in seconds (rounded to the microsecond).
+fn data_times(events: &[Value]) -> Vec<f64> {
+    events
+        .iter()
+        .filter(|e| e["kind"] == "send" && e["seg"]["src"] == "client")
+        .filter(|e| e["seg"]["len"].as_u64().unwrap() > 0)
+        .map(|e| e["t"].as_u64().unwrap() as f64 / 1e6)
+        .collect()
+}
+
+#[test]
+fn a_large_write_leaves_as_the_initial_window_then_two_segments_per_ack() {
+    // 30,000 bytes with timestamps: 21 segments of at most 1,448 bytes.
+    let text =
+        format!("{TWO_HOSTS}at 0s client connect server:80\nat 0.5s client send 30000\nrun 3s\n");
+    let times = data_times(&run(&text).0);
+    assert_eq!(times.len(), 21);
+    // RFC 6928: ten at once; the other eleven when the first ACKs return, a round trip later.
+    assert_eq!(times.iter().filter(|&&t| t == 0.5).count(), 10, "{times:?}");
+    assert!(
+        times[10..].iter().all(|&t| (0.6..0.61).contains(&t)),
+        "{times:?}"
+    );
+
+    // The classic profile starts from RFC 5681's three segments.
+    let text = format!("profile classic\n{text}");
+    let times = data_times(&run(&text).0);
+    assert_eq!(times.iter().filter(|&&t| t == 0.5).count(), 3, "{times:?}");
+}
+
+#[test]
+fn after_an_idle_spell_the_window_starts_again_from_the_initial_window() {
+    let text = format!(
+        "{TWO_HOSTS}at 0s client connect server:80\nat 0.5s client send 30000\n\
+         at 5s client send 30000\nrun 8s\n"
+    );
+    let times = data_times(&run(&text).0);
+    // By 5 s the window had grown past 20; idle for seconds, it is 10 again (RFC 5681 §4.1).
+    assert_eq!(times.iter().filter(|&&t| t == 5.0).count(), 10, "{times:?}");
+}
+
+#[test]
+fn a_retransmission_timeout_leaves_a_window_of_one_segment() {
+    // The first segment of the write is lost; the other nine arrive and wait out of order.
+    let text = format!(
+        "{TWO_HOSTS}drop client->server nth=1 len=1448\nat 0s client connect server:80\n\
+         at 0.5s client send 30000\nrun 5s\n"
+    );
+    let (events, _) = run(&text);
+    let times = data_times(&events);
+    let rto = times
+        .iter()
+        .position(|&t| t > 0.5)
+        .expect("a retransmission");
+    // After the timeout only the retransmission leaves; new data waits for its ACK.
+    assert_eq!(
+        times.iter().filter(|&&t| t == times[rto]).count(),
+        1,
+        "{times:?}"
+    );
+    assert!(times[rto + 1] > times[rto] + 0.09, "{times:?}");
+}

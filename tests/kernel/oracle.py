@@ -127,6 +127,7 @@ NO_SYSCTL = {
     "mss": "the harness does not set TCP_MAXSEG",
     "isn": "Linux has no fixed initial sequence number",
     "quickack": "quick-ACK mode is not a sysctl",
+    "initcwnd": "the initial window is a route attribute (ip route ... initcwnd), not set here",
 }
 # Upstream Linux's default congestion control. A kernel built with another default (this
 # machine's is bbr, whose pacing spaces segments out) gets it per socket (TCP_CONGESTION; a

@@ -51,6 +51,7 @@ export function renderState(root, snapshot, t) {
         ["SND.NXT", c.snd_nxt],
         ["RCV.NXT", c.rcv_nxt],
         ["RTO", `${c.rto_ms} ms`],
+        ["cwnd", c.cwnd],
       ]) {
         vars.append(el("dt", null, name), el("dd", null, String(value)));
       }

@@ -64,6 +64,8 @@ pub struct Numbers {
     pub snd_nxt: u32,
     pub rcv_nxt: u32,
     pub rto_ms: u64,
+    /// The congestion window, in segments.
+    pub cwnd: u32,
 }
 
 impl Numbers {
@@ -77,6 +79,7 @@ impl Numbers {
                 tcb.rcv_nxt().since(tcb.irs())
             },
             rto_ms: tcb.rto().micros() / 1_000,
+            cwnd: tcb.cwnd(),
         }
     }
 }

@@ -424,6 +424,7 @@ impl Sim {
             snd_nxt,
             rcv_nxt,
             rto_ms,
+            cwnd,
         } = numbers;
         ConnSnapshot {
             label: self.trace.label(id).to_string(),
@@ -432,6 +433,7 @@ impl Sim {
             snd_nxt,
             rcv_nxt,
             rto_ms,
+            cwnd,
             timers: (timers.into_iter())
                 .map(|(name, at)| TimerSnapshot {
                     name,
@@ -1146,6 +1148,8 @@ pub struct ConnSnapshot {
     pub snd_nxt: u32,
     pub rcv_nxt: u32,
     pub rto_ms: u64,
+    /// The congestion window, in segments (RFC 5681; Linux counts segments).
+    pub cwnd: u32,
     pub timers: Vec<TimerSnapshot>,
 }
 

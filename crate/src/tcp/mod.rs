@@ -3,11 +3,13 @@
 //!
 //! - `state.rs`: the eleven states (RFC 9293 §3.3.2)
 //! - `tcb.rs`: the control block and its event processing (RFC 9293 §3.10, RFC 6298)
+//! - `congestion.rs`: the congestion window (RFC 5681, RFC 6928)
 //! - `timer.rs`: the timer table
 //! - `listener.rs`: the listening socket (RFC 9293 §3.10.7.2): SYN queue, accept queue,
 //!   backlog, SYN cookies, `tcp_abort_on_overflow`
 //! - `reasons_tested` (tests): every reason these files give is asserted by one of their tests
 
+mod congestion;
 mod listener;
 mod state;
 mod tcb;

@@ -9,6 +9,7 @@
 //! A misbehaving peer is never an error here: its segment is dropped or answered (ACK, RST), and
 //! the `Why` attached to what we do says which rule applied.
 
+use super::congestion::Congestion;
 use super::timer::{Timer, TimerName, Timers};
 use super::State;
 use crate::profile::Params;
@@ -191,6 +192,13 @@ pub struct Tcb {
     fin_queued: bool,
     /// The call that queued our FIN (close or shutdown), for the trace.
     fin_why: Why,
+    /// How many segments may be in flight (RFC 5681).
+    cc: Congestion,
+    /// Where each segment of new data (or our FIN) in flight ends, oldest first: Linux counts
+    /// the congestion window in segments.
+    in_flight: VecDeque<SeqNum>,
+    /// When new data last left, to tell an idle connection.
+    last_sent: Option<Instant>,
 
     // Receive sequence variables (RFC 9293 §3.3.1).
     irs: SeqNum,
@@ -202,6 +210,8 @@ pub struct Tcb {
     unacked_segments: u32,
     /// Segments still to be acknowledged at once before delayed ACKs begin.
     quickacks_left: u32,
+    /// When data last arrived in order (Linux's `icsk_ack.lrcvtime`).
+    last_data_at: Option<Instant>,
     /// Out-of-order text held until the gap before it fills: (start, length).
     out_of_order: Vec<(SeqNum, u32)>,
     /// When we last received a segment, for keepalive.
@@ -253,6 +263,7 @@ impl Tcb {
     fn new(end: Endpoint) -> Tcb {
         let iss = end.iss;
         let quickacks_left = end.params.quickack;
+        let cc = Congestion::new(end.params.initcwnd);
         Tcb {
             state: State::Closed,
             rto: end.params.rto_initial,
@@ -273,12 +284,16 @@ impl Tcb {
             snd_buf_end: iss + 1,
             fin_queued: false,
             fin_why: why::CLOSE_CALL,
+            cc,
+            in_flight: VecDeque::new(),
+            last_sent: None,
             irs: SeqNum(0),
             rcv_nxt: SeqNum(0),
             rcv_wnd: RCV_WND,
             ack_due: None,
             unacked_segments: 0,
             quickacks_left,
+            last_data_at: None,
             out_of_order: Vec::new(),
             last_received: Instant::ZERO,
             probes_sent: 0,
@@ -333,6 +348,10 @@ impl Tcb {
     }
     pub fn rto(&self) -> Duration {
         self.rto
+    }
+    /// The congestion window, in segments (RFC 5681).
+    pub fn cwnd(&self) -> u32 {
+        self.cc.cwnd()
     }
     /// Both ends agreed on timestamps (RFC 7323): what lets Linux take over a TIME-WAIT.
     pub fn timestamps_agreed(&self) -> bool {
@@ -671,6 +690,7 @@ impl Tcb {
         if self.syn_unacked() {
             self.send_syn(now, true, why::RTO_EXPIRED);
         } else {
+            self.cc.on_timeout(self.segments_in_flight());
             self.retransmit_oldest(now);
         }
     }
@@ -946,6 +966,7 @@ impl Tcb {
         }
         if seg.ack > self.snd_una {
             self.snd_una = seg.ack;
+            self.acked_in_flight();
             self.sample_rtt(now, seg.ack);
             self.retries = 0;
             if self.snd_una == self.snd_nxt {
@@ -1067,6 +1088,15 @@ impl Tcb {
     /// the delayed-ACK timeout. Linux starts each connection in quick-ACK mode, answering the
     /// first segments at once.
     fn ack_received_text(&mut self, now: Instant) {
+        // Linux's tcp_event_data_recv(): data after a silence longer than the RTO starts a
+        // new quick-ACK spell, as at the start of the connection.
+        if self
+            .last_data_at
+            .is_some_and(|t| now.saturating_since(t) > self.rto)
+        {
+            self.quickacks_left = self.quickacks_left.max(self.params.quickack);
+        }
+        self.last_data_at = Some(now);
         self.unacked_segments += 1;
         if self.quickacks_left > 0 {
             self.quickacks_left -= 1;
@@ -1091,8 +1121,14 @@ impl Tcb {
                 | State::LastAck
                 | State::Closing
         ) {
-            // New data, limited by the peer's window and our MSS.
-            while self.snd_nxt < self.snd_buf_end {
+            // RFC 5681 §4.1: after an idle spell of an RTO or more, start slow again.
+            if let (true, Some(last)) = (self.in_flight.is_empty(), self.last_sent) {
+                if self.snd_nxt < self.snd_buf_end {
+                    self.cc.after_idle(now.saturating_since(last), self.rto);
+                }
+            }
+            // New data, limited by the peer's window, the congestion window and our MSS.
+            while self.snd_nxt < self.snd_buf_end && self.cc.allows(self.segments_in_flight()) {
                 let window_end = self.snd_una + self.snd_wnd;
                 let window_left = if window_end > self.snd_nxt {
                     window_end.since(self.snd_nxt)
@@ -1110,15 +1146,21 @@ impl Tcb {
                 let seg = self.segment(now, self.snd_nxt, self.data_flags(self.snd_nxt + len), len);
                 self.start_rtt_probe(now, self.snd_nxt + len);
                 self.snd_nxt = self.snd_nxt + len;
+                self.sent_new(now);
                 self.transmit(seg, why::SEND_CALL, false);
                 self.arm_retransmit_if_idle(now);
                 sent_ack = true;
             }
             // Our FIN, once the queued data has gone (RFC 9293 §3.10.4).
-            if self.fin_queued && !self.fin_sent() && self.snd_nxt == self.snd_buf_end {
+            if self.fin_queued
+                && !self.fin_sent()
+                && self.snd_nxt == self.snd_buf_end
+                && self.cc.allows(self.segments_in_flight())
+            {
                 let seg = self.segment(now, self.snd_nxt, Flags::FIN | Flags::ACK, 0);
                 self.start_rtt_probe(now, self.snd_nxt + 1);
                 self.snd_nxt = self.snd_nxt + 1;
+                self.sent_new(now);
                 self.transmit(seg, self.fin_why, false);
                 self.arm_retransmit_if_idle(now);
                 sent_ack = true;
@@ -1182,6 +1224,32 @@ impl Tcb {
         } else {
             Flags::ACK
         }
+    }
+
+    /// Segments of new data (or our FIN) sent and not yet acknowledged.
+    fn segments_in_flight(&self) -> u32 {
+        self.in_flight.len() as u32
+    }
+
+    /// A segment of new data (or our FIN) ending at `snd_nxt` has just left.
+    fn sent_new(&mut self, now: Instant) {
+        self.in_flight.push_back(self.snd_nxt);
+        self.cc.on_sent(self.segments_in_flight());
+        self.last_sent = Some(now);
+    }
+
+    /// The segments `snd_una` now acknowledges leave the flight; the window grows by them.
+    fn acked_in_flight(&mut self) {
+        let mut acked = 0;
+        while self
+            .in_flight
+            .front()
+            .is_some_and(|&end| end <= self.snd_una)
+        {
+            self.in_flight.pop_front();
+            acked += 1;
+        }
+        self.cc.on_acked(acked);
     }
 
     fn arm_retransmit_if_idle(&mut self, now: Instant) {

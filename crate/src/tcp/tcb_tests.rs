@@ -1491,14 +1491,30 @@ fn linux_acknowledges_the_first_sixteen_segments_at_once_then_delays() {
         );
     }
     events(&mut tcb);
-    deliver(&mut tcb, at(2000), data(160, 10));
+    deliver(&mut tcb, at(1100), data(160, 10));
     assert!(sent(&mut tcb).is_empty());
     assert_eq!(
         tcb.poll_timeout(),
-        Some(at(2040)),
+        Some(at(1140)),
         "Linux's 40 ms delayed ACK"
     );
-    assert!(events(&mut tcb).contains(&set(TimerName::Delack, at(2040), why::DELAYED_ACK)));
+    assert!(events(&mut tcb).contains(&set(TimerName::Delack, at(1140), why::DELAYED_ACK)));
+}
+
+#[test]
+fn data_after_a_silence_longer_than_the_rto_is_acknowledged_at_once_again() {
+    let mut tcb = tcb_established();
+    for i in 0..17 {
+        deliver(&mut tcb, at(1000 + i), data(i as u32 * 10, 10));
+    }
+    transmitted(&mut tcb);
+    // Linux's tcp_event_data_recv(): a new quick-ACK spell after more than an RTO of quiet.
+    let later = 1016 + tcb.rto().micros() / 1000 + 1;
+    deliver(&mut tcb, at(later), data(170, 10));
+    assert_eq!(
+        flags_and_whys(&transmitted(&mut tcb)),
+        [(Flags::ACK, why::DATA_RECEIVED)]
+    );
 }
 
 // ------------------------------------------------------------------ out-of-order text
