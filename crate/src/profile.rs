@@ -63,6 +63,7 @@ impl Profile {
             quickack: 16,
             // TCP_INIT_CWND in include/net/tcp.h (RFC 6928).
             initcwnd: 10,
+            nodelay: false,
             two_way_handshake: false,
             no_time_wait: false,
         };
@@ -142,6 +143,8 @@ pub struct Params {
     /// Segments acknowledged at once at the start of a connection, before delayed ACKs
     /// begin (Linux's quick-ACK mode; not a sysctl).
     pub quickack: u32,
+    /// TCP_NODELAY on the host's connections: no Nagle's algorithm.
+    pub nodelay: bool,
     /// The initial congestion window, in segments (on Linux a route attribute, `ip route
     /// ... initcwnd N`, not a sysctl).
     pub initcwnd: u32,
@@ -161,7 +164,7 @@ enum Kind {
 
 impl Params {
     /// Every parameter name, in the order the scenario reference lists them.
-    pub const NAMES: [&'static str; 26] = [
+    pub const NAMES: [&'static str; 27] = [
         "syn_retries",
         "synack_retries",
         "retries2",
@@ -187,6 +190,7 @@ impl Params {
         "timestamps",
         "isn",
         "quickack",
+        "nodelay",
         "initcwnd",
     ];
 
@@ -206,7 +210,7 @@ impl Params {
             | "initcwnd" => Kind::Count,
             "rto_initial" | "rto_min" | "rto_max" | "time_wait" | "fin_timeout"
             | "keepalive_time" | "keepalive_intvl" | "delack" => Kind::Time,
-            "keepalive" | "sack" | "timestamps" => Kind::Switch,
+            "keepalive" | "sack" | "timestamps" | "nodelay" => Kind::Switch,
             "syncookies" => Kind::Choice(&[0, 1, 2]),
             "abort_on_overflow" => Kind::Choice(&[0, 1]),
             "wscale" => Kind::Choice(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]),
@@ -250,6 +254,7 @@ impl Params {
                 match name {
                     "keepalive" => self.keepalive = on,
                     "sack" => self.sack = on,
+                    "nodelay" => self.nodelay = on,
                     _ => self.timestamps = on,
                 }
             }

@@ -785,3 +785,66 @@ fn a_retransmission_timeout_leaves_a_window_of_one_segment() {
     );
     assert!(times[rto + 1] > times[rto] + 0.09, "{times:?}");
 }
+
+// ------------------------------------------------------------------ small writes (Nagle)
+
+/// (time in ms, length, flags) of each client segment that carries data.
+fn data_segments(events: &[Value]) -> Vec<(u64, u64, String)> {
+    events
+        .iter()
+        .filter(|e| e["kind"] == "send" && e["seg"]["src"] == "client")
+        .filter(|e| e["seg"]["len"].as_u64().unwrap() > 0)
+        .map(|e| {
+            let s = &e["seg"];
+            let t = e["t"].as_u64().unwrap() / 1000;
+            (
+                t,
+                s["len"].as_u64().unwrap(),
+                s["flags"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+const THREE_SMALL_WRITES: &str = "at 0s client connect server:80\nat 0.5s client send 100\n\
+    at 0.51s client send 100\nat 0.52s client send 100\nrun 2s\n";
+
+#[test]
+fn a_short_segment_waits_while_an_earlier_short_one_is_unacknowledged() {
+    let segs = data_segments(&run(&format!("{TWO_HOSTS}{THREE_SMALL_WRITES}")).0);
+    // The first at once; the next two writes together when its ACK is back (RFC 9293 §3.7.4).
+    assert_eq!(
+        segs.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>(),
+        [(500, 100), (600, 200)]
+    );
+    // TCP_NODELAY: each write leaves as it is made.
+    let segs = data_segments(
+        &run(&format!(
+            "{TWO_HOSTS}set client.nodelay on\n{THREE_SMALL_WRITES}"
+        ))
+        .0,
+    );
+    assert_eq!(
+        segs.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>(),
+        [(500, 100), (510, 100), (520, 100)]
+    );
+}
+
+#[test]
+fn closing_sends_waiting_data_at_once_with_the_fin_on_it() {
+    let text = format!(
+        "{TWO_HOSTS}at 0s client connect server:80\nat 0.5s client send 100\n\
+         at 0.51s client send 100\nat 0.52s client close\nrun 2s\n"
+    );
+    let (events, _) = run(&text);
+    let segs = data_segments(&events);
+    assert_eq!(segs.len(), 2);
+    assert_eq!((segs[1].0, segs[1].1), (520, 100));
+    assert!(segs[1].2.contains("FIN"), "{segs:?}");
+    // No FIN of its own follows.
+    let fins = sends(&events, "client")
+        .into_iter()
+        .filter(|s| s["flags"].as_str().unwrap().contains("FIN"))
+        .count();
+    assert_eq!(fins, 1);
+}

@@ -81,6 +81,8 @@ def main():
     keepalive_on = bool(ka and ka["on"])
 
     def prepare(sock):
+        if spec.get("nodelay"):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if spec.get("congestion"):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, spec["congestion"].encode())
         if keepalive_on:
@@ -160,6 +162,8 @@ def main():
             note("accept-empty", port=lst["port"])
             return
         s.setblocking(False)
+        if spec.get("nodelay"):
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         c = Conn(s, f"{addr[0]}:{addr[1]}", lst)
         held.append(c)
         note("accept", conn=c.label, cc=congestion(s))

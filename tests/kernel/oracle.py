@@ -167,7 +167,7 @@ def listen_decl(host, words, where):
 
 def parse_scenario(text, name):
     """Reads the subset of the scenario language the kernel can reproduce; Refused otherwise."""
-    sc = {"name": name, "hosts": {}, "sysctls": {}, "keepalive": {},
+    sc = {"name": name, "hosts": {}, "sysctls": {}, "keepalive": {}, "nodelay": {},
           "listen": [], "actions": [], "drops": [], "run_us": None, "floods": [],
           "links": []}
     for n, raw in enumerate(text.splitlines(), 1):
@@ -200,6 +200,8 @@ def parse_scenario(text, name):
             host, param, value = m.group(1), m.group(2), w[2]
             if param == "keepalive":
                 sc["keepalive"].setdefault(host, {})["on"] = on_off(value, where)
+            elif param == "nodelay":
+                sc["nodelay"][host] = bool(on_off(value, where))
             elif param == "wscale":
                 if value != "0":
                     raise Refused(f"{where}: Linux picks its window scale from tcp_rmem; only "
@@ -794,6 +796,7 @@ def run_kernel(sc, work, syns):
                 "listen": [l for l in sc["listen"] if l["host"] == h],
                 "keepalive": None, "log": str(work / f"{h}.actor.log"),
                 "congestion": CONGESTION,
+                "nodelay": sc["nodelay"].get(h, False),
                 "end": sc["run_us"] / 1e6 + 30,
                 "actions": [{**a, "t": (a["t_us"] + tie_break_us(sc["actions"], a)) / 1e6, "n": n}
                             for n, a in enumerate(acts, 1)],

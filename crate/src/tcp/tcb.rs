@@ -199,6 +199,10 @@ pub struct Tcb {
     in_flight: VecDeque<SeqNum>,
     /// When new data last left, to tell an idle connection.
     last_sent: Option<Instant>,
+    /// The end of the last segment shorter than the MSS that we sent (Linux's `snd_sml`).
+    snd_sml: SeqNum,
+    /// The application closed with data still unsent: our FIN rides on its last segment.
+    fin_with_data: bool,
 
     // Receive sequence variables (RFC 9293 §3.3.1).
     irs: SeqNum,
@@ -287,6 +291,8 @@ impl Tcb {
             cc,
             in_flight: VecDeque::new(),
             last_sent: None,
+            snd_sml: iss,
+            fin_with_data: false,
             irs: SeqNum(0),
             rcv_nxt: SeqNum(0),
             rcv_wnd: RCV_WND,
@@ -478,18 +484,25 @@ impl Tcb {
                 self.set_state(State::Closed, why::CLOSE_IN_SYN_SENT);
             }
             State::SynReceived | State::Established => {
-                self.fin_queued = true;
+                self.queue_fin();
                 self.set_state(State::FinWait1, why);
                 self.output(now);
             }
             State::CloseWait => {
-                self.fin_queued = true;
+                self.queue_fin();
                 self.set_state(State::LastAck, why);
                 self.output(now);
             }
             // Already closing: the RFC answers "error: connection closing"; nothing changes.
             _ => {}
         }
+    }
+
+    /// Our FIN follows the queued data; if some of that has not left yet, Linux sets FIN on
+    /// its last segment instead of sending one of its own (tcp_send_fin()).
+    fn queue_fin(&mut self) {
+        self.fin_queued = true;
+        self.fin_with_data = self.snd_nxt < self.snd_buf_end;
     }
 
     /// ABORT: send RST if synchronized and forget the connection (RFC 9293 §3.10.5).
@@ -1143,9 +1156,24 @@ impl Tcb {
                 if len == 0 {
                     break;
                 }
-                let seg = self.segment(now, self.snd_nxt, self.data_flags(self.snd_nxt + len), len);
-                self.start_rtt_probe(now, self.snd_nxt + len);
-                self.snd_nxt = self.snd_nxt + len;
+                let short = len < u32::from(self.effective_mss());
+                if short && self.nagle_holds() {
+                    break;
+                }
+                let end = self.snd_nxt + len;
+                // The FIN rides along when this is the last of what was written at close.
+                let with_fin = self.fin_with_data && self.fin_queued && end == self.snd_buf_end;
+                let mut flags = self.data_flags(end);
+                if with_fin {
+                    flags = flags | Flags::FIN;
+                }
+                let seg = self.segment(now, self.snd_nxt, flags, len);
+                let seq_end = if with_fin { end + 1 } else { end };
+                self.start_rtt_probe(now, seq_end);
+                self.snd_nxt = seq_end;
+                if short {
+                    self.snd_sml = end;
+                }
                 self.sent_new(now);
                 self.transmit(seg, why::SEND_CALL, false);
                 self.arm_retransmit_if_idle(now);
@@ -1224,6 +1252,18 @@ impl Tcb {
         } else {
             Flags::ACK
         }
+    }
+
+    /// RFC 9293 §3.7.4, Nagle's algorithm as Linux has it (tcp_nagle_check(), Minshall's
+    /// variant): a segment shorter than the MSS waits while an earlier short one is still
+    /// unacknowledged, unless TCP_NODELAY is set or the application has closed (its FIN
+    /// pushes everything out).
+    fn nagle_holds(&self) -> bool {
+        !self.params.nodelay
+            && !self.fin_queued
+            && !self.in_flight.is_empty()
+            && self.snd_sml > self.snd_una
+            && self.snd_sml <= self.snd_nxt
     }
 
     /// Segments of new data (or our FIN) sent and not yet acknowledged.
