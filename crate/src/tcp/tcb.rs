@@ -616,9 +616,11 @@ impl Tcb {
                 Timer::Retransmit => self.on_retransmit_timeout(now),
                 Timer::TimeWait => self.set_state(State::Closed, why::TIME_WAIT_EXPIRED),
                 Timer::FinWait2 => {
-                    // Linux resets an orphan that outstays `tcp_fin_timeout`.
-                    let rst = self.segment(now, self.snd_nxt, Flags::RST | Flags::ACK, 0);
-                    self.transmit(rst, why::FIN_WAIT_2_TIMEOUT, false);
+                    // Linux lets an orphan that outstays `tcp_fin_timeout` go without a
+                    // segment: it spends that time as a FIN-WAIT-2 entry of the TIME-WAIT
+                    // table (tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)), which expires silently.
+                    // A FIN that comes later meets a closed port (RFC 9293 §3.10.7.1).
+                    self.cancel_all_timers(why::FIN_WAIT_2_TIMEOUT);
                     self.set_state(State::Closed, why::FIN_WAIT_2_TIMEOUT);
                 }
                 Timer::Keepalive => self.on_keepalive_timeout(now),
@@ -997,7 +999,9 @@ impl Tcb {
             State::FinWait1 if fin_acked => {
                 self.set_state(State::FinWait2, why::FIN_ACKED);
                 if self.closed_by_app && self.params.fin_timeout > Duration::ZERO {
-                    let limit = self.params.fin_timeout;
+                    // Linux's tcp_fin_time(): never less than 3.5 RTOs.
+                    let floor = Duration::from_micros(self.rto.saturating_mul(7).micros() / 2);
+                    let limit = self.params.fin_timeout.max(floor);
                     self.arm(now, Timer::FinWait2, limit, why::FIN_WAIT_2_ORPHANED);
                 }
             }
