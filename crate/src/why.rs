@@ -62,6 +62,7 @@ macro_rules! rule {
 rule!(ACTIVE_OPEN, "active-open", "9293 §3.10.1");
 rule!(PASSIVE_OPEN, "passive-open", "9293 §3.10.1");
 rule!(SEND_CALL, "send-call", "9293 §3.10.2");
+rule!(SEND_AFTER_SHUTDOWN, "send-after-shutdown", "9293 §3.10.2");
 rule!(CLOSE_CALL, "close-call", "9293 §3.10.4");
 rule!(SHUTDOWN_CALL, "shutdown-write", "9293 §3.10.4");
 rule!(RECV_CALL, "recv-call", "9293 §3.10.3");
@@ -174,6 +175,7 @@ pub const ALL: &[Why] = &[
     ACTIVE_OPEN,
     PASSIVE_OPEN,
     SEND_CALL,
+    SEND_AFTER_SHUTDOWN,
     CLOSE_CALL,
     SHUTDOWN_CALL,
     RECV_CALL,

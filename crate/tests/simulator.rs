@@ -848,3 +848,19 @@ fn closing_sends_waiting_data_at_once_with_the_fin_on_it() {
         .count();
     assert_eq!(fins, 1);
 }
+
+#[test]
+fn a_write_after_shutting_down_fails_with_epipe_and_sends_nothing() {
+    let text = format!(
+        "{TWO_HOSTS}at 0s client connect server:80\nat 0.5s client shutdown-write\n\
+         at 1s client send 100\nrun 2s\n"
+    );
+    let (events, _) = run(&text);
+    assert_eq!(failed_calls(&events, "client"), [call_pair("send", "EPIPE")]);
+    let failed = events
+        .iter()
+        .find(|e| e["kind"] == "app" && e["errno"] == "EPIPE")
+        .unwrap();
+    assert_eq!(failed["why"], "send-after-shutdown");
+    assert!(data_segments(&events).is_empty(), "no data leaves");
+}

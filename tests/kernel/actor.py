@@ -124,7 +124,8 @@ def main():
             except BlockingIOError:
                 break
             except OSError as e:
-                note("error", conn=c.label, errno=errno.errorcode.get(e.errno, str(e.errno)))
+                note("error", conn=c.label, call="send",
+                     errno=errno.errorcode.get(e.errno, str(e.errno)))
                 c.out = b""
                 break
             c.out = c.out[n:]

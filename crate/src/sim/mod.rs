@@ -521,6 +521,10 @@ impl Sim {
             return self.record(Some(h), why::NO_CONNECTION, kind);
         };
         let id = self.hosts[h].conns[c].id;
+        if matches!(call, SocketCall::Send(_)) && !self.hosts[h].conns[c].tcb.can_send() {
+            let kind = app_error(Some(id), traced, Errno::EPIPE);
+            return self.record(Some(h), why::SEND_AFTER_SHUTDOWN, kind);
+        }
         // The call comes first in the trace, then what it caused.
         let kind = EventKind::App {
             conn: Some(id),

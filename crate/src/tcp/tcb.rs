@@ -437,15 +437,21 @@ impl Tcb {
     /// SEND: queue `bytes` for transmission (RFC 9293 §3.10.2). Returns false, sending
     /// nothing, once the connection can no longer send.
     pub fn send(&mut self, now: Instant, bytes: u32) -> bool {
-        let can_send = matches!(
-            self.state,
-            State::SynSent | State::SynReceived | State::Established | State::CloseWait
-        ) && !self.fin_queued;
+        let can_send = self.can_send();
         if can_send {
             self.snd_buf_end = self.snd_buf_end + bytes;
             self.output(now);
         }
         can_send
+    }
+
+    /// Whether SEND is allowed: not once our side is shut down (RFC 9293 §3.10.2 answers
+    /// "connection closing"; Linux's write() fails with EPIPE), nor after the connection ended.
+    pub fn can_send(&self) -> bool {
+        matches!(
+            self.state,
+            State::SynSent | State::SynReceived | State::Established | State::CloseWait
+        ) && !self.fin_queued
     }
 
     /// RECEIVE: the application reads what has arrived (RFC 9293 §3.10.3).
