@@ -179,6 +179,8 @@ pub enum Call {
     Keepalive,
     KeepaliveOn,
     KeepaliveOff,
+    NodelayOn,
+    NodelayOff,
 }
 
 impl Call {
@@ -204,6 +206,8 @@ impl Call {
             Call::Keepalive => "keepalive",
             Call::KeepaliveOn => "keepalive-on",
             Call::KeepaliveOff => "keepalive-off",
+            Call::NodelayOn => "nodelay-on",
+            Call::NodelayOff => "nodelay-off",
         }
     }
 }

@@ -63,6 +63,7 @@ rule!(ACTIVE_OPEN, "active-open", "9293 §3.10.1");
 rule!(PASSIVE_OPEN, "passive-open", "9293 §3.10.1");
 rule!(SEND_CALL, "send-call", "9293 §3.10.2");
 rule!(SEND_AFTER_SHUTDOWN, "send-after-shutdown", "9293 §3.10.2");
+rule!(NODELAY_CALL, "nodelay-call", "9293 §3.7.4");
 rule!(CLOSE_CALL, "close-call", "9293 §3.10.4");
 rule!(SHUTDOWN_CALL, "shutdown-write", "9293 §3.10.4");
 rule!(RECV_CALL, "recv-call", "9293 §3.10.3");
@@ -176,6 +177,7 @@ pub const ALL: &[Why] = &[
     PASSIVE_OPEN,
     SEND_CALL,
     SEND_AFTER_SHUTDOWN,
+    NODELAY_CALL,
     CLOSE_CALL,
     SHUTDOWN_CALL,
     RECV_CALL,

@@ -115,6 +115,7 @@ fn action(hosts: Vec<String>) -> impl Strategy<Value = Action> {
         Just(Action::Unplug),
         Just(Action::Replug),
         any::<bool>().prop_map(Action::Keepalive),
+        any::<bool>().prop_map(Action::Nodelay),
         (
             host,
             1u16..,

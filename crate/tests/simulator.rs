@@ -856,11 +856,33 @@ fn a_write_after_shutting_down_fails_with_epipe_and_sends_nothing() {
          at 1s client send 100\nrun 2s\n"
     );
     let (events, _) = run(&text);
-    assert_eq!(failed_calls(&events, "client"), [call_pair("send", "EPIPE")]);
+    assert_eq!(
+        failed_calls(&events, "client"),
+        [call_pair("send", "EPIPE")]
+    );
     let failed = events
         .iter()
         .find(|e| e["kind"] == "app" && e["errno"] == "EPIPE")
         .unwrap();
     assert_eq!(failed["why"], "send-after-shutdown");
     assert!(data_segments(&events).is_empty(), "no data leaves");
+}
+
+#[test]
+fn switching_nodelay_on_sends_what_nagle_held() {
+    let text = format!(
+        "{TWO_HOSTS}at 0s client connect server:80\nat 0.5s client send 100\n\
+         at 0.51s client send 100\nat 0.53s client nodelay on\nat 0.54s client send 100\nrun 2s\n"
+    );
+    let (events, _) = run(&text);
+    let segs = data_segments(&events);
+    assert_eq!(
+        segs.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>(),
+        [(500, 100), (530, 100), (540, 100)]
+    );
+    let switched = events
+        .iter()
+        .find(|e| e["kind"] == "app" && e["call"] == "nodelay-on")
+        .expect("the call is traced");
+    assert_eq!(switched["why"], "nodelay-call");
 }

@@ -17,7 +17,7 @@ and then does each action at T0 + its time, as the model's application does:
 - abort: SO_LINGER {on, 0} then close(), which sends RST;
 - accept: one accept() (listeners with accept=manual; others accept at once);
 - recv: one read (listeners with read=manual; other connections read whatever arrives);
-- keepalive on|off: SO_KEEPALIVE on the host's connections.
+- keepalive on|off: SO_KEEPALIVE on the host's connections; nodelay on|off: TCP_NODELAY.
 
 Actions act on the newest connection the application holds, as in the model. Everything the
 application sees is logged as JSON lines to SPEC["log"]. The actor ends itself at
@@ -80,8 +80,10 @@ def main():
 
     keepalive_on = bool(ka and ka["on"])
 
+    nodelay = {"on": bool(spec.get("nodelay"))}
+
     def prepare(sock):
-        if spec.get("nodelay"):
+        if nodelay["on"]:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if spec.get("congestion"):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, spec["congestion"].encode())
@@ -163,7 +165,7 @@ def main():
             note("accept-empty", port=lst["port"])
             return
         s.setblocking(False)
-        if spec.get("nodelay"):
+        if nodelay["on"]:
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         c = Conn(s, f"{addr[0]}:{addr[1]}", lst)
         held.append(c)
@@ -272,6 +274,11 @@ def main():
                 keepalive_on = a["on"]
                 for c in held:
                     set_keepalive(c.sock, a["on"])
+            elif verb == "nodelay":
+                nodelay["on"] = a["on"]
+                for c in held:
+                    c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1 if a["on"] else 0)
+                note("nodelay", on=a["on"])
             else:
                 note("unknown-action", verb=verb)
         if now >= end:

@@ -260,9 +260,9 @@ def parse_scenario(text, name):
                 if len(args) != 1:
                     raise Refused(f"{where}: expected `send N`")
                 a["bytes"] = count(args[0], where)
-            elif verb == "keepalive":
+            elif verb in ("keepalive", "nodelay"):
                 if len(args) != 1:
-                    raise Refused(f"{where}: expected `keepalive on|off`")
+                    raise Refused(f"{where}: expected `{verb} on|off`")
                 a["on"] = bool(on_off(args[0], where))
             elif verb == "flood":
                 m = re.fullmatch(r"(\w+):(\d+)", args[0]) if args else None
@@ -283,7 +283,7 @@ def parse_scenario(text, name):
             else:
                 raise Refused(f"{where}: the kernel harness cannot do `{verb}` "
                               f"(connect, listen, close-listener, send, recv, close, "
-                              f"shutdown-write, abort, accept, keepalive, flood only)")
+                              f"shutdown-write, abort, accept, keepalive, nodelay, flood only)")
             sc["actions"].append(a)
         elif len(w) >= 2 and w[1] == "listen" and head in sc["hosts"]:
             sc["listen"].append(listen_decl(head, w[2:], where))

@@ -248,6 +248,8 @@ pub enum Action {
     Flood(Flood),
     /// SO_KEEPALIVE on (or off) for the host's connections, those open and those to come.
     Keepalive(bool),
+    /// TCP_NODELAY on (or off) for the host's connections, those open and those to come.
+    Nodelay(bool),
 }
 
 /// `flood HOST:PORT rate=N/s count=N spoof=random|live`.
@@ -286,6 +288,7 @@ impl Action {
             Action::Replug => "replug",
             Action::Flood(_) => "flood",
             Action::Keepalive(_) => "keepalive",
+            Action::Nodelay(_) => "nodelay",
         }
     }
 }
@@ -306,7 +309,7 @@ pub const STATEMENTS: [&str; 11] = [
 ];
 
 /// What follows `at TIME HOST`.
-pub const ACTIONS: [&str; 15] = [
+pub const ACTIONS: [&str; 16] = [
     "connect",
     "listen",
     "close-listener",
@@ -322,6 +325,7 @@ pub const ACTIONS: [&str; 15] = [
     "replug",
     "flood",
     "keepalive",
+    "nodelay",
 ];
 
 /// The backlog a `listen` statement gets when it names none (Linux's SOMAXCONN was 128 for
@@ -1021,20 +1025,22 @@ impl Scenario {
             "unplug" => simple(Action::Unplug),
             "replug" => simple(Action::Replug),
             "flood" => self.flood(verb, ws).map(Action::Flood),
-            "keepalive" => {
+            "keepalive" | "nodelay" => {
+                let name = verb.text;
                 let w = ws
                     .get(1)
                     .copied()
-                    .ok_or_else(|| at(verb, "keepalive is `on` or `off`"))?;
+                    .ok_or_else(|| at(verb, format!("{name} is `on` or `off`")))?;
                 let on = match w.text {
                     "on" => true,
                     "off" => false,
-                    other => {
-                        return Err(at(w, format!("keepalive is `on` or `off`, not `{other}`")))
-                    }
+                    other => return Err(at(w, format!("{name} is `on` or `off`, not `{other}`"))),
                 };
                 expect_end(2)?;
-                Ok(Action::Keepalive(on))
+                Ok(match name {
+                    "keepalive" => Action::Keepalive(on),
+                    _ => Action::Nodelay(on),
+                })
             }
             other => Err(at(verb, unknown("action", other, &ACTIONS))),
         }
@@ -1343,6 +1349,7 @@ impl Scenario {
                     if f.spoof_live { "live" } else { "random" }
                 ),
                 Action::Keepalive(on) => format!("keepalive {}", if *on { "on" } else { "off" }),
+                Action::Nodelay(on) => format!("nodelay {}", if *on { "on" } else { "off" }),
                 other => other.verb().to_string(),
             };
             let at = if at == Duration::ZERO {

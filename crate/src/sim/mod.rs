@@ -471,6 +471,7 @@ impl Sim {
             Action::CloseListener { port } => self.close_listener(h, port),
             Action::Accept => self.accept(h),
             Action::Keepalive(on) => self.keepalive(h, on),
+            Action::Nodelay(on) => self.nodelay(h, on),
             Action::Send { bytes } => self.socket_call(h, SocketCall::Send(bytes)),
             Action::Recv => self.socket_call(h, SocketCall::Recv),
             Action::Close => self.socket_call(h, SocketCall::Close),
@@ -502,6 +503,23 @@ impl Sim {
         self.record(Some(h), why::KEEPALIVE_IDLE, app(None, call));
         for c in self.hosts[h].live_handles() {
             self.hosts[h].conns[c].tcb.set_keepalive(now, on);
+            self.flush(h, c);
+        }
+    }
+
+    /// TCP_NODELAY on (or off) for the host's connections, open and to come; turning it on
+    /// sends what Nagle's algorithm held (Linux's setsockopt pushes pending frames).
+    fn nodelay(&mut self, h: HostId, on: bool) {
+        let now = self.now;
+        self.hosts[h].params.nodelay = on;
+        let call = if on {
+            Call::NodelayOn
+        } else {
+            Call::NodelayOff
+        };
+        self.record(Some(h), why::NODELAY_CALL, app(None, call));
+        for c in self.hosts[h].live_handles() {
+            self.hosts[h].conns[c].tcb.set_nodelay(now, on);
             self.flush(h, c);
         }
     }
@@ -1073,6 +1091,10 @@ fn call_of(action: &Action) -> Call {
         Action::Replug => Call::Replug,
         Action::Flood(_) => Call::Flood,
         Action::Keepalive(_) => Call::Keepalive,
+        Action::Nodelay(on) => match on {
+            true => Call::NodelayOn,
+            false => Call::NodelayOff,
+        },
     }
 }
 

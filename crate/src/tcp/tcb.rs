@@ -535,6 +535,12 @@ impl Tcb {
         self.set_state(State::Closed, why);
     }
 
+    /// TCP_NODELAY: Nagle's algorithm off (or on again) from now; what it held leaves.
+    pub fn set_nodelay(&mut self, now: Instant, on: bool) {
+        self.params.nodelay = on;
+        self.output(now);
+    }
+
     /// SO_KEEPALIVE: turns keepalive on or off for this connection from now.
     pub fn set_keepalive(&mut self, now: Instant, on: bool) {
         self.params.keepalive = on;
