@@ -33,6 +33,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 SCENARIOS = HERE / "scenarios"
+# Scenarios that matched in most runs but not all, kept out of the test command until the
+# cause is found (README.md here, "Studies"); `--studies` runs them.
+STUDIES = HERE / "studies"
 PRESETS = ROOT / "crate" / "src" / "scenario" / "presets"
 # Presets the harness can run as they are, checked with the scenarios (`preset:NAME`).
 PRESETS_CHECKED = ("accept-queue-overflow",)
@@ -905,7 +908,7 @@ class KernelPhase:
 
 def scenario_name(path):
     """A scenario's name in the table: its file's, or `preset-NAME` for a preset."""
-    return path.stem if path.parent == SCENARIOS else f"preset-{path.stem}"
+    return path.stem if path.parent in (SCENARIOS, STUDIES) else f"preset-{path.stem}"
 
 
 def run_one(path, keep, phase):
@@ -971,6 +974,8 @@ def run_one(path, keep, phase):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", action="append", help="run only this scenario (repeatable)")
+    ap.add_argument("--studies", action="store_true",
+                    help="run the studies (tests/kernel/studies/) with the scenarios")
     ap.add_argument("--preset", action="append", metavar="NAME",
                     help="run this preset instead (repeatable): for the presets the scenarios "
                          "do not cover, such as the sustained syn-flood; README.md here")
@@ -981,6 +986,8 @@ def main():
     args = ap.parse_args()
 
     paths = sorted(SCENARIOS.glob("*.scn")) + [PRESETS / f"{n}.scn" for n in PRESETS_CHECKED]
+    if args.studies or args.only:
+        paths += sorted(STUDIES.glob("*.scn"))
     if args.preset:
         paths = [PRESETS / f"{n}.scn" for n in args.preset]
         for p in paths:
