@@ -167,6 +167,15 @@ def main():
     log = open(spec["log"], "w", buffering=1)
     start = time.time()
 
+    def note(src, dst, fields, action):
+        """One JSON line of the log: a TCP segment and what the relay did with it."""
+        bits, length, sport, dport, seq = fields
+        log.write(json.dumps({
+            "t": round(time.time() - start, 6), "src": src, "dst": dst,
+            "flags": flag_names(bits), "len": length, "sport": sport, "dport": dport,
+            "seq": seq, "action": action,
+        }) + "\n")
+
     flood = spec.get("flood") or None
     sel = selectors.DefaultSelector()
     for name, fd in fds.items():
@@ -209,11 +218,7 @@ def main():
                 to = socket.inet_ntoa(pkt[16:20]) if len(pkt) >= 20 else ""
                 dst = by_address.get(to)
                 if flood and fields and to.startswith(("198.18.", "198.19.")):
-                    log.write(json.dumps({
-                        "t": round(time.time() - start, 6), "src": src, "dst": to,
-                        "flags": flag_names(fields[0]), "len": fields[1], "sport": fields[2],
-                        "dport": fields[3], "seq": fields[4], "action": "to a spoofed source",
-                    }) + "\n")
+                    note(src, to, fields, "to a spoofed source")
                     rst = reset_for(pkt) if to.startswith("198.18.") else None
                     if rst is not None:
                         counter += 1
@@ -235,13 +240,8 @@ def main():
                         r["count"] += 1  # nth counts only the segments that match this rule
                         if r.get("nth") is None or r["count"] == r["nth"]:
                             dropped_by = dropped_by if dropped_by is not None else i
-                    log.write(json.dumps({
-                        "t": round(time.time() - start, 6), "src": src, "dst": dst,
-                        "flags": flag_names(bits), "len": length, "sport": fields[2],
-                        "dport": fields[3], "seq": fields[4],
-                        "action": ("forward" if dropped_by is None
-                                   else f"drop rule {dropped_by + 1}"),
-                    }) + "\n")
+                    note(src, dst, fields,
+                         "forward" if dropped_by is None else f"drop rule {dropped_by + 1}")
                 if dropped_by is None:
                     counter += 1
                     heapq.heappush(pending, (now + delays[(src, dst)], counter, fds[dst], pkt))

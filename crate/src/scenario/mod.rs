@@ -1031,11 +1031,7 @@ impl Scenario {
                     .get(1)
                     .copied()
                     .ok_or_else(|| at(verb, format!("{name} is `on` or `off`")))?;
-                let on = match w.text {
-                    "on" => true,
-                    "off" => false,
-                    other => return Err(at(w, format!("{name} is `on` or `off`, not `{other}`"))),
-                };
+                let on = on_off(w, name, w.text)?;
                 expect_end(2)?;
                 Ok(match name {
                     "keepalive" => Action::Keepalive(on),
